@@ -1,0 +1,39 @@
+import { parse } from "csv-parse";
+import { SourceError } from "../../errors.js";
+import { openBytes } from "../source.js";
+
+/**
+ * Streams a CSV file (RFC 4180 quoting, quoted newlines, optional BOM, gzip-transparent) as
+ * objects keyed by header, with their 1-based data row number.
+ */
+export async function* readCsvRows(file: string, delimiter = ","): AsyncGenerator<{ row: number; values: Record<string, string> }> {
+  const { stream } = await openBytes(file);
+  const parser = stream.pipe(
+    parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, relax_quotes: false, trim: false }),
+  );
+  stream.on("error", (err) => parser.destroy(err));
+  let row = 0;
+  try {
+    for await (const values of parser as AsyncIterable<Record<string, string>>) {
+      row++;
+      yield { row, values };
+    }
+  } catch (err) {
+    const e = err as Error & { lines?: number; code?: string };
+    const where = e.lines ? `line ${e.lines}: ` : "";
+    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt gzip data" : e.message.replace(/^Invalid Record Length: /, "");
+    throw new SourceError(file, `${where}${what}`, { cause: err });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** The header row of a CSV file. */
+export async function readCsvHeader(text: string, delimiter = ","): Promise<string[]> {
+  const firstLine = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+  return new Promise((resolve, reject) => {
+    parse(firstLine, { delimiter, relax_quotes: true, relax_column_count: true, to_line: 1 }, (err, records: string[][]) =>
+      err ? reject(err) : resolve((records[0] ?? []).map((h) => h.trim())),
+    );
+  });
+}

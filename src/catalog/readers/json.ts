@@ -1,0 +1,47 @@
+import { createInterface } from "node:readline";
+import StreamArray from "stream-json/streamers/StreamArray.js";
+import { SourceError } from "../../errors.js";
+import { openBytes } from "../source.js";
+
+/**
+ * Streams the objects of a JSON array file (one big `[...]`, as the Wikipedia dump is) or of a
+ * JSON Lines file, gzip-transparent, without holding the whole document in memory.
+ */
+export async function* readJsonObjects(file: string, layout: "array" | "lines"): AsyncGenerator<{ row: number; value: Record<string, unknown> }> {
+  const { stream } = await openBytes(file);
+  let row = 0;
+  try {
+    if (layout === "array") {
+      const objects = stream.pipe(StreamArray.withParser());
+      stream.on("error", (err) => objects.destroy(err));
+      for await (const item of objects as AsyncIterable<{ key: number; value: unknown }>) {
+        row = item.key + 1;
+        if (item.value === null || typeof item.value !== "object" || Array.isArray(item.value)) {
+          throw new SourceError(file, `item ${row}: expected an object`);
+        }
+        yield { row, value: item.value as Record<string, unknown> };
+      }
+    } else {
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      for await (const line of lines) {
+        row++;
+        if (!line.trim()) continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (err) {
+          throw new SourceError(file, `line ${row}: invalid JSON (${(err as Error).message})`);
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SourceError(file, `line ${row}: expected an object`);
+        yield { row, value: value as Record<string, unknown> };
+      }
+    }
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    const e = err as Error & { code?: string };
+    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt gzip data" : `invalid JSON near item ${row + 1} (${e.message})`;
+    throw new SourceError(file, what, { cause: err });
+  } finally {
+    stream.destroy();
+  }
+}

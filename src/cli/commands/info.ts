@@ -1,0 +1,30 @@
+import { Plotline } from "../../plotline.js";
+import type { Command } from "../command.js";
+import { bytes, n } from "../format.js";
+
+export const infoCommand: Command = {
+  name: "info",
+  usage: "info",
+  summary: "Show the collection: movie count, embedder, dimensions, size on disk.",
+  options: {},
+  async run(ctx) {
+    const plotline = Plotline.open({ db: ctx.db, readonly: true });
+    try {
+      const info = plotline.info();
+      if (ctx.json) ctx.out(JSON.stringify(info));
+      else
+        ctx.out(
+          [
+            `collection  ${info.path}`,
+            `movies      ${n(info.count)}`,
+            `embedder    ${info.embedder ?? "(none yet)"}`,
+            `dimensions  ${info.dims ?? "-"}`,
+            `size        ${bytes(info.sizeBytes)}`,
+            `updated     ${info.updatedAt ?? "-"}`,
+          ].join("\n"),
+        );
+    } finally {
+      await plotline.close();
+    }
+  },
+};

@@ -1,0 +1,86 @@
+import type { IngestReport } from "../../catalog/clean.js";
+import { FORMATS, type Format } from "../../catalog/formats.js";
+import { parseColumnMap } from "../../catalog/readers/mapped.js";
+import { InvalidArgumentError } from "../../errors.js";
+import type { IngestResult } from "../../ingest.js";
+import { Plotline } from "../../plotline.js";
+import type { Command } from "../command.js";
+import { n } from "../format.js";
+import { Progress } from "../progress.js";
+
+const PHASE_LABEL = { read: "reading", embed: "embedding", write: "writing" } as const;
+
+export const ingestCommand: Command = {
+  name: "ingest",
+  usage: "ingest <file...> [--format auto] [--map field=Column,...] [--embedder auto]",
+  summary: "Read movie files (CSV, JSON, JSON Lines; gzip or not), clean, embed and store them.",
+  options: {
+    format: { type: "string", arg: "FORMAT", help: `one of ${FORMATS.join(", ")}`, default: "auto" },
+    map: { type: "string", arg: "SPEC", help: "column mapping for generic files: title=Name,overview=Plot,year=Year,id=Id,genres=Genres,..." },
+    source: { type: "string", arg: "NAME", help: "source name recorded on mapped files' movies (default: the file name)" },
+    embedder: { type: "string", arg: "NAME", help: "auto (minilm when its weights load, else glove), minilm, glove, or a sentence-transformers ONNX model", default: "auto" },
+  },
+  examples: [
+    "plotline ingest ../shared/data/tmdb-movies.csv",
+    "plotline ingest ../shared/data/wikipedia-movies.json.gz --embedder glove --db wiki.db",
+    "plotline ingest films.csv --map title=Name,overview=Plot,year=Year",
+  ],
+  async run(ctx) {
+    const files = ctx.positionals;
+    if (files.length === 0) throw new InvalidArgumentError("ingest", "give at least one file to read");
+    const format = (ctx.values.format as string | undefined) ?? "auto";
+    if (!(FORMATS as readonly string[]).includes(format)) throw new InvalidArgumentError("--format", `unknown format '${format}' (formats: ${FORMATS.join(", ")})`);
+    const map = ctx.values.map ? parseColumnMap(ctx.values.map as string) : undefined;
+    const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice });
+    const progress = new Progress();
+    let result: IngestResult;
+    try {
+      result = await plotline.ingest(
+        files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined })),
+        {
+          embedder: ctx.values.embedder as string | undefined,
+          onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
+        },
+      );
+    } finally {
+      progress.done();
+      await plotline.close();
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.collection.path, ...result }));
+    else ctx.out(summary(plotline.collection.path, result, ctx.verbose));
+  },
+};
+
+function counts(record: Partial<Record<string, number>>): string {
+  return Object.entries(record)
+    .map(([k, v]) => `${k} ${n(v ?? 0)}`)
+    .join(", ");
+}
+
+/** The human summary: every cleaning rule with its count, and the rows behind drops and merges. */
+export function summary(db: string, r: IngestResult, verbose: boolean): string {
+  const rep: IngestReport = r.report;
+  const lines: string[] = [];
+  for (const f of r.files) lines.push(`Read ${f.file} (${f.format})`);
+  lines.push(`  rows read        ${n(rep.read)}`);
+  lines.push(`  movies kept      ${n(rep.kept)}`);
+  lines.push(`  rows dropped     ${n(rep.dropped)}${rep.dropped ? ` (${counts(rep.droppedByReason)})` : ""}`);
+  const limit = verbose ? Infinity : 20;
+  for (const d of rep.drops.slice(0, limit)) lines.push(`    row ${d.row}: ${d.reason}${d.title ? `: ${d.title}` : ""}${d.sourceId ? ` [${d.sourceId}]` : ""}`);
+  if (rep.drops.length > limit) lines.push(`    ... and ${n(rep.drops.length - limit)} more (--verbose or --json lists all)`);
+  lines.push(`  duplicates merged ${n(rep.merged.length)}`);
+  for (const m of rep.merged.slice(0, limit)) lines.push(`    ${m.id} ${m.title}: rows ${m.rows.map((x) => x.row).join(", ")}`);
+  if (rep.merged.length > limit) lines.push(`    ... and ${n(rep.merged.length - limit)} more`);
+  lines.push(`  placeholder overviews ${n(rep.placeholders.length)} (kept; embedded from title and tagline)`);
+  for (const p of rep.placeholders.slice(0, limit)) lines.push(`    row ${p.row}: ${p.id} ${p.title}: "${p.text}"`);
+  if (rep.placeholders.length > limit) lines.push(`    ... and ${n(rep.placeholders.length - limit)} more`);
+  lines.push(`  mojibake repaired ${n(rep.repairedRows)} rows${rep.repairedRows ? ` (${counts(rep.repairedByField)})` : ""}`);
+  if (Object.keys(rep.unknownNumbers).length) lines.push(`  zero = unknown   ${counts(rep.unknownNumbers)}`);
+  if (rep.invalidNumbers.length) {
+    lines.push(`  invalid numbers  ${n(rep.invalidNumbers.length)} (stored as unknown)`);
+    for (const x of rep.invalidNumbers.slice(0, limit)) lines.push(`    row ${x.row}: ${x.field} = '${x.value}'`);
+  }
+  lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
+  lines.push(`Collection ${db}: ${n(r.total)} movies (${r.seconds.total.toFixed(1)} s)`);
+  return lines.join("\n");
+}

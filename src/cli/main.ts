@@ -1,0 +1,103 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { PlotlineError } from "../errors.js";
+import { COMMANDS, type Command, type CommandContext } from "./commands.js";
+
+const VERSION = "0.1.0";
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "plotline: search and recommend movies by meaning",
+    "",
+    "Usage: plotline <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Every command takes --db PATH (default: $PLOTLINE_DB or ./plotline.db), --json, --verbose, --help.",
+    "Run 'plotline <command> --help' for its options.",
+  ].join("\n");
+}
+
+export function commandHelp(c: Command): string {
+  const lines = [`Usage: plotline ${c.usage}`, "", c.summary, "", "Options:"];
+  for (const [name, o] of Object.entries(c.options)) {
+    const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? ` ${o.arg ?? "VALUE"}` : ""}`;
+    lines.push(`  ${flag.padEnd(30)} ${o.help}${o.default !== undefined ? ` (default: ${o.default})` : ""}`);
+  }
+  for (const [flag, help] of GLOBAL_HELP) lines.push(`      ${flag.padEnd(26)} ${help}`);
+  if (c.examples?.length) lines.push("", "Examples:", ...c.examples.map((e) => `  ${e}`));
+  return lines.join("\n");
+}
+
+const GLOBAL_HELP: [string, string][] = [
+  ["--db PATH", "collection file (default: $PLOTLINE_DB or ./plotline.db)"],
+  ["--json", "print machine-readable JSON on stdout"],
+  ["--verbose", "show details, and stack traces on errors"],
+  ["-h, --help", "show this help"],
+];
+
+const GLOBAL_OPTIONS: ParseArgsConfig["options"] = {
+  db: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 unexpected failure, 2 bad usage or input. */
+export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const verbose = argv.includes("--verbose");
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-v") {
+    stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    stderr.write(`plotline: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(", ")}); see plotline --help\n`);
+    return 2;
+  }
+  try {
+    const options: ParseArgsConfig["options"] = { ...GLOBAL_OPTIONS };
+    for (const [key, o] of Object.entries(command.options)) {
+      options[key] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new PlotlineError(`${command.name}: ${(err as Error).message.split("\n")[0]!.replace(/\. To specify a positional.*$/, "")}`);
+    }
+    if (parsed.values.help) {
+      stdout.write(`${commandHelp(command)}\n`);
+      return 0;
+    }
+    const ctx: CommandContext = {
+      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+      positionals: parsed.positionals,
+      json: Boolean(parsed.values.json),
+      verbose,
+      db: parsed.values.db as string | undefined,
+      out: (text) => stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+      notice: (text) => stderr.write(`plotline: ${text}\n`),
+    };
+    return (await command.run(ctx)) ?? 0;
+  } catch (err) {
+    if (err instanceof PlotlineError) {
+      stderr.write(`plotline: ${err.message}\n`);
+      if (verbose && err.stack) stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    stderr.write(`plotline: unexpected error: ${e?.message ?? String(err)}${verbose ? "" : " (run with --verbose for details)"}\n`);
+    if (verbose && e?.stack) stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+

@@ -1,0 +1,54 @@
+import { InvalidArgumentError, PlotlineError } from "../errors.js";
+import type { Embedder } from "./embedder.js";
+import { GloveEmbedder } from "./glove.js";
+import { DEFAULT_MODEL, SentenceTransformerEmbedder, type SentenceTransformerOptions } from "./minilm.js";
+
+/**
+ * Embedder names users type. `auto` (the default) is `minilm` when its weights load, else
+ * `glove` with a notice saying why; any other name containing `/` is a sentence-transformers
+ * ONNX model on the hub or under PLOTLINE_MODELS.
+ */
+export const EMBEDDER_NAMES = ["auto", "minilm", "glove"] as const;
+export const DEFAULT_EMBEDDER = "auto";
+
+export interface CreateOptions extends SentenceTransformerOptions {
+  onNotice?: (message: string) => void;
+}
+
+export async function createEmbedder(name: string = DEFAULT_EMBEDDER, options: CreateOptions = {}): Promise<Embedder> {
+  switch (name) {
+    case "glove":
+      return new GloveEmbedder(options.onNotice);
+    case "minilm":
+      return SentenceTransformerEmbedder.load({ ...options, model: DEFAULT_MODEL });
+    case "auto":
+      try {
+        return await SentenceTransformerEmbedder.load({ ...options, model: DEFAULT_MODEL });
+      } catch (err) {
+        const why = err instanceof PlotlineError ? err.message : String(err);
+        options.onNotice?.(`using the offline glove embedder: ${why}`);
+        return new GloveEmbedder(options.onNotice);
+      }
+    default:
+      if (name.includes("/")) return SentenceTransformerEmbedder.load({ ...options, model: name });
+      throw new InvalidArgumentError("--embedder", `unknown embedder '${name}' (use auto, minilm, glove, or a sentence-transformers model name like Xenova/all-MiniLM-L6-v2)`);
+  }
+}
+
+/**
+ * The embedder a collection was built with, from its recorded id: queries must use the same one.
+ */
+export async function embedderForId(id: string, options: CreateOptions = {}): Promise<Embedder> {
+  if (id.startsWith("glove-sif/")) {
+    const e = new GloveEmbedder(options.onNotice);
+    if (e.id !== id) throw new PlotlineError(`collection was built with ${id} but this install has ${e.id}; re-ingest the collection`);
+    return e;
+  }
+  const m = /^sentence-transformers\/(.+)@([^/]+)\/(fp32|q8)\/mean-norm\/(\d+)\/(\d+)$/.exec(id);
+  if (m) {
+    const e = await SentenceTransformerEmbedder.load({ ...options, model: m[1]!, revision: m[2]!, dtype: m[3] as "fp32" | "q8", maxTokens: Number(m[4]) });
+    if (e.id !== id) throw new PlotlineError(`collection was built with ${id} but the model loaded as ${e.id}`);
+    return e;
+  }
+  throw new PlotlineError(`collection was built with an unknown embedder '${id}'`);
+}

@@ -1,0 +1,117 @@
+import { Cleaner, type IngestReport } from "./catalog/clean.js";
+import { openCatalog, type CatalogSource, type OpenOptions } from "./catalog/formats.js";
+import { embedWithCache, textHash } from "./embed/cache.js";
+import type { Embedder } from "./embed/embedder.js";
+import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
+import { embeddingText } from "./embed/text.js";
+import { PlotlineError } from "./errors.js";
+import type { Collection } from "./store/collection.js";
+
+export interface IngestInput extends OpenOptions {
+  file: string;
+}
+
+export type IngestPhase = "read" | "embed" | "write";
+
+export interface IngestProgress {
+  phase: IngestPhase;
+  done: number;
+  /** Known for embed and write; unknown while streaming files. */
+  total: number | null;
+}
+
+export interface IngestOptions {
+  /** `auto` (default), `glove`, `minilm` or a model name; a collection keeps the one it was built with. */
+  embedder?: string;
+  /** Use this embedder instance instead of creating one (library use, tests). */
+  embedderInstance?: Embedder;
+  onProgress?: (p: IngestProgress) => void;
+  onNotice?: (message: string) => void;
+}
+
+export interface IngestResult {
+  report: IngestReport;
+  files: { file: string; format: string; source: string }[];
+  embedderId: string;
+  /** Movies embedded in this run (the rest came from the embedding cache). */
+  embedded: number;
+  cached: number;
+  /** Movies in the collection after the ingest. */
+  total: number;
+  seconds: { read: number; embed: number; write: number; total: number };
+}
+
+/**
+ * Reads, cleans, embeds and stores catalog files. All files are opened and checked before any
+ * work; the collection only changes in the final transaction, so a failure or a kill at any
+ * point leaves it as it was (only the embedding cache keeps what was computed).
+ */
+export async function ingest(collection: Collection, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
+  const t0 = performance.now();
+  if (inputs.length === 0) throw new PlotlineError("ingest: give at least one file");
+  const sources: CatalogSource[] = [];
+  for (const input of inputs) sources.push(await openCatalog(input.file, input));
+
+  const cleaner = new Cleaner();
+  let read = 0;
+  for (const src of sources) {
+    for await (const record of src.records) {
+      cleaner.add(src.file, src.source, record);
+      if (++read % 2000 === 0) options.onProgress?.({ phase: "read", done: read, total: null });
+    }
+  }
+  options.onProgress?.({ phase: "read", done: read, total: read });
+  const { movies, report } = cleaner.finish();
+  const t1 = performance.now();
+
+  const embedder = options.embedderInstance ?? (await chooseEmbedder(collection, options));
+  const texts = movies.map(embeddingText);
+  const { vectors, embedded } = await embedWithCache(embedder, texts, collection.embeddingCache(), (done) =>
+    options.onProgress?.({ phase: "embed", done, total: texts.length }),
+  );
+  const t2 = performance.now();
+
+  const items = movies.map((movie, i) => ({ movie, textHash: textHash(texts[i]!), raw: vectors[i]! }));
+  let total = 0;
+  collection.write(() => {
+    options.onProgress?.({ phase: "write", done: 0, total: items.length });
+    collection.upsert(items);
+    // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
+    // so that the stored state always matches the vectors it is applied to.
+    const all = collection.vectors(embedder.dims);
+    const rows: Float32Array[] = [];
+    for (let i = 0; i < all.rowids.length; i++) rows.push(all.raw.subarray(i * all.dims, (i + 1) * all.dims));
+    collection.setManifest({ embedderId: embedder.id, dims: embedder.dims, embedderState: embedder.fit(rows) });
+    collection.logIngest(
+      sources.map((s) => s.file),
+      { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
+    );
+    total = collection.count();
+    options.onProgress?.({ phase: "write", done: items.length, total: items.length });
+  });
+  const t3 = performance.now();
+  if (!options.embedderInstance) await embedder.close();
+  return {
+    report,
+    files: sources.map((s) => ({ file: s.file, format: s.format, source: s.source })),
+    embedderId: embedder.id,
+    embedded,
+    cached: movies.length - embedded,
+    total,
+    seconds: { read: (t1 - t0) / 1000, embed: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
+  };
+}
+
+async function chooseEmbedder(collection: Collection, options: IngestOptions): Promise<Embedder> {
+  const manifest = collection.manifest();
+  const wanted = options.embedder ?? DEFAULT_EMBEDDER;
+  if (manifest && collection.count() > 0) {
+    const existing = await embedderForId(manifest.embedderId, { onNotice: options.onNotice });
+    if (wanted !== DEFAULT_EMBEDDER && wanted !== existing.name) {
+      await existing.close();
+      throw new PlotlineError(`${collection.path} was built with the ${existing.name} embedder (${manifest.embedderId}); ingest with --embedder ${existing.name} or use another --db`);
+    }
+    return existing;
+  }
+  return createEmbedder(wanted, { onNotice: options.onNotice });
+}

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Plotline } from "../../src/plotline.js";
+import { ROOT, TMDB_CSV } from "./paths.js";
+
+/** A fresh temporary directory, removed when the process exits. */
+export function tempDir(prefix = "plotline-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function sourceHash(): string {
+  const h = createHash("sha1");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith(".js")) h.update(readFileSync(p));
+    }
+  };
+  walk(join(ROOT, "dist/src"));
+  h.update(String(statSync(TMDB_CSV).size));
+  return h.digest("hex").slice(0, 12);
+}
+
+/**
+ * Path of a collection built from the real `tmdb-movies.csv` with the glove embedder, shared by
+ * the test files of one run: built once (under a lock) and keyed by the compiled source, so a
+ * code change rebuilds it. Tests must open it read-only.
+ */
+export async function tmdbGloveDb(): Promise<string> {
+  const dir = join(tmpdir(), "plotline-test-collections");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `tmdb-glove-${sourceHash()}.db`);
+  const lock = `${path}.lock`;
+  for (;;) {
+    if (existsSync(path)) return path;
+    let fd: number;
+    try {
+      fd = openSync(lock, "wx");
+    } catch {
+      // Another test process is building it; a lock older than 5 minutes is stale.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { force: true });
+      await sleep(200);
+      continue;
+    }
+    try {
+      const building = `${path}.${process.pid}.building`;
+      const p = Plotline.open({ db: building, create: true });
+      await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
+      p.collection.db.pragma("wal_checkpoint(TRUNCATE)");
+      await p.close();
+      renameSync(building, path);
+      rmSync(`${building}-wal`, { force: true });
+      rmSync(`${building}-shm`, { force: true });
+      return path;
+    } finally {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+  }
+}
