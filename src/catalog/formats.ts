@@ -40,7 +40,7 @@ export async function openCatalog(file: string, options: OpenOptions = {}): Prom
     head = await peek(file);
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    throw new SourceError(file, /incorrect header|unexpected end|Z_DATA_ERROR/i.test(String(err)) ? "corrupt gzip data" : `cannot read: ${(err as Error).message}`);
+    throw new SourceError(file, /incorrect header|unexpected end|Z_DATA_ERROR/i.test(String(err)) ? "corrupt or truncated gzip data" : `cannot read: ${(err as Error).message}`);
   }
   if (!head.trim()) throw new SourceError(file, "file is empty");
   if (head.includes("\u0000")) throw new SourceError(file, "binary data, not CSV or JSON");

@@ -23,7 +23,7 @@ function byteOf(code: number): number {
   return CP1252_HIGH[code] ?? -1;
 }
 
-const SUSPECT = /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
+const SUSPECT = /â€|[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
 
 function repairOnce(text: string): string {
   let out = "";
@@ -52,7 +52,11 @@ function repairOnce(text: string): string {
     out += text[i];
     i++;
   }
-  return changed ? out : text;
+  // "”" is E2 80 9D, and 0x9D has no Windows-1252 character, so many encoders dropped it and
+  // left a bare "â€". No real text contains "â€", and every other E2 80 xx character that could
+  // follow has a visible third byte, so a bare "â€" can only have been "”".
+  const bare = out.replace(/â€(?![\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122])/g, "”");
+  return changed || bare !== out ? bare : text;
 }
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });

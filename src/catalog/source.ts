@@ -47,7 +47,9 @@ export async function peek(file: string, bytes = 65536): Promise<string> {
       if (length >= bytes) break;
     }
   } catch (err) {
-    throw new SourceError(file, `cannot read: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const gzipBroken = e.code === "Z_DATA_ERROR" || e.code === "Z_BUF_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message);
+    throw new SourceError(file, gzipBroken ? "corrupt or truncated gzip data" : `cannot read: ${e.message}`);
   } finally {
     stream.destroy();
   }

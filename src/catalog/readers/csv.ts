@@ -21,7 +21,7 @@ export async function* readCsvRows(file: string, delimiter = ","): AsyncGenerato
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };
     const where = e.lines ? `line ${e.lines}: ` : "";
-    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt gzip data" : e.message.replace(/^Invalid Record Length: /, "");
+    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : e.message.replace(/^Invalid Record Length: /, "");
     throw new SourceError(file, `${where}${what}`, { cause: err });
   } finally {
     stream.destroy();

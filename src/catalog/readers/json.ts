@@ -39,7 +39,7 @@ export async function* readJsonObjects(file: string, layout: "array" | "lines"):
   } catch (err) {
     if (err instanceof SourceError) throw err;
     const e = err as Error & { code?: string };
-    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt gzip data" : `invalid JSON near item ${row + 1} (${e.message})`;
+    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : `invalid JSON near item ${row + 1} (${e.message})`;
     throw new SourceError(file, what, { cause: err });
   } finally {
     stream.destroy();

@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { table } from "../src/cli/table.js";
+import { machine, type BenchSection } from "./lib.js";
+import { ROOT } from "./paths.js";
+
+/**
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, which
+ * takes long), prints a table per area and writes them to bench/results/latest.json.
+ */
+const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
+  foundation: () => import("./foundation.js"),
+};
+const DEFAULT_AREAS = ["foundation"];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const names = args.filter((a) => !a.startsWith("-"));
+  const areas = names.length ? names : DEFAULT_AREAS;
+  for (const a of areas) if (!AREAS[a]) throw new Error(`unknown bench area '${a}' (areas: ${Object.keys(AREAS).join(", ")})`);
+  console.log(`machine: ${machine()}`);
+  const all: BenchSection[] = [];
+  for (const name of areas) {
+    const mod = await AREAS[name]!();
+    for (const section of await mod.run(args)) {
+      all.push(section);
+      console.log(`\n## ${section.title}\n`);
+      console.log(table(section.columns, section.rows, 80));
+      for (const note of section.notes ?? []) console.log(`  ${note}`);
+    }
+  }
+  const dir = join(ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "latest.json"), JSON.stringify({ machine: machine(), at: new Date().toISOString(), sections: all }, null, 2));
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exitCode = 1;
+});

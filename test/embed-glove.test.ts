@@ -1,0 +1,42 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { GloveEmbedder, firstSingularVector } from "../src/embed/glove.js";
+import { Plotline } from "../src/plotline.js";
+import { tmdbGloveDb } from "./helpers/collections.js";
+
+const glove = new GloveEmbedder();
+
+test("glove: SIF weighting down-weights frequent words", async () => {
+  const [a, b] = await glove.embed(["the astronaut", "astronaut"]);
+  const cos = a!.reduce((s, x, i) => s + x * b![i]!, 0) / (Math.hypot(...a!) * Math.hypot(...b!));
+  assert.ok(cos > 0.95, `"the" barely moves the vector (cos ${cos})`);
+});
+
+test("glove: tokens split hyphenated and possessive forms the vocabulary lacks", () => {
+  assert.deepEqual(glove.tokens("spacesuit-repair"), glove.tokens("spacesuit repair"));
+  assert.deepEqual(glove.tokens("Mars’ moons"), glove.tokens("mars moons"));
+  assert.ok(glove.tokens("cross-country").length === 1, "known hyphenated words stay whole");
+  assert.deepEqual(glove.tokens("💥 !!"), []);
+});
+
+test("glove: finish removes the common component and normalises", () => {
+  const rows = [new Float32Array([1, 1, 0]), new Float32Array([1, 0.9, 0.1]), new Float32Array([0.9, 1, -0.1])];
+  const u = firstSingularVector(rows, 3);
+  assert.ok(Math.abs(Math.abs(u[0]!) - Math.SQRT1_2) < 0.05 && Math.abs(Math.abs(u[1]!) - Math.SQRT1_2) < 0.05);
+  const e = new GloveEmbedder();
+  const state = { component: Array.from(u) };
+  const v = e.finish(new Float32Array([1, 1, 1].concat(new Array(97).fill(0))), { component: [...state.component, ...new Array(97).fill(0)] });
+  assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-6);
+  const dot = v[0]! * u[0]! + v[1]! * u[1]! + v[2]! * u[2]!;
+  assert.ok(Math.abs(dot) < 1e-6, "orthogonal to the removed component");
+});
+
+test("glove on the real TMDB file: the seed's Mars query finds at least two of its four Mars films", async () => {
+  const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
+  const res = await p.search("NASA tried to rescue an astronaut stranded on Mars.", { mode: "semantic", k: 10 });
+  const titles = res.results.map((r) => r.title);
+  const mars = ["Mission to Mars", "Red Planet", "Robinson Crusoe on Mars", "The Martian"].filter((t) => titles.includes(t));
+  assert.ok(mars.length >= 2, `top 10: ${titles.join(", ")}`);
+  assert.equal(p.info().count, 10852);
+  await p.close();
+});
