@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { PlotlineError } from "../errors.js";
 import type { Embedder, EmbedderState } from "./embedder.js";
 import { normalize } from "./embedder.js";
@@ -8,6 +10,14 @@ export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
 export const DEFAULT_MAX_TOKENS = 256;
 /** Texts per forward pass; the seeds encode in batches of 32. */
 export const DEFAULT_BATCH = 32;
+/** The model hub: `HF_ENDPOINT` (the variable huggingface_hub reads) when set, else huggingface.co. */
+export const DEFAULT_HUB = "https://huggingface.co/";
+/**
+ * How long the hub may take to answer one request before loading gives up (4 s). Without it a
+ * machine without network would wait for the operating system's connect timeout before `auto`
+ * falls back to glove.
+ */
+export const DEFAULT_HUB_TIMEOUT_MS = 4000;
 
 export interface SentenceTransformerOptions {
   /** Hub-style name (`org/name`), looked up under `localModelPath`, then the cache, then the hub. */
@@ -18,75 +28,194 @@ export interface SentenceTransformerOptions {
   allowRemote?: boolean;
   /** `fp32` (default: `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
   dtype?: "fp32" | "q8";
+  /** Tokens per text, [CLS] and [SEP] included (default {@link DEFAULT_MAX_TOKENS}). */
   maxTokens?: number;
+  /** Texts per forward pass (default {@link DEFAULT_BATCH}). */
   batchSize?: number;
   /** Hub revision, part of the embedder id (default `main`). */
   revision?: string;
+  /** Model hub base URL (default {@link DEFAULT_HUB}, or `HF_ENDPOINT`). */
+  hubUrl?: string;
+  /** See {@link DEFAULT_HUB_TIMEOUT_MS}. */
+  hubTimeoutMs?: number;
+  /** Told, in one line, when model files are about to be downloaded. */
+  onNotice?: (message: string) => void;
 }
 
 type Transformers = typeof import("@huggingface/transformers");
 type Tokenizer = Awaited<ReturnType<Transformers["AutoTokenizer"]["from_pretrained"]>>;
 type Model = Awaited<ReturnType<Transformers["AutoModel"]["from_pretrained"]>>;
 
+/** One text's token ids, attention mask and (for BERT-style models) token types. */
+export interface Encoding {
+  input_ids: number[];
+  attention_mask: number[];
+  token_type_ids?: number[];
+}
+
+/** Where the tokenizer puts its special tokens around a single text, and the padding id. */
+interface Specials {
+  /** Special tokens after the text ([SEP] for BERT): they survive truncation. */
+  tail: number;
+  pad: number;
+}
+
+function tokenize(tokenizer: Tokenizer, text: string): Encoding {
+  return tokenizer(text, { return_tensor: false, padding: false, truncation: false }) as unknown as Encoding;
+}
+
+/** Finds the special-token layout by tokenising "" and "a": BERT gives [CLS] [SEP] and [CLS] a [SEP]. */
+function specialsOf(tokenizer: Tokenizer): Specials {
+  const empty = tokenize(tokenizer, "").input_ids;
+  const one = tokenize(tokenizer, "a").input_ids;
+  let head = 0;
+  while (head < empty.length && one[head] === empty[head]) head++;
+  const tail = empty.length - head;
+  const endsAlike = empty.slice(head).every((id, i) => one[one.length - tail + i] === id);
+  return { tail: endsAlike ? tail : 0, pad: (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0 };
+}
+
+// transformers.js keeps its settings in one process-wide `env`; loads are serialised so that two
+// concurrent loads with different folders cannot see each other's settings.
+let loading: Promise<unknown> = Promise.resolve();
+let defaultLocalModelPath: string | undefined;
+
 /**
  * A sentence-transformers model run through transformers.js (ONNX Runtime): tokenise, run the
  * encoder, mean-pool the token states over the attention mask, L2-normalise; what
  * `SentenceTransformer.encode` does for models with a Pooling(mean) + Normalize head.
- * Batches are sorted by length so that padding stays small.
+ * Batches are sorted by token count so that padding stays small; texts longer than `maxTokens`
+ * are cut as sentence-transformers cuts them (see `encode`).
  */
 export class SentenceTransformerEmbedder implements Embedder {
   readonly name: string;
   readonly id: string;
+  private readonly specials: Specials;
 
   private constructor(
     readonly model: string,
     readonly dims: number,
     private readonly tokenizer: Tokenizer,
     private readonly encoder: Model,
-    private readonly maxTokens: number,
+    readonly maxTokens: number,
     private readonly batchSize: number,
-    dtype: string,
+    readonly dtype: string,
     revision: string,
+    private readonly Tensor: Transformers["Tensor"],
   ) {
+    this.specials = specialsOf(tokenizer);
     this.name = model === DEFAULT_MODEL ? "minilm" : model;
     this.id = `sentence-transformers/${model}@${revision}/${dtype}/mean-norm/${maxTokens}/${dims}`;
   }
 
-  static async load(options: SentenceTransformerOptions = {}): Promise<SentenceTransformerEmbedder> {
+  /**
+   * Loads tokenizer and ONNX encoder from `localModelPath`, else the transformers.js cache, else
+   * the hub. When every file is on disk the network is never touched; when some are missing and
+   * the hub is allowed, the hub must answer within `hubTimeoutMs` or loading fails at once.
+   * Throws a one-line PlotlineError saying what is missing and where it looked.
+   */
+  static load(options: SentenceTransformerOptions = {}): Promise<SentenceTransformerEmbedder> {
+    const next = loading.then(() => SentenceTransformerEmbedder.loadNow(options));
+    loading = next.catch(() => undefined);
+    return next;
+  }
+
+  private static async loadNow(options: SentenceTransformerOptions): Promise<SentenceTransformerEmbedder> {
     const model = options.model ?? DEFAULT_MODEL;
     const dtype = options.dtype ?? "fp32";
     const revision = options.revision ?? "main";
+    const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
+    if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new PlotlineError(`maxTokens must be an integer of at least 2, got ${maxTokens}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new PlotlineError(`batchSize must be a positive integer, got ${batchSize}`);
+    const offlineByEnv = process.env.PLOTLINE_OFFLINE === "1";
+    const allowRemote = options.allowRemote ?? !offlineByEnv;
+    const hub = withSlash(options.hubUrl ?? (process.env.HF_ENDPOINT || DEFAULT_HUB));
+
     const t: Transformers = await import("@huggingface/transformers");
-    const localPath = options.localModelPath ?? process.env.PLOTLINE_MODELS;
-    if (localPath) t.env.localModelPath = localPath.endsWith("/") ? localPath : `${localPath}/`;
+    const transformersDefault = (defaultLocalModelPath ??= t.env.localModelPath);
+    const localPath = options.localModelPath ?? (process.env.PLOTLINE_MODELS || undefined);
+    t.env.localModelPath = localPath ? withSlash(resolve(localPath)) : transformersDefault;
     t.env.allowLocalModels = true;
-    t.env.allowRemoteModels = options.allowRemote ?? process.env.PLOTLINE_OFFLINE !== "1";
+    t.env.remoteHost = hub;
+    const cacheDir = t.env.cacheDir ?? null;
+
+    const files = ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/model${dtype === "q8" ? "_quantized" : ""}.onnx`];
+    // A model given as a folder path is read from there; a hub name from the local folder or cache.
+    const isFolder = isAbsolute(model) || model.startsWith("./") || model.startsWith("../");
+    const onDisk = (file: string) =>
+      existsSync(isFolder ? join(model, file) : join(t.env.localModelPath, model, file)) ||
+      (cacheDir !== null && existsSync(revision === "main" ? join(cacheDir, model, file) : join(cacheDir, model, revision, file)));
+    const missing = files.filter((f) => !onDisk(f));
+    const places = `${localPath ? `${resolve(localPath)} or ` : ""}the transformers.js cache${cacheDir ? ` (${cacheDir})` : ""}`;
+    const lacking = missing.length === files.length ? `no ${model} files under ${places}` : `${model}: ${missing.join(", ")} not found under ${places}`;
+    if (missing.length === 0) {
+      // Everything is local: transformers.js would otherwise still ask the hub for optional files.
+      t.env.allowRemoteModels = false;
+    } else if (!allowRemote) {
+      throw new PlotlineError(`${lacking}, and downloads are off${options.allowRemote === undefined && offlineByEnv ? " (PLOTLINE_OFFLINE=1)" : ""}`);
+    } else {
+      const unreachable = await probeHub(hub, model, revision, options.hubTimeoutMs ?? DEFAULT_HUB_TIMEOUT_MS);
+      if (unreachable) throw new PlotlineError(`${lacking}, and the model hub ${hub} cannot be reached (${unreachable}); set PLOTLINE_MODELS to a folder holding ${model}/`);
+      t.env.allowRemoteModels = true;
+      options.onNotice?.(`downloading ${missing.join(", ")} of ${model} from ${hub}${cacheDir ? ` into ${cacheDir}` : ""}`);
+    }
+
     try {
       const tokenizer = await t.AutoTokenizer.from_pretrained(model, { revision });
       const encoder = await t.AutoModel.from_pretrained(model, { dtype, revision });
       const config = encoder.config as unknown as { hidden_size?: number; dim?: number; d_model?: number };
       const dims = config.hidden_size ?? config.dim ?? config.d_model;
-      if (!dims) throw new Error("config.json has no hidden_size");
-      return new SentenceTransformerEmbedder(model, dims, tokenizer, encoder, options.maxTokens ?? DEFAULT_MAX_TOKENS, options.batchSize ?? DEFAULT_BATCH, dtype, revision);
+      if (!dims) {
+        await (encoder as unknown as { dispose?: () => Promise<void> }).dispose?.();
+        throw new Error("config.json has no hidden_size");
+      }
+      return new SentenceTransformerEmbedder(model, dims, tokenizer, encoder, maxTokens, batchSize, dtype, revision, t.Tensor);
     } catch (err) {
-      const where = localPath ? `${localPath}, the transformers.js cache or the hub` : "the transformers.js cache or the hub";
-      throw new PlotlineError(`cannot load model ${model} from ${where}: ${firstLine(err)}`, { cause: err });
+      throw new PlotlineError(`cannot load model ${model} from ${places}${missing.length ? " or the hub" : ""}: ${firstLine(err)}`, { cause: err });
     }
   }
 
-  private async encodeBatch(texts: string[]): Promise<Float32Array[]> {
-    const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: this.maxTokens });
+  /**
+   * Token ids of one text, cut to `maxTokens` the way sentence-transformers (Hugging Face
+   * tokenizers) cuts: word pieces are dropped from the end of the text and the special tokens
+   * around it stay, so a long text still ends in [SEP]. transformers.js's own `truncation` cuts
+   * the finished sequence instead and drops [SEP], which changes the vector of every long text.
+   */
+  encode(text: string): Encoding {
+    const enc = tokenize(this.tokenizer, text);
+    const n = enc.input_ids.length;
+    if (n <= this.maxTokens) return enc;
+    const tail = this.specials.tail;
+    const cut = (xs: number[]) => xs.slice(0, this.maxTokens - tail).concat(xs.slice(n - tail));
+    return Object.fromEntries(Object.entries(enc).map(([k, xs]) => [k, cut(xs as number[])])) as unknown as Encoding;
+  }
+
+  private async encodeBatch(encodings: Encoding[]): Promise<Float32Array[]> {
+    const batch = encodings.length;
+    const seq = Math.max(...encodings.map((e) => e.input_ids.length));
+    const inputs: Record<string, unknown> = {};
+    for (const key of Object.keys(encodings[0]!) as (keyof Encoding)[]) {
+      // Right padding: pad_token_id for ids, 0 for the mask and token types.
+      const pad = key === "input_ids" ? BigInt(this.specials.pad) : 0n;
+      const data = new BigInt64Array(batch * seq).fill(pad);
+      encodings.forEach((e, b) => e[key]!.forEach((x, s) => (data[b * seq + s] = BigInt(x))));
+      inputs[key] = new this.Tensor("int64", data, [batch, seq]);
+    }
     const output = (await this.encoder(inputs)) as Record<string, { dims: number[]; data: Float32Array }>;
     const hidden = output.last_hidden_state ?? output.token_embeddings ?? Object.values(output)[0];
     if (!hidden) throw new PlotlineError(`model ${this.model} returned no token embeddings`);
-    const [batch, seq, dims] = hidden.dims as [number, number, number];
-    const mask = inputs.attention_mask.data as BigInt64Array;
+    const dims = this.dims;
+    if (hidden.dims.length !== 3 || hidden.dims[0] !== batch || hidden.dims[1] !== seq || hidden.dims[2] !== dims) {
+      throw new PlotlineError(`model ${this.model} returned token embeddings of shape [${hidden.dims.join(", ")}], expected [${batch}, ${seq}, ${dims}]`);
+    }
     const out: Float32Array[] = [];
     for (let b = 0; b < batch; b++) {
+      const mask = encodings[b]!.attention_mask;
       const v = new Float32Array(dims);
       let count = 0;
-      for (let s = 0; s < seq; s++) {
-        if (mask[b * seq + s] === 0n) continue;
+      for (let s = 0; s < mask.length; s++) {
+        if (mask[s] === 0) continue;
         count++;
         const base = (b * seq + s) * dims;
         for (let d = 0; d < dims; d++) v[d] = v[d]! + hidden.data[base + d]!;
@@ -100,11 +229,13 @@ export class SentenceTransformerEmbedder implements Embedder {
   }
 
   async embed(texts: string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
-    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const encodings = texts.map((t) => this.encode(t));
+    // Sorted by token count so that each batch pads little; ties keep input order.
+    const order = texts.map((_, i) => i).sort((a, b) => encodings[a]!.input_ids.length - encodings[b]!.input_ids.length || a - b);
     const out = new Array<Float32Array>(texts.length);
     for (let start = 0; start < order.length; start += this.batchSize) {
       const ids = order.slice(start, start + this.batchSize);
-      const vectors = await this.encodeBatch(ids.map((i) => texts[i]!));
+      const vectors = await this.encodeBatch(ids.map((i) => encodings[i]!));
       ids.forEach((id, k) => (out[id] = vectors[k]!));
       onProgress?.(Math.min(start + this.batchSize, order.length));
     }
@@ -112,7 +243,7 @@ export class SentenceTransformerEmbedder implements Embedder {
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    return (await this.encodeBatch([text]))[0]!;
+    return (await this.encodeBatch([this.encode(text)]))[0]!;
   }
 
   fit(): EmbedderState | null {
@@ -126,6 +257,30 @@ export class SentenceTransformerEmbedder implements Embedder {
   async close(): Promise<void> {
     await (this.encoder as unknown as { dispose?: () => Promise<void> }).dispose?.();
   }
+}
+
+/**
+ * Null when the hub answers (any HTTP status: a missing model is reported by the load itself),
+ * else why not. One HEAD request without following redirects, bounded by `timeoutMs`.
+ */
+async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const res = await fetch(`${hub}${model}/resolve/${encodeURIComponent(revision)}/config.json`, {
+      method: "HEAD",
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+    return null;
+  } catch (err) {
+    const e = err as Error & { cause?: { message?: string } };
+    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
+    return e.cause?.message ?? e.message;
+  }
+}
+
+function withSlash(path: string): string {
+  return path.endsWith("/") ? path : `${path}/`;
 }
 
 function firstLine(err: unknown): string {

@@ -25,8 +25,8 @@ export async function createEmbedder(name: string = DEFAULT_EMBEDDER, options: C
       try {
         return await SentenceTransformerEmbedder.load({ ...options, model: DEFAULT_MODEL });
       } catch (err) {
-        const why = err instanceof PlotlineError ? err.message : String(err);
-        options.onNotice?.(`using the offline glove embedder: ${why}`);
+        const why = err instanceof PlotlineError ? err.message : String((err as Error)?.message ?? err);
+        options.onNotice?.(`using the offline glove embedder: ${why.replace(/\s+/g, " ").trim()}`);
         return new GloveEmbedder(options.onNotice);
       }
     default:
