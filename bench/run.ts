@@ -10,8 +10,13 @@ import { ROOT } from "./paths.js";
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
   foundation: () => import("./foundation.js"),
+  http: () => import("./http.js"),
+  recommend: () => import("./recommend.js"),
+  search: () => import("./search.js"),
+  // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
+  scale: () => import("./scale.js"),
 };
-const DEFAULT_AREAS = ["foundation"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -6,4 +6,26 @@ export type { IngestInput, IngestOptions, IngestResult, IngestProgress } from ".
 export type { Embedder } from "./embed/embedder.js";
 export { createEmbedder } from "./embed/registry.js";
 export type { SearchHit, SearchResponse, SearchOptions, SearchMode } from "./search/types.js";
+export type {
+  MovieRef,
+  MovieSummary,
+  RecommendHit,
+  RecommendOptions,
+  RecommendResponse,
+  RecommendStrategy,
+  Reranker,
+  SimilarMethod,
+  SimilarOptions,
+  SimilarResponse,
+} from "./recommend/types.js";
+export { sentimentScore } from "./catalog/sentiment.js";
+export type { VectorIndex, VectorHit, IdFilter, IndexKind } from "./index/vector-index.js";
+export { ExactIndex } from "./index/exact.js";
+export { FlatVectors } from "./index/flat.js";
+export { HnswIndex, type HnswParams } from "./index/hnsw.js";
+export { IvfPqIndex, type IvfPqParams } from "./index/ivfpq.js";
+export type { IndexConfig, IndexType } from "./index/select.js";
+export type { IndexStatus, OpenedIndex } from "./index/persisted.js";
+export { SyntheticSet, type SyntheticOptions } from "./index/synthetic.js";
+export { mergeCatalogs, normalizeTitle, type MergeOptions, type MergeReport } from "./catalog/merge.js";
 export { PlotlineError, InvalidArgumentError, SourceError, CollectionError } from "./errors.js";

@@ -1,11 +1,13 @@
 import { Cleaner, type IngestReport } from "./catalog/clean.js";
 import { openCatalog, type CatalogSource, type OpenOptions } from "./catalog/formats.js";
+import { mergeCatalogs, type MergeOptions, type MergeReport } from "./catalog/merge.js";
 import { embedWithCache, textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
 import { embeddingText } from "./embed/text.js";
 import { PlotlineError } from "./errors.js";
 import type { Collection } from "./store/collection.js";
+import { refreshSentiment } from "./store/sentiment.js";
 
 export interface IngestInput extends OpenOptions {
   file: string;
@@ -27,6 +29,12 @@ export interface IngestOptions {
   embedderInstance?: Embedder;
   onProgress?: (p: IngestProgress) => void;
   onNotice?: (message: string) => void;
+  /**
+   * Merge the files instead of adding them side by side (default off): movies of the first
+   * file's source are enriched with the others' summaries by normalised title + year (see
+   * `mergeCatalogs`); films that match nothing are added as movies of their own.
+   */
+  merge?: boolean | MergeOptions;
 }
 
 export interface IngestResult {
@@ -39,6 +47,8 @@ export interface IngestResult {
   /** Movies in the collection after the ingest. */
   total: number;
   seconds: { read: number; embed: number; write: number; total: number };
+  /** Matched, ambiguous and unmatched counts when `merge` was on. */
+  merge?: MergeReport;
 }
 
 /**
@@ -61,7 +71,21 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
     }
   }
   options.onProgress?.({ phase: "read", done: read, total: read });
-  const { movies, report } = cleaner.finish();
+  const cleaned = cleaner.finish();
+  const report = cleaned.report;
+  let movies = cleaned.movies;
+  let merge: MergeReport | undefined;
+  if (options.merge) {
+    const primarySource = sources[0]!.source;
+    if (sources.every((s) => s.source === primarySource)) throw new PlotlineError(`ingest --merge: every file is of source '${primarySource}'; give files from two catalogs (e.g. tmdb-movies.csv wikipedia-movies.json.gz)`);
+    const merged = mergeCatalogs(
+      movies.filter((m) => m.source === primarySource),
+      movies.filter((m) => m.source !== primarySource),
+      options.merge === true ? {} : options.merge,
+    );
+    movies = merged.movies;
+    merge = merged.report;
+  }
   const t1 = performance.now();
 
   const embedder = options.embedderInstance ?? (await chooseEmbedder(collection, options));
@@ -76,6 +100,7 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   collection.write(() => {
     options.onProgress?.({ phase: "write", done: 0, total: items.length });
     collection.upsert(items);
+    refreshSentiment(collection);
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
     // so that the stored state always matches the vectors it is applied to.
     const all = collection.vectors(embedder.dims);
@@ -99,6 +124,7 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
     cached: movies.length - embedded,
     total,
     seconds: { read: (t1 - t0) / 1000, embed: (t2 - t1) / 1000, write: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
+    ...(merge ? { merge } : {}),
   };
 }
 

@@ -1,11 +1,17 @@
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId } from "./embed/registry.js";
 import { CollectionError, InvalidArgumentError } from "./errors.js";
-import { ExactIndex } from "./index/exact.js";
+import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, type IndexStatus, type OpenedIndex } from "./index/persisted.js";
+import type { IndexConfig } from "./index/select.js";
+import type { VectorIndex } from "./index/vector-index.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
-import { semanticSearch } from "./search/semantic.js";
-import { DEFAULT_K, MAX_K, MAX_QUERY_LENGTH, SEARCH_MODES, type SearchOptions, type SearchResponse } from "./search/types.js";
+import { SearchEngine } from "./search/engine.js";
+import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { Collection, defaultDbPath, type StoredMovie } from "./store/collection.js";
+import { contextFor, type RecommendContext } from "./recommend/context.js";
+import { recommend } from "./recommend/examples.js";
+import { similar } from "./recommend/similar.js";
+import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, SimilarResponse } from "./recommend/types.js";
 
 export interface OpenOptions {
   /** Collection file (default: `PLOTLINE_DB`, else `./plotline.db`). */
@@ -26,6 +32,8 @@ export interface CollectionInfo {
   sizeBytes: number;
   createdAt: string | null;
   updatedAt: string | null;
+  /** The vector index: configured type, effective kind, saved file and whether it is fresh. */
+  index: IndexStatus;
 }
 
 /**
@@ -33,8 +41,10 @@ export interface CollectionInfo {
  * HTTP server are thin layers over this class.
  */
 export class Plotline {
-  private index: ExactIndex | null = null;
+  private index: VectorIndex | null = null;
   private embedder: Embedder | null;
+  /** Keyword, title and hybrid search state (FTS statements, title index), per collection state. */
+  private engine: SearchEngine | null = null;
 
   private constructor(
     readonly collection: Collection,
@@ -58,18 +68,21 @@ export class Plotline {
       sizeBytes: this.collection.sizeOnDisk(),
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
+      index: indexStatus(this.collection, m),
     };
   }
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
     const result = await ingest(this.collection, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     this.index = null; // vectors and fitted state changed
+    this.engine = null;
     return result;
   }
 
   remove(ids: string[]): { removed: string[]; missing: string[] } {
     const missing = this.collection.write(() => this.collection.remove(ids));
     this.index = null;
+    this.engine = null;
     return { removed: ids.filter((id) => !missing.includes(id)), missing };
   }
 
@@ -91,36 +104,85 @@ export class Plotline {
     return manifest;
   }
 
-  /** The exact vector index over the finished (stored-state) vectors, built on first use. */
-  async vectorIndex(): Promise<ExactIndex> {
+  /**
+   * The collection's vector index (exact, HNSW or IVF-PQ: see `prepareIndex`), over the
+   * finished vectors, opened on first use: a saved index is loaded and caught up with changes.
+   */
+  async vectorIndex(): Promise<VectorIndex> {
     if (this.index) return this.index;
     const manifest = this.requireManifest();
     const embedder = await this.queryEmbedder();
-    const { dims, rowids, raw } = this.collection.vectors();
-    const finished = new Float32Array(raw.length);
-    for (let i = 0; i < rowids.length; i++) {
-      finished.set(embedder.finish(raw.subarray(i * dims, (i + 1) * dims), manifest.embedderState), i * dims);
-    }
-    this.index = new ExactIndex(dims, rowids, finished);
+    this.index = openCollectionIndex(this.collection, embedder, manifest, { readonly: this.options.readonly, onNotice: this.options.onNotice }).index;
     return this.index;
   }
 
+  /**
+   * Chooses the vector index (when `config` is given, recorded in the collection), then builds,
+   * loads or catches it up and saves it beside the collection (`<db>.hnsw.usearch`,
+   * `<db>.ivfpq.bin`). Files of another index type are removed.
+   */
+  async prepareIndex(config?: IndexConfig, options: { rebuild?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<OpenedIndex> {
+    const manifest = this.requireManifest();
+    if (config) this.collection.write(() => setIndexConfig(this.collection, config));
+    const embedder = await this.queryEmbedder();
+    const opened = openCollectionIndex(this.collection, embedder, manifest, { readonly: this.options.readonly, onNotice: this.options.onNotice, ...options });
+    removeOtherSidecars(this.collection.path, opened.kind);
+    this.index = opened.index;
+    return opened;
+  }
+
+  /** The search engine over the current collection state, created on first use. */
+  searchEngine(): SearchEngine {
+    if (this.engine) return this.engine;
+    // Checked once per collection state (the engine is dropped when the collection changes).
+    const manifest = this.requireManifest();
+    return (this.engine = new SearchEngine({
+      collection: this.collection,
+      vectorIndex: () => this.vectorIndex(),
+      embedQuery: async (text) => {
+        const embedder = await this.queryEmbedder();
+        return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
+      },
+      similar: async (id, k, filters) => (await this.similar({ id }, { k, filters })).results,
+    }));
+  }
+
+  /**
+   * Searches the collection: `hybrid` (default: BM25 and semantic, fused), `keyword`,
+   * `semantic` or `title`, with filters, pagination and query understanding. Every result
+   * carries its scores and matched words. See `SearchOptions` for each option and its default.
+   */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const q = validateQuery(query);
-    const mode = options.mode ?? "semantic";
-    if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${mode}' (modes: ${SEARCH_MODES.join(", ")})`);
-    const k = validateInt("k", options.k ?? DEFAULT_K, 1, MAX_K);
-    const offset = validateInt("offset", options.offset ?? 0, 0, 100_000);
-    const manifest = this.requireManifest();
-    const embedder = await this.queryEmbedder();
-    const index = await this.vectorIndex();
-    const qv = embedder.finish(await embedder.embedQuery(q), manifest.embedderState);
-    const hits = semanticSearch(index, qv, k, offset);
-    const movies = this.collection.getByRowids(hits.map((h) => h.id));
-    return {
-      query: q,
-      results: hits.map((h, i) => ({ id: movies[i]!.id, title: movies[i]!.title, year: movies[i]!.year, score: h.score })),
-    };
+    return this.searchEngine().search(q, options);
+  }
+
+  /**
+   * Title suggestions as the user types (`k` default 10): typo tolerant (1 typo from 5 letters,
+   * 2 from 9), the last word matched as a prefix; exact beats prefix beats typo, then
+   * popularity. Synchronous and in memory after the first call.
+   */
+  titles(prefix: string, k: number = DEFAULT_TITLES_K): TitleResponse {
+    return this.searchEngine().titles(prefix, k);
+  }
+
+  /**
+   * More like this: the movies most like one movie (given by id or title), 40 by default, by
+   * `knn` (default), `svm` or `tfidf`. See `SimilarOptions` for every option and its default.
+   */
+  async similar(movie: MovieRef, options: SimilarOptions = {}): Promise<SimilarResponse> {
+    return similar(await this.recommendContext(), movie, options);
+  }
+
+  /** Recommendations from liked and disliked movies; see `RecommendOptions`. */
+  async recommend(options: RecommendOptions): Promise<RecommendResponse> {
+    return recommend(await this.recommendContext(), options);
+  }
+
+  /** What recommendations need from the collection (vectors, titles, sentiment, TF-IDF), built once per collection state. */
+  async recommendContext(): Promise<RecommendContext> {
+    this.requireManifest();
+    return contextFor(this.collection, await this.vectorIndex());
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,11 @@ export interface Movie {
   year: number | null;
   /** The plot summary: what the semantic embedders read. Empty only for placeholder overviews. */
   overview: string;
+  /**
+   * A longer plot from another catalog merged in by title + year (`ingest --merge`, e.g. a
+   * Wikipedia summary for a TMDB movie). Embedded after the overview; absent when none.
+   */
+  plot?: string;
   tagline: string | null;
   genres: string[];
   keywords: string[];

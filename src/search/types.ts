@@ -1,3 +1,5 @@
+import type { Filters } from "./filters.js";
+
 /** One search result; the `--json` shape of every search and recommendation command. */
 export interface SearchHit {
   id: string;
@@ -6,24 +8,110 @@ export interface SearchHit {
   score: number;
 }
 
-export interface SearchResponse {
-  query: string;
-  results: SearchHit[];
+/** Fields keyword search indexes and reports matches in. */
+export const MATCH_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
+/** Words of the query found in each field, spelled as in the field (for highlighting). */
+export type FieldMatches = Partial<Record<MatchField, string[]>>;
+
+/**
+ * Why a result is where it is. `keyword` is its BM25 score and `semantic` its cosine similarity
+ * to the query; null when that side did not score it (keyword: no query word matched, or in
+ * hybrid mode it was not among the keyword candidates; both: not computed in keyword, semantic
+ * or title mode for the other side). In hybrid mode `keywordNorm`/`semanticNorm` are the min-max
+ * normalised scores that `convex` fusion combined (0 outside the top 200 of that side), and
+ * `keywordRank`/`semanticRank` each side's 1-based rank (null: outside its list), which `rrf`
+ * combines. `title` is the title-match score in title mode.
+ */
+export interface HitScores {
+  keyword: number | null;
+  semantic: number | null;
+  keywordNorm?: number;
+  semanticNorm?: number;
+  keywordRank?: number | null;
+  semanticRank?: number | null;
+  title?: number;
 }
 
-export const SEARCH_MODES = ["semantic"] as const;
+/** A search result with its explanation: `score` is the fused score in hybrid mode. */
+export interface ExplainedHit extends SearchHit {
+  scores: HitScores;
+  /** Matched words per field; empty when no query word occurs in the movie. */
+  matches: FieldMatches;
+}
+
+/** A phrase of the query that query understanding turned into a filter or intent. */
+export interface ExtractedPhrase {
+  /** As typed, e.g. `90s`, `starring Jim Carrey`. */
+  phrase: string;
+  /** What it became, e.g. `year 1990..1999`, `cast Jim Carrey`. */
+  as: string;
+}
+
+/** What was searched: the query text left after understanding, and the filters applied. */
+export interface ParsedQuery {
+  text: string;
+  /** Filters from the options and from the query (options win where both set one). */
+  filters: Filters;
+  /** "movies like Alien": the title named, when the query asks for more like a movie. */
+  like?: string;
+  /** The id of the movie `like` resolved to. */
+  likeId?: string;
+  /** Phrases turned into filters or intents, so a surface can show them and offer to drop them. */
+  extracted: ExtractedPhrase[];
+}
+
+/** What `Plotline.search` returns: the CLI's and the HTTP API's `--json` shape. */
+export interface SearchResponse {
+  /** The query as searched (trimmed). */
+  query: string;
+  parsed: ParsedQuery;
+  mode: SearchMode;
+  results: ExplainedHit[];
+}
+
+/**
+ * - `hybrid` (default): keyword and semantic candidates fused (`fusion`, `alpha`);
+ * - `semantic`: cosine similarity of embeddings;
+ * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline and overview;
+ * - `title`: title search as you type, typo tolerant.
+ */
+export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
+export const FUSIONS = ["convex", "rrf"] as const;
+/**
+ * - `convex` (default): `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
+ * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
+ */
+export type Fusion = (typeof FUSIONS)[number];
+
 export interface SearchOptions {
-  /** Default `semantic`. */
+  /** Default `hybrid`. */
   mode?: SearchMode;
   /** Results per page (default 10, at most 1000). */
   k?: number;
   /** Results to skip (default 0). */
   offset?: number;
+  /** Hybrid weight of the semantic side, 0 (keyword only) to 1 (semantic only); default `DEFAULT_ALPHA` (0.35). */
+  alpha?: number;
+  /** Hybrid fusion (default `convex`). */
+  fusion?: Fusion;
+  /** Restrictions applied before top-k, in every mode (default none). */
+  filters?: Filters;
+  /** Turn phrases such as "90s" or "starring Jim Carrey" into filters (default true). */
+  parse?: boolean;
+}
+
+/** `Plotline.titles(prefix, k)`: suggestions as the user types. */
+export interface TitleResponse {
+  query: string;
+  results: ExplainedHit[];
 }
 
 export const DEFAULT_K = 10;
 export const MAX_K = 1000;
 /** Longest query accepted, in characters; longer ones are an error, not silently cut. */
 export const MAX_QUERY_LENGTH = 10_000;
+/** Suggestions `Plotline.titles` returns by default. */
+export const DEFAULT_TITLES_K = 10;

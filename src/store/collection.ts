@@ -53,6 +53,7 @@ function toMovie(r: Row): StoredMovie {
     title: r.title as string,
     year: r.year as number | null,
     overview: r.overview as string,
+    ...(r.plot ? { plot: r.plot as string } : {}),
     tagline: r.tagline as string | null,
     genres: JSON.parse(r.genres as string) as string[],
     keywords: JSON.parse(r.keywords as string) as string[],
@@ -161,15 +162,15 @@ export class Collection {
   upsert(items: UpsertItem[]): number[] {
     const stmt = this.db.prepare(`
       INSERT INTO movies (id, source, source_id, title, year, overview, tagline, genres, keywords, cast_members,
-        directors, companies, runtime, rating, votes, popularity, budget, revenue, poster_url, language, text_hash)
+        directors, companies, runtime, rating, votes, popularity, budget, revenue, poster_url, language, text_hash, plot)
       VALUES (@id, @source, @sourceId, @title, @year, @overview, @tagline, @genres, @keywords, @cast,
-        @directors, @companies, @runtime, @rating, @votes, @popularity, @budget, @revenue, @posterUrl, @language, @textHash)
+        @directors, @companies, @runtime, @rating, @votes, @popularity, @budget, @revenue, @posterUrl, @language, @textHash, @plot)
       ON CONFLICT(id) DO UPDATE SET source = excluded.source, source_id = excluded.source_id, title = excluded.title,
         year = excluded.year, overview = excluded.overview, tagline = excluded.tagline, genres = excluded.genres,
         keywords = excluded.keywords, cast_members = excluded.cast_members, directors = excluded.directors,
         companies = excluded.companies, runtime = excluded.runtime, rating = excluded.rating, votes = excluded.votes,
         popularity = excluded.popularity, budget = excluded.budget, revenue = excluded.revenue,
-        poster_url = excluded.poster_url, language = excluded.language, text_hash = excluded.text_hash
+        poster_url = excluded.poster_url, language = excluded.language, text_hash = excluded.text_hash, plot = excluded.plot
       RETURNING rowid`);
     const vec = this.db.prepare("INSERT INTO vectors(movie, raw) VALUES (?, ?) ON CONFLICT(movie) DO UPDATE SET raw = excluded.raw");
     const rowids: number[] = [];
@@ -181,6 +182,7 @@ export class Collection {
         cast: JSON.stringify(m.cast),
         directors: JSON.stringify(m.directors),
         companies: JSON.stringify(m.companies),
+        plot: m.plot ?? null,
         textHash,
       }) as { rowid: number };
       vec.run(rowid, vectorToBlob(raw));

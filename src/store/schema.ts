@@ -47,4 +47,101 @@ export const MIGRATIONS: readonly string[] = [
     report TEXT NOT NULL                -- JSON IngestReport summary
   );
   `,
+  // Overview sentiment for re-ranking recommendations (src/catalog/sentiment.ts), written in the
+  // ingest transaction; text_hash tells a score computed from an older overview.
+  `
+  CREATE TABLE sentiment (
+    movie INTEGER PRIMARY KEY REFERENCES movies(rowid) ON DELETE CASCADE,
+    text_hash BLOB NOT NULL,            -- movies.text_hash the score was computed from
+    score REAL NOT NULL                 -- -1..1
+  );
+  `,
+  // Full-text index for keyword search (src/search/keyword.ts): FTS5 over the movies table
+  // itself (external content), kept in step by triggers, so every write to `movies` (ingest,
+  // remove) updates it in the same transaction. Porter stemming over unicode61 with accents
+  // folded; list columns are indexed as stored (JSON arrays: the punctuation separates tokens).
+  // The update trigger fires only when an indexed column changed, so re-ingesting unchanged
+  // movies does not rewrite the index.
+  `
+  CREATE VIRTUAL TABLE movies_fts USING fts5(
+    title, keywords, cast_members, directors, genres, tagline, overview,
+    content = 'movies', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER movies_fts_insert AFTER INSERT ON movies BEGIN
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview);
+  END;
+  CREATE TRIGGER movies_fts_delete AFTER DELETE ON movies BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview);
+  END;
+  CREATE TRIGGER movies_fts_update AFTER UPDATE ON movies
+  WHEN old.title IS NOT new.title OR old.keywords IS NOT new.keywords OR old.cast_members IS NOT new.cast_members
+    OR old.directors IS NOT new.directors OR old.genres IS NOT new.genres OR old.tagline IS NOT new.tagline
+    OR old.overview IS NOT new.overview
+  BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview);
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview);
+  END;
+  INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
+  `,
+  // Merged catalogs (src/catalog/merge.ts): a plot from a second catalog. And a change log for
+  // the vector indexes saved beside the collection (src/index/persisted.ts): every insert,
+  // real update or delete of a vector bumps meta 'vectors_seq' and records the movie's rowid
+  // with that number, so a saved index can tell it is stale and catch up with just the
+  // changed rows. One row per movie (deleted ones too), so the log stays bounded.
+  `
+  ALTER TABLE movies ADD COLUMN plot TEXT;
+  INSERT OR IGNORE INTO meta(key, value) VALUES ('vectors_seq', '0');
+  CREATE TABLE vector_changes (movie INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+  CREATE INDEX vector_changes_seq ON vector_changes(seq);
+  CREATE TRIGGER vectors_log_insert AFTER INSERT ON vectors BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
+    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+  END;
+  CREATE TRIGGER vectors_log_update AFTER UPDATE ON vectors WHEN old.raw IS NOT new.raw OR old.movie IS NOT new.movie BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
+    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+  END;
+  CREATE TRIGGER vectors_log_delete AFTER DELETE ON vectors BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
+    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+  END;
+  `,
+  // Keyword search over merged plots too: the full-text index of migration 3 again, with the
+  // \`plot\` column of migration 4 (an FTS5 table's columns cannot be altered, so it is rebuilt).
+  `
+  DROP TRIGGER movies_fts_insert;
+  DROP TRIGGER movies_fts_delete;
+  DROP TRIGGER movies_fts_update;
+  DROP TABLE movies_fts;
+  CREATE VIRTUAL TABLE movies_fts USING fts5(
+    title, keywords, cast_members, directors, genres, tagline, overview, plot,
+    content = 'movies', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER movies_fts_insert AFTER INSERT ON movies BEGIN
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview, new.plot);
+  END;
+  CREATE TRIGGER movies_fts_delete AFTER DELETE ON movies BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview, old.plot);
+  END;
+  CREATE TRIGGER movies_fts_update AFTER UPDATE ON movies
+  WHEN old.title IS NOT new.title OR old.keywords IS NOT new.keywords OR old.cast_members IS NOT new.cast_members
+    OR old.directors IS NOT new.directors OR old.genres IS NOT new.genres OR old.tagline IS NOT new.tagline
+    OR old.overview IS NOT new.overview OR old.plot IS NOT new.plot
+  BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview, old.plot);
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview, new.plot);
+  END;
+  INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
+  `,
 ];

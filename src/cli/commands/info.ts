@@ -21,6 +21,7 @@ export const infoCommand: Command = {
             `dimensions  ${info.dims ?? "-"}`,
             `size        ${bytes(info.sizeBytes)}`,
             `updated     ${info.updatedAt ?? "-"}`,
+            `index       ${info.index.config.type === "auto" ? `auto (${info.index.kind})` : info.index.kind}${info.index.file ? `, ${info.index.file} (${bytes(info.index.bytes ?? 0)}${info.index.fresh ? "" : ", stale: run plotline index"})` : ""}`,
           ].join("\n"),
         );
     } finally {

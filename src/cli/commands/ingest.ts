@@ -3,27 +3,36 @@ import { FORMATS, type Format } from "../../catalog/formats.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
+import { resolveKind } from "../../index/select.js";
 import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
+import { describeOpened, indexConfigFromOptions, INDEX_PARAM_OPTIONS } from "./index.js";
 
 const PHASE_LABEL = { read: "reading", embed: "embedding", write: "writing" } as const;
 
 export const ingestCommand: Command = {
   name: "ingest",
-  usage: "ingest <file...> [--format auto] [--map field=Column,...] [--embedder auto]",
+  usage: "ingest <file...> [--format auto] [--map field=Column,...] [--embedder auto] [--merge] [--index auto|exact|hnsw|ivfpq]",
   summary: "Read movie files (CSV, JSON, JSON Lines; gzip or not), clean, embed and store them.",
   options: {
     format: { type: "string", arg: "FORMAT", help: `one of ${FORMATS.join(", ")}`, default: "auto" },
     map: { type: "string", arg: "SPEC", help: "column mapping for generic files: title=Name,overview=Plot,year=Year,id=Id,genres=Genres,..." },
     source: { type: "string", arg: "NAME", help: "source name recorded on mapped files' movies (default: the file name)" },
     embedder: { type: "string", arg: "NAME", help: "auto (minilm when its weights load, else glove), minilm, glove, or a sentence-transformers ONNX model", default: "auto" },
+    merge: {
+      type: "boolean",
+      help: "merge the files by normalised title + year: the first file's movies gain the others' summaries as a searchable, embedded plot; unmatched films are added as their own movies",
+    },
+    index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
+    ...INDEX_PARAM_OPTIONS,
   },
   examples: [
     "plotline ingest ../shared/data/tmdb-movies.csv",
     "plotline ingest ../shared/data/wikipedia-movies.json.gz --embedder glove --db wiki.db",
     "plotline ingest films.csv --map title=Name,overview=Plot,year=Year",
+    "plotline ingest ../shared/data/tmdb-movies.csv ../shared/data/wikipedia-movies.json.gz --merge --index hnsw --db merged.db",
   ],
   async run(ctx) {
     const files = ctx.positionals;
@@ -34,20 +43,33 @@ export const ingestCommand: Command = {
     const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice });
     const progress = new Progress();
     let result: IngestResult;
+    let indexLine: string | null = null;
+    let indexJson: unknown = undefined;
     try {
+      // Checked before any work, so a bad --index fails fast.
+      const config = indexConfigFromOptions(ctx, plotline.info().index.config, "index");
       result = await plotline.ingest(
         files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined })),
         {
           embedder: ctx.values.embedder as string | undefined,
+          merge: Boolean(ctx.values.merge),
           onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
         },
       );
+      // An approximate index is built and saved now, so that searches load it instead of building it.
+      const type = config?.type ?? plotline.info().index.config.type;
+      if (config || resolveKind(type, result.total) !== "exact") {
+        const opened = await plotline.prepareIndex(config ?? undefined, { onProgress: (done, total) => progress.update("indexing", done, total, "vectors") });
+        progress.done();
+        indexLine = describeOpened(opened);
+        indexJson = { kind: opened.kind, status: opened.status, seconds: opened.seconds, file: opened.saved };
+      }
     } finally {
       progress.done();
       await plotline.close();
     }
-    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.collection.path, ...result }));
-    else ctx.out(summary(plotline.collection.path, result, ctx.verbose));
+    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.collection.path, ...result, ...(indexJson ? { index: indexJson } : {}) }));
+    else ctx.out(summary(plotline.collection.path, result, ctx.verbose) + (indexLine ? `\n${indexLine}` : ""));
   },
 };
 
@@ -79,6 +101,15 @@ export function summary(db: string, r: IngestResult, verbose: boolean): string {
   if (rep.invalidNumbers.length) {
     lines.push(`  invalid numbers  ${n(rep.invalidNumbers.length)} (stored as unknown)`);
     for (const x of rep.invalidNumbers.slice(0, limit)) lines.push(`    row ${x.row}: ${x.field} = '${x.value}'`);
+  }
+  if (r.merge) {
+    const m = r.merge;
+    lines.push(`Merged ${m.secondary.source} into ${m.primary.source} by title + year: ${n(m.primary.movies)} + ${n(m.secondary.movies)} movies`);
+    lines.push(`  matched          ${n(m.matched)} (${n(m.matchedNearYear)} with the year off by one)`);
+    lines.push(`  ambiguous        ${n(m.ambiguous)} (left unmerged)`);
+    for (const a of m.ambiguousExamples.slice(0, verbose ? Infinity : 5)) lines.push(`    ${a.id} ${a.title} (${a.year ?? "?"}): ${a.candidates.join(", ")}`);
+    lines.push(`  unmatched        ${n(m.unmatchedPrimary)} ${m.primary.source}, ${n(m.unmatchedSecondary)} ${m.secondary.source} (kept as their own movies)`);
+    lines.push(`  movies after merge ${n(m.movies)}`);
   }
   lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
   lines.push(`Collection ${db}: ${n(r.total)} movies (${r.seconds.total.toFixed(1)} s)`);

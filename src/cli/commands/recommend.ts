@@ -1,0 +1,54 @@
+import { Plotline } from "../../plotline.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_SENTIMENT_WEIGHT, RECOMMEND_STRATEGIES, RERANKERS, type RecommendStrategy, type Reranker } from "../../recommend/types.js";
+import { intOption, type Command } from "../command.js";
+import { FILTER_OPTIONS, numberOption, parseFilterOptions } from "../filter-options.js";
+import { recommendTable } from "../recommend-table.js";
+
+export const recommendCommand: Command = {
+  name: "recommend",
+  usage: "recommend --like <id|title> ... [--dislike <id|title> ...] [--strategy average|best] [-k 10] [filters]",
+  summary: "Recommend movies from liked and disliked ones; a table, or JSON with --json.",
+  options: {
+    like: { type: "string", multiple: true, arg: "MOVIE", help: "a liked movie: id, title, or 'Title (1999)' (repeat)" },
+    dislike: { type: "string", multiple: true, arg: "MOVIE", help: "a disliked movie (repeat)" },
+    strategy: { type: "string", arg: "NAME", help: `${RECOMMEND_STRATEGIES.join(" | ")}: near 2 x mean(likes) - mean(dislikes), or best like pushed down by dislikes`, default: "average" },
+    k: { type: "string", short: "k", arg: "N", help: "results", default: DEFAULT_RECOMMEND_K },
+    diversity: { type: "string", arg: "D", help: "0..1, maximal marginal relevance (0 keeps the ranking)", default: 0 },
+    rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
+    "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
+    candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+    ...FILTER_OPTIONS,
+  },
+  examples: [
+    'plotline recommend --like "Toy Story" --like "Finding Nemo" --dislike "Saw (2004)"',
+    "plotline recommend --like tt0133093 --strategy best -k 20 --json",
+  ],
+  async run(ctx) {
+    const v = ctx.values;
+    // Bare words are taken as liked movies too, so `plotline recommend Alien` works.
+    const like = [...((v.like as string[] | undefined) ?? []), ...(ctx.positionals.length ? [ctx.positionals.join(" ")] : [])];
+    const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
+    try {
+      const response = await plotline.recommend({
+        like,
+        dislike: (v.dislike as string[] | undefined) ?? [],
+        strategy: v.strategy as RecommendStrategy | undefined,
+        k: intOption("k", v.k, DEFAULT_RECOMMEND_K),
+        diversity: numberOption("diversity", v.diversity),
+        rerank: v.rerank as Reranker | undefined,
+        sentimentWeight: numberOption("sentiment-weight", v["sentiment-weight"]),
+        candidates: v.candidates === undefined ? undefined : intOption("candidates", v.candidates, 0),
+        filters: parseFilterOptions(v),
+      });
+      if (response.unknown.length) ctx.notice(`not in the collection, ignored: ${response.unknown.map((u) => `'${u}'`).join(", ")}`);
+      if (ctx.json) ctx.out(JSON.stringify(response));
+      else {
+        const list = (ms: typeof response.like) => ms.map((m) => `${m.title} (${m.year ?? "no year"})`).join(", ");
+        ctx.out(`Recommended (${response.strategy}) for liking ${list(response.like) || "nothing"}${response.dislike.length ? `, disliking ${list(response.dislike)}` : ""}:`);
+        ctx.out(response.results.length ? recommendTable(response.results) : "No results.");
+      }
+    } finally {
+      await plotline.close();
+    }
+  },
+};

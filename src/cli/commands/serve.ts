@@ -1,0 +1,138 @@
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+import { InvalidArgumentError, PlotlineError } from "../../errors.js";
+import { createServer } from "../../server/app.js";
+import { defaultDbPath } from "../../store/collection.js";
+import { intOption, type Command, type CommandContext } from "../command.js";
+
+/** Default port of `plotline serve`. */
+export const DEFAULT_PORT = 3000;
+/** Default interface: loopback only; serving other machines is an explicit choice. */
+export const DEFAULT_HOST = "127.0.0.1";
+/**
+ * Server processes (default 1). Each holds its own copy of the collection's in-memory indexes
+ * (about 15 MB for TMDB with glove) and answers requests on the same port; more than one lets
+ * searches use several cores and keeps a slow request (an SVM ranking, ~100 ms) from holding up
+ * the others. See BENCHMARKS.md for the figures with 1 and 2.
+ */
+export const DEFAULT_WORKERS = 1;
+
+interface Options {
+  port: number;
+  host: string;
+  db: string;
+  workers: number;
+}
+
+function options(ctx: CommandContext): Options {
+  const port = intOption("port", ctx.values.port, DEFAULT_PORT);
+  if (port < 0 || port > 65535) throw new InvalidArgumentError("--port", `must be from 0 to 65535, got ${port}`);
+  const workers = intOption("workers", ctx.values.workers, DEFAULT_WORKERS);
+  const max = Math.max(1, availableParallelism());
+  if (workers < 1 || workers > 4 * max) throw new InvalidArgumentError("--workers", `must be from 1 to ${4 * max}, got ${workers}`);
+  return { port, host: (ctx.values.host as string | undefined) ?? DEFAULT_HOST, db: ctx.db ?? defaultDbPath(), workers };
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/** One server process: opens the collection, listens, serves until stopped. */
+async function serveHere(o: Options, ctx: CommandContext, announce: boolean): Promise<void> {
+  const { app, live, web } = await createServer({ db: o.db, log: ctx.notice });
+  let address: string;
+  try {
+    address = await app.listen({ port: o.port, host: o.host });
+  } catch (err) {
+    await app.close();
+    throw new InvalidArgumentError("--port", `cannot listen on ${o.host}:${o.port} (${(err as Error).message})`);
+  }
+  if (cluster.isWorker) process.send?.({ listening: address });
+  if (announce) report(ctx, o, address, live.plotline.info().count, web !== null);
+  await untilStopped();
+  await app.close();
+  // A worker's IPC channel to the primary keeps it alive; let go of it so the process ends.
+  cluster.worker?.disconnect();
+}
+
+function report(ctx: CommandContext, o: Options, url: string, movies: number, web: boolean): void {
+  if (ctx.json) ctx.out(JSON.stringify({ url, db: o.db, movies, workers: o.workers, web }));
+  else {
+    ctx.out(`Plotline serving ${movies} movies from ${o.db} at ${url}${o.workers > 1 ? ` (${o.workers} processes)` : ""}`);
+    if (!web) ctx.notice("the web app is not built (npm run build:web); serving the API only");
+  }
+}
+
+/**
+ * Several server processes on one port (node:cluster): the primary only starts them, hands out
+ * connections and stops them; it opens no collection itself.
+ */
+async function servePrimary(o: Options, ctx: CommandContext): Promise<void> {
+  const workers = Array.from({ length: o.workers }, () => cluster.fork());
+  let stopping = false;
+  const failed = new Promise<never>((_, reject) => {
+    for (const w of workers)
+      w.once("exit", (code) => {
+        if (!stopping) reject(new PlotlineError(`a server process stopped (exit code ${code}); see its message above`, { exitCode: 1 }));
+      });
+  });
+  const addresses = await Promise.race([
+    Promise.all(workers.map((w) => new Promise<string>((resolve) => w.on("message", (m: { listening?: string }) => m.listening && resolve(m.listening))))),
+    failed,
+  ]).catch((err) => {
+    stopping = true;
+    for (const w of workers) w.kill("SIGTERM");
+    throw err;
+  });
+  // With --port 0 every process shares the one port the primary picked.
+  report(ctx, o, addresses[0]!, await moviesIn(o.db), true);
+  await Promise.race([untilStopped(), failed]).finally(async () => {
+    stopping = true;
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once("exit", () => resolve());
+            w.process.kill("SIGTERM");
+          }),
+      ),
+    );
+  });
+}
+
+async function moviesIn(db: string): Promise<number> {
+  const { Plotline } = await import("../../plotline.js");
+  const p = Plotline.open({ db, readonly: true });
+  try {
+    return p.info().count;
+  } finally {
+    p.collection.close();
+  }
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  usage: "serve [--port 3000] [--host 127.0.0.1] [--workers 1]",
+  summary: "Serve the JSON API and the web app; follows the collection while an ingest runs.",
+  options: {
+    port: { type: "string", arg: "N", help: "TCP port (0 picks a free one)", default: DEFAULT_PORT },
+    host: { type: "string", arg: "HOST", help: "interface to listen on", default: DEFAULT_HOST },
+    workers: { type: "string", arg: "N", help: "server processes sharing the port", default: DEFAULT_WORKERS },
+  },
+  examples: ["plotline serve --db tmdb.db", "plotline serve --port 8080 --workers 2 --db tmdb.db"],
+  async run(ctx) {
+    const o = options(ctx);
+    if (o.workers > 1 && cluster.isPrimary) await servePrimary(o, ctx);
+    else await serveHere(o, ctx, !cluster.isWorker);
+  },
+};

@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from "../errors.js";
+import type { Filters } from "../search/filters.js";
+import type { OptionSpec } from "./command.js";
+import { numberOption, rangeOption } from "./commands/search.js";
+
+export { numberOption };
+
+/**
+ * The filter flags of commands that list movies (`similar`, `recommend`), with the names the
+ * HTTP API uses for the same filters. The release-year range is `--year-range` because
+ * `similar` uses `--year` to pick one of several movies with the same title. Values are parsed
+ * by the search command's helpers, so both commands read ranges and numbers alike.
+ */
+export const FILTER_OPTIONS: Record<string, OptionSpec> = {
+  "year-range": { type: "string", arg: "A..B", help: "release years, inclusive: 1990..1999, 2006.., ..1979 or 1994" },
+  genre: { type: "string", multiple: true, arg: "NAME", help: "genre (repeat for several; any of them unless --genre-mode all)" },
+  "genre-mode": { type: "string", arg: "MODE", help: "any | all", default: "any" },
+  "min-rating": { type: "string", arg: "N", help: "minimum average rating, 0..10" },
+  "min-votes": { type: "string", arg: "N", help: "minimum number of votes" },
+  runtime: { type: "string", arg: "A..B", help: "runtime in minutes, inclusive: 90..120, ..100" },
+  cast: { type: "string", multiple: true, arg: "NAME", help: "cast member (repeat: all of them)" },
+  director: { type: "string", multiple: true, arg: "NAME", help: "director (repeat: any of them)" },
+  language: { type: "string", arg: "CODE", help: "ISO 639-1 original language, e.g. en" },
+};
+
+/** The library's `Filters` for the flags given; undefined when there are none. */
+export function parseFilterOptions(values: Record<string, unknown>): Filters | undefined {
+  const f: Filters = {};
+  const year = rangeOption("year-range", values["year-range"]);
+  if (year?.min !== undefined) f.yearMin = year.min;
+  if (year?.max !== undefined) f.yearMax = year.max;
+  const runtime = rangeOption("runtime", values.runtime);
+  if (runtime?.min !== undefined) f.runtimeMin = runtime.min;
+  if (runtime?.max !== undefined) f.runtimeMax = runtime.max;
+  const genres = values.genre as string[] | undefined;
+  if (genres?.length) f.genres = genres;
+  const mode = values["genre-mode"] as string | undefined;
+  if (mode !== undefined && mode !== "any" && mode !== "all") throw new InvalidArgumentError("--genre-mode", `expected any or all, got '${mode}'`);
+  if (mode === "all") f.genreMode = "all";
+  const minRating = numberOption("min-rating", values["min-rating"]);
+  if (minRating !== undefined) f.minRating = minRating;
+  const minVotes = numberOption("min-votes", values["min-votes"]);
+  if (minVotes !== undefined) f.minVotes = minVotes;
+  const cast = values.cast as string[] | undefined;
+  if (cast?.length) f.cast = cast;
+  const directors = values.director as string[] | undefined;
+  if (directors?.length) f.directors = directors;
+  const language = values.language as string | undefined;
+  if (language !== undefined) {
+    if (!/^[A-Za-z]{2}$/.test(language)) throw new InvalidArgumentError("--language", `expected a two-letter ISO 639-1 code, got '${language}'`);
+    f.language = language.toLowerCase();
+  }
+  return Object.keys(f).length ? f : undefined;
+}

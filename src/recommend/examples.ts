@@ -1,0 +1,140 @@
+import { InvalidArgumentError } from "../errors.js";
+import { TopK } from "../index/topk.js";
+import { dot, type RecommendContext } from "./context.js";
+import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
+import { refText, resolveRef } from "./resolve.js";
+import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+
+/**
+ * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
+ * default, and `best`). Examples that match no movie are reported in `unknown` and the others
+ * used; when none matches, it is an error. Examples and their exact duplicates are never listed.
+ */
+export function recommend(ctx: RecommendContext, options: RecommendOptions): RecommendResponse {
+  const strategy = options.strategy ?? "average";
+  if (!(RECOMMEND_STRATEGIES as readonly string[]).includes(strategy)) throw new InvalidArgumentError("strategy", `unknown strategy '${strategy}' (strategies: ${RECOMMEND_STRATEGIES.join(", ")})`);
+  const likeRefs = refList("like", options.like);
+  const dislikeRefs = refList("dislike", options.dislike);
+  if (likeRefs.length + dislikeRefs.length === 0) throw new InvalidArgumentError("like", "give at least one liked or disliked movie");
+  const unknown: string[] = [];
+  const resolve = (refs: MovieRef[], parameter: string): number[] => {
+    const out: number[] = [];
+    for (const ref of refs) {
+      const p = resolveRef(ctx, ref, parameter);
+      if (p === null) unknown.push(refText(ref));
+      else if (!out.includes(p)) out.push(p);
+    }
+    return out;
+  };
+  const likes = resolve(likeRefs, "like");
+  const dislikes = resolve(dislikeRefs, "dislike");
+  if (likes.length + dislikes.length === 0) throw new InvalidArgumentError("like", `none of the examples is in the collection: ${unknown.map((u) => `'${u}'`).join(", ")}`);
+  const both = likes.filter((p) => dislikes.includes(p));
+  if (both.length) throw new InvalidArgumentError("dislike", `${both.map((p) => `'${ctx.titles[p]}'`).join(", ")} is both liked and disliked`);
+  if (strategy === "average" && likes.length === 0) {
+    throw new InvalidArgumentError("like", `the average strategy needs at least one liked movie in the collection${unknown.length ? ` (not found: ${unknown.map((u) => `'${u}'`).join(", ")})` : ""}; use --strategy best for dislikes only`);
+  }
+  const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
+  const excluded = new Set<number>();
+  for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
+  const candidates = strategy === "average" ? averageVector(ctx, pl, likes, dislikes, excluded) : bestScore(ctx, pl, likes, dislikes, excluded);
+  const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
+  return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
+}
+
+function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
+  if (refs === undefined) return [];
+  if (!Array.isArray(refs)) throw new InvalidArgumentError(parameter, "must be a list of movie ids or titles");
+  if (refs.length > MAX_EXAMPLES) throw new InvalidArgumentError(parameter, `at most ${MAX_EXAMPLES} movies, got ${refs.length}`);
+  return refs;
+}
+
+/**
+ * Qdrant's `average_vector`: search near `avg(likes) + (avg(likes) - avg(dislikes))`, or
+ * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
+ * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
+ */
+function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
+  const { dims } = ctx;
+  const q = new Float32Array(dims);
+  const add = (positions: number[], weight: number) => {
+    for (const p of positions) {
+      const v = ctx.vectorAt(p);
+      for (let d = 0; d < dims; d++) q[d] = q[d]! + (weight / positions.length) * v[d]!;
+    }
+  };
+  add(likes, dislikes.length ? 2 : 1);
+  if (dislikes.length) add(dislikes, -1);
+  let norm = 0;
+  for (let d = 0; d < dims; d++) norm += q[d]! * q[d]!;
+  if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
+  const inv = 1 / Math.sqrt(norm);
+  for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
+  return nearest(ctx, q, pl.pool, pl, excluded);
+}
+
+/** Qdrant's `scaled_fast_sigmoid`: maps a similarity into (0, 1), keeping its order. */
+function scaledFastSigmoid(x: number): number {
+  return 0.5 * (x / (1 + Math.abs(x)) + 1);
+}
+
+/**
+ * Qdrant's `best_score`: each movie takes its highest similarity to a liked movie; when a
+ * disliked movie is closer than every liked one, it scores below all such movies instead, the
+ * closer to the dislike the lower. Qdrant's API reference words it as "If the max_neg_score is
+ * chosen then it is squared and negated, otherwise it is just the max_pos_score"; its current
+ * code (`RecoBestScoreQuery::score_by` in `reco_query.rs`) returns
+ * `scaled_fast_sigmoid(max_pos)` if `max_pos > max_neg`, else `-scaled_fast_sigmoid(max_neg)`,
+ * which keeps the order also for negative similarities (squaring would not). This follows the
+ * code.
+ *
+ * Exact, without scoring every movie: a movie outside the top `n` of every liked movie has a
+ * best like of at most T, the highest of those lists' n-th similarities, so once `pool` of the
+ * movies found there have a best like above T (and above their best dislike) they are the top
+ * `pool` overall. Otherwise n grows; with dislikes only, every movie is scored.
+ */
+function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
+  const admit = admits(ctx, pl, excluded);
+  const score = (p: number): Candidate => {
+    const base = p * ctx.dims;
+    let pos = -Infinity;
+    for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
+    let neg = -Infinity;
+    for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
+    const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
+    if (likes.length) c.like = pos;
+    if (dislikes.length) c.dislike = neg;
+    return c;
+  };
+  const best = (positions: Iterable<number>): Candidate[] => {
+    const top = new TopK(pl.pool);
+    const byPosition = new Map<number, Candidate>();
+    for (const p of positions) {
+      const c = score(p);
+      byPosition.set(p, c);
+      top.push(p, c.similarity);
+    }
+    return top.result().map((h) => byPosition.get(h.id)!);
+  };
+  const everything = function* () {
+    for (let p = 0; p < ctx.size; p++) if (admit(p)) yield p;
+  };
+  if (likes.length === 0) return best(everything());
+  for (let n = Math.min(ctx.size, pl.pool + excluded.size + 16); n < ctx.size; n *= 4) {
+    const seen = new Set<number>();
+    let T = -Infinity;
+    for (const l of likes) {
+      const hits = ctx.index.search(Float32Array.from(ctx.vectorAt(l)), n, pl.allowed ?? undefined);
+      if (hits.length === n) T = Math.max(T, hits[n - 1]!.score);
+      for (const h of hits) {
+        const p = ctx.positionOf(h.id);
+        if (p !== undefined && admit(p)) seen.add(p);
+      }
+    }
+    const found = best(seen);
+    // T stays -Infinity when every list ended early: then every admitted movie was seen.
+    const sure = found.filter((c) => c.like! > T && c.like! > (c.dislike ?? -Infinity)).length;
+    if (T === -Infinity || sure >= pl.pool) return found;
+  }
+  return best(everything());
+}

@@ -1,0 +1,122 @@
+import { InvalidArgumentError } from "../errors.js";
+import { TopK } from "../index/topk.js";
+import { filterRowids } from "../search/filters.js";
+import type { RecommendContext } from "./context.js";
+import { mmr } from "./mmr.js";
+import { DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
+
+/** Most candidates re-ranking and diversity may be asked to consider. */
+export const MAX_CANDIDATES = 10_000;
+
+/** Options every recommendation call shares, checked and with defaults filled in. */
+export interface Plan {
+  k: number;
+  /** How many to take by similarity before re-ranking and diversity (k when neither is on). */
+  pool: number;
+  diversity: number;
+  rerank: Reranker;
+  sentimentWeight: number;
+  /** Rowids that pass the filters, or null (everything passes). */
+  allowed: Set<number> | null;
+}
+
+/** A movie (by position) with the method's similarity, best first. */
+export interface Candidate {
+  p: number;
+  similarity: number;
+  like?: number;
+  dislike?: number;
+}
+
+export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
+  const k = integer("k", options.k ?? defaultK, 1, MAX_RECOMMEND_K);
+  const diversity = fraction("diversity", options.diversity ?? 0);
+  const rerank = options.rerank ?? "none";
+  if (!(RERANKERS as readonly string[]).includes(rerank)) throw new InvalidArgumentError("rerank", `unknown re-ranker '${rerank}' (re-rankers: ${RERANKERS.join(", ")})`);
+  const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
+  const widen = diversity > 0 || rerank !== "none";
+  const candidates = options.candidates === undefined ? Math.max(4 * k, 100) : integer("candidates", options.candidates, 1, MAX_CANDIDATES);
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, allowed: filterRowids(ctx.collection, options.filters) };
+}
+
+/** Whether the movie at p may be listed: not excluded, and passing the filters. */
+export function admits(ctx: RecommendContext, plan: Plan, excluded: ReadonlySet<number>): (p: number) => boolean {
+  const { allowed } = plan;
+  return (p) => !excluded.has(p) && (allowed === null || allowed.has(ctx.rowids[p]!));
+}
+
+/** The best `n` positions by a score array (or a visitor of scores), keeping only admitted ones. */
+export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: number) => boolean): Candidate[] {
+  const top = new TopK(n);
+  for (let p = 0; p < scores.length; p++) {
+    const s = scores[p]!;
+    if (s >= top.threshold && admit(p)) top.push(p, s);
+  }
+  return top.result().map((h) => ({ p: h.id, similarity: h.score }));
+}
+
+/**
+ * Nearest neighbours of a query vector by cosine, as positions, skipping excluded and filtered
+ * movies: asks the index for more than needed and widens until `n` survive or the collection
+ * is exhausted.
+ */
+export function nearest(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
+  let want = Math.min(ctx.size, n + excluded.size + 8);
+  for (;;) {
+    const hits = ctx.index.search(query, want, plan.allowed ?? undefined);
+    const out: Candidate[] = [];
+    for (const h of hits) {
+      const p = ctx.positionOf(h.id);
+      if (p === undefined || excluded.has(p)) continue;
+      out.push({ p, similarity: h.score });
+      if (out.length === n) return out;
+    }
+    if (hits.length < want || want >= ctx.size) return out;
+    want = Math.min(ctx.size, want * 4);
+  }
+}
+
+/**
+ * Turns candidates (best first by similarity) into results: re-ranks by sentiment when asked,
+ * picks by MMR when `diversity` > 0, and keeps k. `similarity(a, b)` compares two positions for
+ * MMR; `cosineScale` says whether the candidates' similarity is already a cosine (else it is
+ * min-max scaled to 0..1 over the candidates for MMR, so that relevance and redundancy weigh
+ * alike).
+ */
+export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[], similarity: (a: number, b: number) => number, cosineScale: boolean): RecommendHit[] {
+  const w = plan.rerank === "sentiment" ? plan.sentimentWeight : 0;
+  const rows = candidates.map((c) => {
+    const sentiment = ctx.sentiment(c.p);
+    return { c, sentiment, score: (1 - w) * c.similarity + w * sentiment };
+  });
+  if (w > 0) rows.sort((a, b) => b.score - a.score || a.c.p - b.c.p);
+  let picked: { row: (typeof rows)[number]; redundancy?: number }[];
+  if (plan.diversity > 0 && rows.length > 1) {
+    let relevance = rows.map((r) => r.score);
+    if (!cosineScale) {
+      const lo = Math.min(...relevance);
+      const span = Math.max(...relevance) - lo;
+      relevance = relevance.map((s) => (span > 0 ? (s - lo) / span : 1));
+    }
+    const { order, redundancy } = mmr(relevance, plan.k, 1 - plan.diversity, (a, b) => similarity(rows[a]!.c.p, rows[b]!.c.p));
+    picked = order.map((i, j) => ({ row: rows[i]!, redundancy: redundancy[j]! }));
+  } else picked = rows.slice(0, plan.k).map((row) => ({ row }));
+  return picked.map(({ row, redundancy }) => {
+    const { c, sentiment, score } = row;
+    const hit: RecommendHit = { ...ctx.summary(c.p), score, similarity: c.similarity, sentiment };
+    if (c.like !== undefined) hit.like = c.like;
+    if (c.dislike !== undefined) hit.dislike = c.dislike;
+    if (redundancy !== undefined) hit.redundancy = redundancy;
+    return hit;
+  });
+}
+
+export function integer(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(name, `must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function fraction(name: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) throw new InvalidArgumentError(name, `must be a number from 0 to 1, got ${value}`);
+  return value;
+}

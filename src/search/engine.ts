@@ -1,0 +1,309 @@
+import { InvalidArgumentError } from "../errors.js";
+import type { VectorIndex } from "../index/vector-index.js";
+import type Database from "better-sqlite3";
+import type { Collection } from "../store/collection.js";
+import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";
+import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
+import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
+import { KeywordIndex } from "./keyword.js";
+import { fieldMatches } from "./matches.js";
+import { cosines, isZero, semanticSearch } from "./semantic.js";
+import { Spelling } from "./spelling.js";
+import { fold, STOP_WORDS } from "./text.js";
+import { TitleIndex, titleWords } from "./title-index.js";
+import {
+  DEFAULT_K,
+  DEFAULT_TITLES_K,
+  FUSIONS,
+  MAX_K,
+  SEARCH_MODES,
+  type ExplainedHit,
+  type FieldMatches,
+  type Fusion,
+  type HitScores,
+  type ParsedQuery,
+  type SearchMode,
+  type SearchOptions,
+  type SearchResponse,
+  type TitleResponse,
+} from "./types.js";
+import { personKey, understand, type UnderstandContext } from "./understand.js";
+
+/** Largest `offset` accepted: deeper pages cost a longer list from each side. */
+export const MAX_OFFSET = 100_000;
+/** Longest title-search input, in characters (titles are short; the rest is ignored). */
+export const MAX_TITLE_QUERY_LENGTH = 200;
+
+/** What search needs from the open collection; `Plotline` provides it. */
+export interface SearchDeps {
+  collection: Collection;
+  /** The vector index over the collection (built on first use). */
+  vectorIndex(): Promise<VectorIndex>;
+  /** The finished (unit) query vector for a text. */
+  embedQuery(text: string): Promise<Float32Array>;
+  /**
+   * More like one movie (by id), best first, filters applied; when absent, "movies like X"
+   * searches by X's stored vector.
+   */
+  similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+}
+
+interface Ranked {
+  id: number;
+  score: number;
+  scores: HitScores;
+  /** Known matches (title mode), or the keyword query to find them in the movie's fields. */
+  matches?: FieldMatches;
+  keywordQuery?: KeywordQuery;
+}
+
+/** Validated options with their defaults. */
+interface Plan {
+  mode: SearchMode;
+  k: number;
+  offset: number;
+  alpha: number;
+  fusion: Fusion;
+  filters: Filters;
+  parse: boolean;
+}
+
+function intParam(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(name, `must be an integer from ${min} to ${max}, got ${String(v)}`);
+  return v;
+}
+
+function stringList(name: string, v: unknown): void {
+  if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) throw new InvalidArgumentError(name, "must be a list of strings");
+}
+
+/** Checks the options a caller (CLI, HTTP, library) passed, naming the one at fault. */
+export function planSearch(options: SearchOptions): Plan {
+  const mode = options.mode ?? "hybrid";
+  if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
+  const fusion = options.fusion ?? "convex";
+  if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new InvalidArgumentError("alpha", `must be a number from 0 to 1, got ${String(alpha)}`);
+  const k = intParam("k", options.k, DEFAULT_K, 1, MAX_K);
+  const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
+  const filters = { ...(options.filters ?? {}) };
+  for (const key of ["genres", "cast", "directors"] as const) stringList(key, filters[key]);
+  if (filters.genreMode !== undefined && filters.genreMode !== "any" && filters.genreMode !== "all") throw new InvalidArgumentError("genreMode", `must be 'any' or 'all', got '${String(filters.genreMode)}'`);
+  if (filters.language !== undefined && typeof filters.language !== "string") throw new InvalidArgumentError("language", "must be a string");
+  filterSql(filters); // validates numbers and ranges
+  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
+}
+
+/** Explicit filters win over understood ones, field by field. */
+function mergeFilters(understood: Filters, explicit: Filters): Filters {
+  const out: Filters = { ...understood };
+  for (const [key, value] of Object.entries(explicit) as [keyof Filters, unknown][]) {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    (out as Record<string, unknown>)[key] = value;
+  }
+  if (explicit.genres?.length && !explicit.genreMode) delete out.genreMode;
+  return out;
+}
+
+/**
+ * Every search mode over one collection: keyword (BM25 over FTS5), title (typo-tolerant, as
+ * you type), semantic (cosine over the vector index) and hybrid (both, fused), with filters,
+ * stable pagination, explanations and query understanding. Built lazily per collection state:
+ * `Plotline` drops it when the collection changes.
+ */
+export class SearchEngine {
+  private keywordIndex: KeywordIndex | null = null;
+  private speller: Spelling | null = null;
+  private titleIndex: TitleIndex | null = null;
+  private people: Map<string, { name: string; cast: number; directed: number }> | null = null;
+  private pageStatement: Database.Statement | null = null;
+  /** Rowids and popularity, most popular first, for queries that are only filters. */
+  private byPopularity: [number, number][] | null = null;
+
+  constructor(private readonly deps: SearchDeps) {}
+
+  private get collection(): Collection {
+    return this.deps.collection;
+  }
+
+  keyword(): KeywordIndex {
+    return (this.keywordIndex ??= new KeywordIndex(this.collection));
+  }
+
+  spelling(): Spelling {
+    return (this.speller ??= new Spelling(this.collection));
+  }
+
+  titlesIndex(): TitleIndex {
+    return (this.titleIndex ??= TitleIndex.fromCollection(this.collection));
+  }
+
+  /** Cast members and directors by `personKey`, with how many films each acted in or directed. */
+  private peopleIndex(): Map<string, { name: string; cast: number; directed: number }> {
+    if (this.people) return this.people;
+    const people = new Map<string, { name: string; cast: number; directed: number }>();
+    const add = (name: string, role: "cast" | "directed") => {
+      const key = personKey(name);
+      if (!key) return;
+      let p = people.get(key);
+      if (!p) people.set(key, (p = { name, cast: 0, directed: 0 }));
+      p[role]++;
+    };
+    for (const [cast, directors] of this.collection.db.prepare("SELECT cast_members, directors FROM movies").raw().iterate() as Iterable<[string, string]>) {
+      for (const n of JSON.parse(cast) as string[]) add(n, "cast");
+      for (const n of JSON.parse(directors) as string[]) add(n, "directed");
+    }
+    return (this.people = people);
+  }
+
+  private understandContext(): UnderstandContext {
+    return {
+      person: (key) => this.peopleIndex().get(key) ?? null,
+      title: (phrase) => {
+        if (titleWords(phrase).every((w) => STOP_WORDS.has(w))) return null;
+        const rowid = this.titlesIndex().resolve(phrase);
+        const movie = rowid === null ? undefined : this.collection.getByRowids([rowid])[0];
+        return movie ? { id: movie.id, title: movie.title, year: movie.year } : null;
+      },
+    };
+  }
+
+  /** Query understanding alone: what `search` would search for a query. */
+  understand(query: string, explicit: Filters = {}): ParsedQuery {
+    const u = understand(query, this.understandContext());
+    const parsed: ParsedQuery = { text: u.text, filters: mergeFilters(u.filters, explicit), extracted: u.extracted };
+    if (u.like) {
+      parsed.like = u.like.title;
+      parsed.likeId = u.like.id;
+    }
+    return parsed;
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
+    const plan = planSearch(options);
+    const parsed: ParsedQuery = plan.parse && plan.mode !== "title" ? this.understand(query, plan.filters) : { text: query, filters: plan.filters, extracted: [] };
+    const ranked = await this.rank(query, parsed, plan);
+    return { query, parsed, mode: plan.mode, results: this.hydrate(ranked) };
+  }
+
+  /** Title suggestions for what was typed so far; no query understanding, no filters. */
+  titles(prefix: string, k: number = DEFAULT_TITLES_K): TitleResponse {
+    if (typeof prefix !== "string") throw new InvalidArgumentError("prefix", "must be a string");
+    const n = intParam("k", k, DEFAULT_TITLES_K, 1, MAX_K);
+    const q = prefix.slice(0, MAX_TITLE_QUERY_LENGTH);
+    return { query: prefix, results: this.hydrate(this.titleRank(q, n, 0, null)) };
+  }
+
+  private titleRank(q: string, k: number, offset: number, allowed: ReadonlySet<number> | null): Ranked[] {
+    return this.titlesIndex()
+      .search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, allowed)
+      .map((m) => ({ id: m.rowid, score: m.score, scores: { keyword: null, semantic: null, title: m.score }, matches: m.words.length ? { title: m.words } : {} }));
+  }
+
+  private async rank(query: string, parsed: ParsedQuery, plan: Plan): Promise<Ranked[]> {
+    const { k, offset } = plan;
+    const filters = parsed.filters;
+    const need = offset + k;
+    const allowed = filterRowids(this.collection, filters);
+    if (allowed && allowed.size === 0) return [];
+    if (plan.mode === "title") return this.titleRank(query, k, offset, allowed);
+    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters, allowed)).slice(offset);
+    const text = parsed.text.trim();
+    if (!text) return hasFilters(filters) ? this.browse(need, allowed).slice(offset) : [];
+    const keywordQuery = this.spelling().correct(parseKeywordQuery(text));
+    const expression = ftsExpression(keywordQuery);
+    const kw = this.keyword();
+    const keywordTop = (limit: number) => (expression ? kw.top(expression, limit, allowed) : []);
+
+    let page: Ranked[];
+    if (plan.mode === "keyword") {
+      page = keywordTop(need)
+        .slice(offset)
+        .map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
+    } else {
+      const index = await this.deps.vectorIndex();
+      const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
+      const semanticTop = (limit: number) => semanticSearch(index, qv, limit, 0, allowed ?? undefined);
+      if (plan.mode === "semantic") {
+        page = semanticTop(need)
+          .slice(offset)
+          .map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+      } else {
+        const fused = plan.fusion === "rrf" ? rrfFusion(keywordTop, semanticTop, need) : convexFusion(keywordTop, semanticTop, plan.alpha, need);
+        page = fused.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: explainFused(h, plan.fusion) }));
+        // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
+        const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
+        if (missing.length && !isZero(qv)) {
+          const cos = cosines(index, qv, missing);
+          for (const r of page) if (r.scores.semantic === null) r.scores.semantic = cos.get(r.id) ?? null;
+        }
+      }
+    }
+    if (expression) for (const r of page) r.keywordQuery = keywordQuery;
+    return page;
+  }
+
+  /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
+  private async like(likeId: string, need: number, filters: Filters, allowed: ReadonlySet<number> | null): Promise<Ranked[]> {
+    if (this.deps.similar) {
+      const hits = await this.deps.similar(likeId, Math.min(need, MAX_K), filters);
+      const rows = this.collection.db.prepare("SELECT rowid, id FROM movies WHERE id IN (SELECT value FROM json_each(?))").raw().all(JSON.stringify(hits.map((h) => h.id))) as [number, string][];
+      const rowOf = new Map(rows.map(([rowid, id]) => [id, rowid]));
+      return hits.filter((h) => rowOf.has(h.id)).map((h) => ({ id: rowOf.get(h.id)!, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+    }
+    const movie = this.collection.getById(likeId);
+    const index = await this.deps.vectorIndex();
+    const v = movie ? index.vector(movie.rowid) : null;
+    if (!movie || !v) return [];
+    const accept = (id: number) => id !== movie.rowid && (!allowed || allowed.has(id));
+    return index.search(v, need, accept).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+  }
+
+  /** A query that is only filters ("comedies after 2005 starring Jim Carrey"): most popular first. */
+  private browse(need: number, allowed: ReadonlySet<number> | null): Ranked[] {
+    this.byPopularity ??= this.collection.db.prepare("SELECT rowid, coalesce(popularity, 0) FROM movies ORDER BY 2 DESC, rowid").raw().all() as [number, number][];
+    const out: Ranked[] = [];
+    for (const [id, popularity] of this.byPopularity) {
+      if (allowed && !allowed.has(id)) continue;
+      out.push({ id, score: popularity, scores: { keyword: null, semantic: null }, matches: {} });
+      if (out.length >= need) break;
+    }
+    return out;
+  }
+
+  /** The page's movies: what a result shows, and the fields its matched words are looked up in. */
+  private hydrate(ranked: Ranked[]): ExplainedHit[] {
+    if (ranked.length === 0) return [];
+    this.pageStatement ??= this.collection.db
+      .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
+      .raw();
+    type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null];
+    const rows = new Map((this.pageStatement.all(JSON.stringify(ranked.map((r) => r.id))) as Row[]).map((row) => [row[0], row]));
+    return ranked.flatMap((r) => {
+      const row = rows.get(r.id);
+      if (!row) return [];
+      const [, id, title, year, keywords, cast, directors, genres, tagline, overview, plot] = row;
+      const parse = (json: string) => JSON.parse(json) as string[];
+      const matches =
+        r.matches ?? (r.keywordQuery ? fieldMatches({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }, r.keywordQuery) : {});
+      return [{ id, title, year, score: r.score, scores: r.scores, matches }];
+    });
+  }
+}
+
+/**
+ * The text the semantic side embeds: misspelt words replaced by their first correction, since a
+ * word embedding knows "redemption" but not "redemtion" (GloVe would just drop it).
+ */
+function withCorrections(text: string, q: KeywordQuery): string {
+  const corrections = q.corrections;
+  if (!corrections) return text;
+  return text.replace(/[\p{L}\p{N}\p{M}]+/gu, (w) => corrections[fold(w)]?.[0] ?? w);
+}
+
+function explainFused(h: FusedHit, fusion: Fusion): HitScores {
+  const ranks = { keywordRank: h.keywordRank, semanticRank: h.semanticRank };
+  return fusion === "rrf" ? { keyword: h.keyword, semantic: h.semantic, ...ranks } : { keyword: h.keyword, semantic: h.semantic, keywordNorm: h.keywordNorm ?? 0, semanticNorm: h.semanticNorm ?? 0, ...ranks };
+}

@@ -1,0 +1,177 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from "fastify";
+import { readFileSync } from "node:fs";
+import type { Socket } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plotline } from "../plotline.js";
+import { errorBody, errorHandler, toHttpError } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { LivePlotline } from "./live.js";
+import type { DocumentedRoute, RouteSchema } from "./openapi.js";
+import { genreRoutes } from "./routes/genres.js";
+import { metaRoutes } from "./routes/meta.js";
+import { movieRoutes } from "./routes/movies.js";
+import { recommendRoutes } from "./routes/recommend.js";
+import { searchRoutes } from "./routes/search.js";
+import { WebApp } from "./static.js";
+
+export interface ServerOptions {
+  /** The collection file, opened read-only. */
+  db: string;
+  /** The built web app's directory (default `web/dist`); null serves the API only. */
+  webRoot?: string | null;
+  /** How often, at most, to look for a newer collection, in ms (default 1,000). */
+  checkEveryMs?: number;
+  /** Server-side log lines: reloads, and the details of unexpected errors (default: none). */
+  log?: (line: string) => void;
+  /** Overrides of the time limits (defaults in `LIMITS`), e.g. shorter ones in tests. */
+  timeouts?: { requestMs?: number; handlerMs?: number };
+}
+
+export interface PlotlineServer {
+  app: FastifyInstance;
+  live: LivePlotline;
+  web: WebApp | null;
+}
+
+const VERSION = (JSON.parse(readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), "../../../package.json"), "utf8")) as { version: string }).version;
+
+const ALL_METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Headers every response carries; the CSP lets the app load only its own code and any https image. */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+const HTML_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  "x-frame-options": "DENY",
+};
+
+/**
+ * Warms what a Plotline builds on first use (vector index, embedder, keyword and title indexes),
+ * so no user waits for it; an empty collection (an ingest has not finished yet) is left cold.
+ */
+export async function warm(p: Plotline): Promise<void> {
+  if (p.info().count === 0) return;
+  await p.vectorIndex();
+  const first = p.collection.db.prepare("SELECT id, title FROM movies LIMIT 1").get() as { id: string; title: string };
+  await p.search(first.title);
+  p.titles(first.title.slice(0, 1));
+  await p.similar({ id: first.id }, { k: 1 });
+}
+
+/** A raw-socket answer for requests Node rejects before Fastify sees them (head too large, bad framing). */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) return;
+  const [status, reason, code, message] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "header_too_large", `the request line and headers exceed ${LIMITS.headerBytes} bytes; shorten the URL`]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "request_timeout", "the request was not received in time"]
+        : [400, "Bad Request", "bad_request", "malformed HTTP request"];
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * The HTTP server: the JSON API under `/api`, its OpenAPI document at `/openapi.json`, and the
+ * built web app for every other GET. Not listening yet: call `app.listen` (or `app.inject`).
+ */
+export async function createServer(options: ServerOptions): Promise<PlotlineServer> {
+  const log = options.log ?? (() => {});
+  const live = await LivePlotline.open({ db: options.db, checkEveryMs: options.checkEveryMs, warm, onNotice: log });
+  const web = options.webRoot === null ? null : WebApp.load(options.webRoot ?? undefined);
+
+  const requestTimeout = options.timeouts?.requestMs ?? LIMITS.requestTimeoutMs;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: LIMITS.bodyBytes,
+    requestTimeout,
+    handlerTimeout: options.timeouts?.handlerMs ?? LIMITS.handlerTimeoutMs,
+    // Node checks request timeouts on this period (default 30 s), so a limit of 10 s could
+    // otherwise take 40 s to act.
+    http: { maxHeaderSize: LIMITS.headerBytes, connectionsCheckingInterval: Math.max(50, Math.min(1000, requestTimeout / 4)) },
+    routerOptions: { maxParamLength: LIMITS.idLength, ignoreTrailingSlash: true },
+    // Unknown parameters are errors (a typo such as `gnere` must not be silently ignored);
+    // `array` coercion lets `genre=Drama` stand for a one-element list.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+    clientErrorHandler,
+    // Errors the router raises before any route runs (an over-long id, a malformed path).
+    frameworkErrors: (err, _request, reply) => {
+      const { status, body } = toHttpError(err);
+      void (reply as FastifyReply).code(status).send(body);
+    },
+  });
+
+  const documented: DocumentedRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema as (RouteSchema & { hide?: boolean }) | undefined;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!schema || schema.hide || (route.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    for (const m of methods) if (m !== "HEAD") documented.push({ method: m, url: route.url, schema });
+  });
+  // A callback hook, not an async one: it runs on every response, and saves a promise each time.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done(null, payload);
+  });
+  app.setErrorHandler(errorHandler(log));
+  // The API reads JSON bodies only; anything else is a 415, not a string to validate.
+  app.removeContentTypeParser("text/plain");
+
+  const ctx = { live, version: VERSION };
+  searchRoutes(app, ctx);
+  movieRoutes(app, ctx);
+  recommendRoutes(app, ctx);
+  genreRoutes(app, ctx);
+  metaRoutes(app, ctx, documented);
+
+  // A known path asked with a method it does not take is a 405 naming the ones it does.
+  await app.after();
+  const allowed = new Map<string, Set<string>>();
+  for (const r of documented) allowed.set(r.url, (allowed.get(r.url) ?? new Set()).add(r.method));
+  allowed.set("/openapi.json", new Set(["GET"]));
+  for (const [url, set] of allowed) {
+    if (set.has("GET")) set.add("HEAD");
+    const allow = ALL_METHODS.filter((m) => set.has(m)).join(", ");
+    const others = ALL_METHODS.filter((m) => !set.has(m));
+    app.route({
+      method: others,
+      url,
+      config: { methodNotAllowed: true },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        reply.header("allow", allow);
+        if (request.method === "OPTIONS") return reply.code(204).send();
+        return reply.code(405).send(errorBody("method_not_allowed", `${request.method} ${url.replace(/:(\w+)/g, "{$1}")}: not allowed; use ${allow}`));
+      },
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    if (path === "/api" || path.startsWith("/api/")) {
+      return reply.code(404).send(errorBody("not_found", `${request.method} ${path}: no such endpoint; see /openapi.json`));
+    }
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return reply.code(405).header("allow", "GET, HEAD").send(errorBody("method_not_allowed", `${request.method} ${path}: not allowed; use GET, HEAD`));
+    }
+    if (!web) return reply.code(404).send(errorBody("not_found", "the web app is not built; run: npm run build:web"));
+    const file = web.lookup(path);
+    if (!file) return reply.code(404).send(errorBody("not_found", `${path}: no such file`));
+    reply.header("etag", file.etag).header("vary", "accept-encoding");
+    reply.header("cache-control", file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    if (file.type.startsWith("text/html")) reply.headers(HTML_HEADERS);
+    if (request.headers["if-none-match"] === file.etag) return reply.code(304).send();
+    reply.type(file.type);
+    if (file.gzip && /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) return reply.header("content-encoding", "gzip").send(file.gzip);
+    return reply.send(file.body);
+  });
+
+  app.addHook("onClose", async () => {
+    await live.close();
+  });
+  return { app, live, web };
+}

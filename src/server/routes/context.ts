@@ -1,0 +1,10 @@
+import type { LivePlotline } from "../live.js";
+
+/** What every route module gets. */
+export interface RouteContext {
+  live: LivePlotline;
+  version: string;
+}
+
+/** Listings are sent as prepared JSON text (see `listingJson`), with this type. */
+export const JSON_TYPE = "application/json; charset=utf-8";

@@ -1,0 +1,111 @@
+/**
+ * JSON schemas of the API's responses, shared by the routes (Fastify validates requests and
+ * serialises responses with them) and by `/openapi.json`, which is assembled from the routes.
+ */
+
+const nullable = (type: string) => ({ type: [type, "null"] }) as const;
+const strings = { type: "array", items: { type: "string" } } as const;
+
+export const ERROR_SCHEMA = {
+  type: "object",
+  description: "Every error: a machine-readable code, a one-line message, and the parameter at fault when there is one.",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: {
+          type: "string",
+          description:
+            "invalid_parameter, invalid_body, not_found, method_not_allowed, payload_too_large, unsupported_media_type, uri_too_long, header_too_large, request_timeout, timeout, collection_unavailable, bad_request, internal",
+        },
+        message: { type: "string" },
+        parameter: { type: "string", description: "The query parameter, path parameter or body field at fault." },
+      },
+    },
+  },
+} as const;
+
+/** The fields a result card shows, added to every listed movie (search, similar, recommend). */
+export const CARD_PROPERTIES = {
+  genres: strings,
+  overview: { type: "string" },
+  posterUrl: nullable("string"),
+  rating: nullable("number"),
+  votes: nullable("integer"),
+} as const;
+
+/**
+ * One listed movie: the CLI's `--json` result (id, title, year, score, and the explanation
+ * fields the engine adds) plus the card fields. Extra engine fields pass through unchanged.
+ */
+export const HIT_SCHEMA = {
+  type: "object",
+  required: ["id", "title", "year", "score"],
+  additionalProperties: true,
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    year: nullable("integer"),
+    score: { type: "number" },
+    ...CARD_PROPERTIES,
+  },
+} as const;
+
+/** A listing: the CLI's `--json` shape (`query`, `parsed`, `results`, ...), results carrying cards. */
+export const LIST_SCHEMA = {
+  type: "object",
+  required: ["results"],
+  additionalProperties: true,
+  properties: {
+    query: { type: "string" },
+    parsed: { type: "object", additionalProperties: true, description: "What was searched: `text`, `filters`, and the `extracted` phrases that became filters." },
+    mode: { type: "string" },
+    results: { type: "array", items: HIT_SCHEMA },
+  },
+} as const;
+
+/** A movie as stored (the CLI's movie JSON), without internal keys. */
+export const MOVIE_SCHEMA = {
+  type: "object",
+  required: ["id", "title", "year", "overview", "genres"],
+  properties: {
+    id: { type: "string" },
+    source: { type: "string" },
+    sourceId: { type: "string" },
+    title: { type: "string" },
+    year: nullable("integer"),
+    overview: { type: "string" },
+    tagline: nullable("string"),
+    genres: strings,
+    keywords: strings,
+    cast: strings,
+    directors: strings,
+    companies: strings,
+    runtime: nullable("number"),
+    rating: nullable("number"),
+    votes: nullable("integer"),
+    popularity: nullable("number"),
+    budget: nullable("number"),
+    revenue: nullable("number"),
+    posterUrl: nullable("string"),
+    language: nullable("string"),
+  },
+} as const;
+
+export const HEALTH_SCHEMA = {
+  type: "object",
+  required: ["status", "movies"],
+  properties: {
+    status: { type: "string", enum: ["ok", "empty"] },
+    movies: { type: "integer" },
+    embedder: nullable("string"),
+    dims: nullable("integer"),
+    updatedAt: nullable("string"),
+    version: { type: "string" },
+  },
+} as const;
+
+/** Error responses every route can give, in Fastify's status-range form. */
+export const ERROR_RESPONSES = { "4xx": ERROR_SCHEMA, "5xx": ERROR_SCHEMA } as const;

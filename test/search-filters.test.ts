@@ -1,0 +1,81 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../src/errors.js";
+import { Plotline } from "../src/plotline.js";
+import { filterRowids, filterSql, type Filters } from "../src/search/filters.js";
+import { SEARCH_MODES, type SearchMode } from "../src/search/types.js";
+import type { StoredMovie } from "../src/store/collection.js";
+import { tmdbGloveDb } from "./helpers/collections.js";
+
+const plotline = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
+after(() => plotline.close());
+
+const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+
+/** Each filter with a query that has plenty of matches, and what every result must satisfy. */
+const CASES: { name: string; filters: Filters; query: string; holds: (m: StoredMovie) => boolean }[] = [
+  { name: "year range", filters: { yearMin: 1990, yearMax: 1999 }, query: "a detective hunts a killer in the city", holds: (m) => m.year! >= 1990 && m.year! <= 1999 },
+  { name: "genres (any)", filters: { genres: ["Western", "War"] }, query: "soldiers ride into town", holds: (m) => m.genres.includes("Western") || m.genres.includes("War") },
+  { name: "genres (all)", filters: { genres: ["comedy", "Romance"], genreMode: "all" }, query: "love in the city", holds: (m) => m.genres.includes("Comedy") && m.genres.includes("Romance") },
+  { name: "minimum rating", filters: { minRating: 7.5 }, query: "a man and his family", holds: (m) => m.rating! >= 7.5 },
+  { name: "minimum votes", filters: { minVotes: 2000 }, query: "a man and his family", holds: (m) => m.votes! >= 2000 },
+  { name: "runtime range", filters: { runtimeMin: 150, runtimeMax: 200 }, query: "an epic war story", holds: (m) => m.runtime! >= 150 && m.runtime! <= 200 },
+  { name: "cast (all of them)", filters: { cast: ["Tom Hanks"] }, query: "a man in trouble", holds: (m) => lower(m.cast).includes("tom hanks") },
+  { name: "director (any)", filters: { directors: ["Ridley Scott", "steven spielberg"] }, query: "space aliens", holds: (m) => lower(m.directors).some((d) => d === "ridley scott" || d === "steven spielberg") },
+];
+
+for (const c of CASES) {
+  test(`filter ${c.name} holds in every mode, before top-k (pages are full)`, async () => {
+    const passing = filterRowids(plotline.collection, c.filters)!.size;
+    assert.ok(passing >= 15, `${passing} movies pass`);
+    for (const mode of SEARCH_MODES) {
+      const q = mode === "title" ? "the" : c.query;
+      const r = await plotline.search(q, { mode, k: 15, filters: c.filters, parse: false });
+      assert.deepEqual(r.parsed.filters, c.filters);
+      if (mode !== "title" && mode !== "keyword") assert.equal(r.results.length, 15, `${mode}: a full page`);
+      for (const h of r.results) assert.ok(c.holds(plotline.movie(h.id)!), `${mode}: ${h.title} passes ${c.name}`);
+    }
+  });
+}
+
+test("a selective filter still fills the page: the filter applies before the top k", async () => {
+  const filters = { directors: ["Ridley Scott"] };
+  const all = filterRowids(plotline.collection, filters)!;
+  assert.ok(all.size >= 15 && all.size < 40, `${all.size} Ridley Scott films`);
+  for (const mode of ["hybrid", "semantic"] as SearchMode[]) {
+    const r = await plotline.search("a love story in Paris", { mode, k: 15, filters });
+    assert.equal(r.results.length, 15, mode);
+  }
+});
+
+test("language: movies whose language is unknown do not match (TMDB's file has none)", async () => {
+  const r = await plotline.search("space", { filters: { language: "en" } });
+  assert.deepEqual(r.results, []);
+});
+
+test("the in-memory filter table selects exactly what the SQL filter selects", () => {
+  const combos: Filters[] = [
+    ...CASES.map((c) => c.filters),
+    { yearMin: 2000, genres: ["Drama"], minRating: 6, runtimeMax: 100 },
+    { cast: ["Matt Damon", "Jessica Chastain"] },
+    { genres: ["Horror", "thriller"], genreMode: "all", yearMax: 1985 },
+  ];
+  for (const f of combos) {
+    const { where, params } = filterSql(f);
+    const sql = new Set((plotline.collection.db.prepare(`SELECT rowid FROM movies WHERE ${where}`).raw().all(...params) as [number][]).map((r) => r[0]));
+    assert.deepEqual([...filterRowids(plotline.collection, f)!].sort(), [...sql].sort(), JSON.stringify(f));
+  }
+  assert.equal(filterRowids(plotline.collection, {}), null, "no filters: everything passes");
+});
+
+test("bad filters are clear errors naming the parameter", async () => {
+  const bad: [Filters, RegExp][] = [
+    [{ yearMin: 2000, yearMax: 1990 }, /^year: range 2000\.\.1990 is empty/],
+    [{ minRating: Number.NaN }, /^minRating: must be a number/],
+    [{ genres: "Comedy" as unknown as string[] }, /^genres: must be a list of strings/],
+    [{ genres: ["Comedy"], genreMode: "some" as "any" }, /^genreMode: must be 'any' or 'all'/],
+  ];
+  for (const [filters, message] of bad) {
+    await assert.rejects(plotline.search("space", { filters }), (err: Error) => err instanceof InvalidArgumentError && message.test(err.message));
+  }
+});

@@ -1,0 +1,88 @@
+import { api, type ListResponse, type Movie } from "../api.js";
+import { cardGrid, opinionButtons, skeletons } from "../card.js";
+import { cover } from "../cover.js";
+import { h, replace } from "../dom.js";
+import { href, METHODS, navigate, type Method, type Route } from "../url.js";
+import { emptyState, errorState, heading, segmented } from "./common.js";
+
+type MovieRoute = Extract<Route, { name: "movie" }>;
+
+/** Similar movies shown, as on Karpathy's site. */
+const SIMILAR = 40;
+const METHOD_LABELS: Record<Method, string> = { knn: "kNN", svm: "SVM" };
+
+function fact(label: string, value: string | null): HTMLElement | null {
+  if (!value) return null;
+  return h("div", { class: "fact" }, h("dt", null, label), h("dd", null, value));
+}
+
+function details(movie: Movie): HTMLElement {
+  const meta = [movie.year, movie.runtime ? `${Math.round(movie.runtime)} min` : null, movie.language?.toUpperCase()].filter(Boolean).join(" · ");
+  return h(
+    "article",
+    { class: "movie-detail", attrs: { "data-testid": "movie-detail" } },
+    h("div", { class: "movie-cover" }, cover(movie)),
+    h(
+      "div",
+      { class: "movie-body" },
+      heading("h1", movie.title, { "data-testid": "movie-title" }),
+      h("p", { class: "movie-meta" }, meta, typeof movie.rating === "number" ? h("span", { class: "rating" }, ` · ★ ${movie.rating.toFixed(1)}`, movie.votes ? ` (${movie.votes.toLocaleString("en")} votes)` : "") : null),
+      movie.genres.length ? h("ul", { class: "tags", attrs: { "aria-label": "Genres" } }, ...movie.genres.map((g) => h("li", null, g))) : null,
+      movie.tagline ? h("p", { class: "tagline" }, movie.tagline) : null,
+      h("p", { class: "overview" }, movie.overview || "No overview."),
+      h(
+        "dl",
+        { class: "facts" },
+        fact(movie.directors.length > 1 ? "Directors" : "Director", movie.directors.join(", ")),
+        fact("Starring", movie.cast.slice(0, 8).join(", ")),
+        fact("Keywords", movie.keywords.slice(0, 12).join(", ")),
+      ),
+      opinionButtons(movie),
+    ),
+  );
+}
+
+export async function renderMovie(route: MovieRoute, main: HTMLElement, signal: AbortSignal): Promise<void> {
+  const top = h("div", { class: "movie-top", attrs: { "aria-busy": "true" } }, h("div", { class: "movie-detail skeleton" }, h("div", { class: "cover" }), h("div", { class: "line" })));
+  const similar = h("div", { class: "results", attrs: { "aria-busy": "true", "data-testid": "similar" } }, h("div", { class: "grid" }, ...skeletons(8)));
+  const methods = segmented("method", "Similarity method", METHODS.map((m) => ({ value: m, label: METHOD_LABELS[m] })), route.method, (method) => navigate(href({ ...route, method })));
+  replace(
+    main,
+    h(
+      "section",
+      { class: "movie-view" },
+      top,
+      h("section", { class: "similar", attrs: { "aria-labelledby": "similar-heading" } }, h("div", { class: "toolbar" }, h("h2", { attrs: { id: "similar-heading" } }, `The ${SIMILAR} most similar`), methods), similar),
+    ),
+  );
+
+  const moviePromise = api.movie(route.id, signal);
+  const similarPromise = api.similar(route.id, { k: SIMILAR, method: route.method }, signal);
+  let movie: Movie;
+  try {
+    movie = await moviePromise;
+  } catch (err) {
+    similarPromise.catch(() => undefined);
+    if (signal.aborted) return;
+    document.title = "Not found · Plotline";
+    replace(main, errorState(err) ?? "");
+    return;
+  }
+  if (signal.aborted) return;
+  document.title = `${movie.title}${movie.year ? ` (${movie.year})` : ""} · Plotline`;
+  top.setAttribute("aria-busy", "false");
+  replace(top, details(movie));
+
+  let list: ListResponse;
+  try {
+    list = await similarPromise;
+  } catch (err) {
+    if (signal.aborted) return;
+    replace(similar, errorState(err));
+    similar.setAttribute("aria-busy", "false");
+    return;
+  }
+  if (signal.aborted) return;
+  similar.setAttribute("aria-busy", "false");
+  replace(similar, list.results.length ? cardGrid(list.results, `Movies similar to ${movie.title}`) : emptyState("Nothing similar found", "This movie has no neighbours in the collection."));
+}
