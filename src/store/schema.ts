@@ -98,18 +98,24 @@ export const MIGRATIONS: readonly string[] = [
   INSERT OR IGNORE INTO meta(key, value) VALUES ('vectors_seq', '0');
   CREATE TABLE vector_changes (movie INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
   CREATE INDEX vector_changes_seq ON vector_changes(seq);
+  -- DELETE then INSERT, not INSERT OR REPLACE: an UPSERT on vectors overrides the conflict
+  -- clause of statements in its triggers, so OR REPLACE would still fail on a repeated movie.
   CREATE TRIGGER vectors_log_insert AFTER INSERT ON vectors BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
-    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+    DELETE FROM vector_changes WHERE movie = new.movie;
+    INSERT INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
   END;
   CREATE TRIGGER vectors_log_update AFTER UPDATE ON vectors WHEN old.raw IS NOT new.raw OR old.movie IS NOT new.movie BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
-    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
-    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+    DELETE FROM vector_changes WHERE movie = old.movie;
+    INSERT INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+    DELETE FROM vector_changes WHERE movie = new.movie;
+    INSERT INTO vector_changes(movie, seq) SELECT new.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
   END;
   CREATE TRIGGER vectors_log_delete AFTER DELETE ON vectors BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_seq';
-    INSERT OR REPLACE INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
+    DELETE FROM vector_changes WHERE movie = old.movie;
+    INSERT INTO vector_changes(movie, seq) SELECT old.movie, CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_seq';
   END;
   `,
   // Keyword search over merged plots too: the full-text index of migration 3 again, with the
