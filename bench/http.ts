@@ -1,3 +1,4 @@
+import { seededRandom as random } from "../src/index/kmeans.js";
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -53,17 +54,6 @@ const SEARCH_QUERIES = [
   "a snowstorm traps strangers in a lodge",
 ];
 
-/** mulberry32: a seeded generator, so every run asks the same requests. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: T[], next: () => number): T[] {
   const a = [...items];

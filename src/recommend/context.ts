@@ -1,3 +1,4 @@
+import { dot } from "../index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { embeddingText } from "../embed/text.js";
 import type { VectorIndex } from "../index/vector-index.js";
@@ -216,18 +217,6 @@ export function looseTitle(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
-export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dims: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let d = 0;
-  for (; d + 3 < dims; d += 4) {
-    s0 += a[ao + d]! * b[bo + d]!;
-    s1 += a[ao + d + 1]! * b[bo + d + 1]!;
-    s2 += a[ao + d + 2]! * b[bo + d + 2]!;
-    s3 += a[ao + d + 3]! * b[bo + d + 3]!;
-  }
-  for (; d < dims; d++) s0 += a[ao + d]! * b[bo + d]!;
-  return s0 + s1 + s2 + s3;
-}
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   const list = map.get(key);

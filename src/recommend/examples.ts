@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { TopK } from "../index/topk.js";
-import { dot, type RecommendContext } from "./context.js";
+import { dot } from "../index/flat.js";
+import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
 import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";

@@ -1,3 +1,4 @@
+import { seededRandom as mulberry32 } from "../index/kmeans.js";
 /**
  * The exemplar SVM of Karpathy's movie search and his knn_vs_svm notebook: scikit-learn's
  * `LinearSVC(class_weight='balanced', C=0.1, max_iter=10000, tol=1e-6)`, trained with one movie as
@@ -184,14 +185,3 @@ export function decisionValues(model: LinearModel, matrix: Float32Array, dims: n
   return out;
 }
 
-/** mulberry32: a tiny seeded PRNG, so the same movie always gets the same coordinate order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,3 +1,4 @@
+import { seededRandom as random } from "../../src/index/kmeans.js";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
@@ -28,17 +29,6 @@ export interface TinyModel {
   T: Float32Array;
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run builds the same weights. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uniform(n: number, scale: number, next: () => number): Float32Array {
   const out = new Float32Array(n);
