@@ -215,7 +215,7 @@ export class SearchEngine {
     const keywordQuery = this.spelling().correct(parseKeywordQuery(text));
     const expression = ftsExpression(keywordQuery);
     const kw = this.keyword();
-    const keywordTop = (limit: number) => (expression ? kw.top(expression, limit, allowed) : []);
+    const keywordTop = (limit: number) => (expression ? kw.top(keywordQuery, limit, allowed) : []);
 
     let page: Ranked[];
     if (plan.mode === "keyword") {

@@ -1,5 +1,9 @@
 import type Database from "better-sqlite3";
+import { TopK } from "../index/topk.js";
 import type { Collection } from "../store/collection.js";
+import { ftsExpression, type KeywordQuery } from "./fts-query.js";
+import { porterStem } from "./porter.js";
+import { TermPostings, type Postings } from "./postings.js";
 import type { MatchField } from "./types.js";
 
 /** Relative BM25 weight of each indexed field. */
@@ -34,6 +38,12 @@ const COLUMNS: readonly [MatchField, string][] = [
   ["plot", "plot"],
 ];
 
+/** FTS5 bm25()'s constants (ext/fts5/fts5_aux.c), which the in-memory scorer must share. */
+const K1 = 1.2;
+const B = 0.75;
+/** Words the in-memory scorer tokenizes exactly as FTS5 does: unicode61 leaves them whole. */
+const PLAIN_WORD = /^[a-z0-9]+$/;
+
 let instances = 0;
 
 /** A keyword hit: `score` is BM25 (higher is better; FTS5's bm25() negated). */
@@ -43,8 +53,14 @@ export interface KeywordHit {
 }
 
 /**
- * BM25 keyword search over the collection's FTS5 index (`movies_fts`). Expressions come from
- * `ftsExpression`, never from user text. Statements are prepared once per filter shape.
+ * BM25 keyword search over the collection's FTS5 index (`movies_fts`), scored exactly as FTS5's
+ * bm25() scores it (same IDF, field weights, lengths, k1 and b; ties by rowid).
+ *
+ * Queries of plain words (the usual case, prefix and corrections included) are scored in memory
+ * from term postings read out of FTS5's index (`TermPostings`); queries with quoted phrases, or
+ * words FTS5 would cut differently, go to FTS5 itself, since phrase matching needs positions.
+ * `test/search-bm25.test.ts` checks both paths give the same movies, order and scores.
+ * Expressions come from `ftsExpression`, never from user text; statements are prepared once.
  */
 export class KeywordIndex {
   private readonly statements = new Map<string, Database.Statement>();
@@ -57,6 +73,11 @@ export class KeywordIndex {
    * through json_each: about twice the time of the whole unfiltered query).
    */
   private readonly allowedFn = `plotline_allowed_${++instances}`;
+  private readonly postings: TermPostings;
+  /** Per-rowid score accumulator and the query that last wrote each slot (reused across queries). */
+  private scores = new Float64Array(0);
+  private stamp = new Uint32Array(0);
+  private epoch = 0;
 
   constructor(
     private readonly collection: Collection,
@@ -64,6 +85,11 @@ export class KeywordIndex {
   ) {
     const w = { ...DEFAULT_FIELD_WEIGHTS, ...weights };
     this.weights = COLUMNS.map(([field]) => w[field]);
+    this.postings = new TermPostings(
+      collection.db,
+      COLUMNS.map(([, column]) => column),
+      this.weights,
+    );
     collection.db.function(this.allowedFn, { deterministic: false, directOnly: true }, (id) => (this.allowed?.has(id as number) ? 1 : 0));
   }
 
@@ -78,11 +104,73 @@ export class KeywordIndex {
   }
 
   /**
+   * The best `limit` movies for a keyword query, best first, ties by rowid. `allowed` (the rowids
+   * passing the filters, from `filterRowids`) applies before the limit.
+   */
+  top(query: KeywordQuery, limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+    const phrases = this.plainPhrases(query);
+    if (phrases) return this.topInMemory(phrases, limit, allowed);
+    const expression = ftsExpression(query);
+    return expression ? this.topFts(expression, limit, allowed) : [];
+  }
+
+  /**
+   * The phrases of FTS5's expression for a query of plain words, in its order (the IDF and
+   * frequency of each count separately, a repeated one twice, as in bm25()), each a stem and
+   * whether it is a prefix; null when the query needs FTS5 (quoted phrases, other scripts).
+   */
+  private plainPhrases(query: KeywordQuery): { stem: string; prefix: boolean }[] | null {
+    if (query.phrases.length > 0) return null;
+    const out: { stem: string; prefix: boolean }[] = [];
+    for (const t of query.terms) {
+      for (const [word, prefix] of [[t, t === query.prefix], ...(query.corrections?.[t] ?? []).map((c) => [c, false])] as [string, boolean][]) {
+        if (!PLAIN_WORD.test(word)) return null;
+        out.push({ stem: porterStem(word), prefix });
+      }
+    }
+    return out;
+  }
+
+  private topInMemory(phrases: { stem: string; prefix: boolean }[], limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+    if (limit <= 0 || phrases.length === 0 || allowed?.size === 0) return [];
+    const { rows, avgdl, length } = this.postings.stats();
+    if (this.scores.length < length.length) {
+      this.scores = new Float64Array(length.length);
+      this.stamp = new Uint32Array(length.length);
+    }
+    const { scores, stamp } = this;
+    const epoch = (this.epoch = (this.epoch + 1) >>> 0 || 1);
+    const touched: number[] = [];
+    const lists: Postings[] = phrases.map((p) => (p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem)));
+    for (const list of lists) {
+      const hits = list.docs.length;
+      // bm25()'s IDF, floored at 1e-6 for words in more than half the rows.
+      let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
+      if (idf <= 0) idf = 1e-6;
+      const { docs, freq } = list;
+      for (let i = 0; i < hits; i++) {
+        const doc = docs[i]!;
+        const f = freq[i]!;
+        // The same expression, in the same order, as fts5Bm25Function, so scores agree to the bit.
+        const part = idf * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length[doc]!) / avgdl)));
+        if (stamp[doc] !== epoch) {
+          stamp[doc] = epoch;
+          scores[doc] = 0.0 + part;
+          touched.push(doc);
+        } else scores[doc]! += part;
+      }
+    }
+    const top = new TopK(limit);
+    for (const doc of touched) if (!allowed || allowed.has(doc)) top.push(doc, scores[doc]!);
+    return top.result();
+  }
+
+  /**
    * The best `limit` movies for an FTS5 expression, best first, ties by rowid. `allowed` (the
    * rowids passing the filters, from `filterRowids`) is tested inside the query, so filters
    * apply before the limit.
    */
-  top(expression: string, limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+  topFts(expression: string, limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
     if (limit <= 0) return [];
     let rows: [number, number][];
     if (allowed) {
