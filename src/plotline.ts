@@ -45,6 +45,10 @@ export class Plotline {
   private embedder: Embedder | null;
   /** Keyword, title and hybrid search state (FTS statements, title index), per collection state. */
   private engine: SearchEngine | null = null;
+  /** Recommendation state (titles, sentiment, TF-IDF), per collection state. */
+  private context: RecommendContext | null = null;
+  /** The collection's `writeCount` the state above was built at. */
+  private builtAt = 0;
 
   private constructor(
     readonly collection: Collection,
@@ -74,16 +78,26 @@ export class Plotline {
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
     const result = await ingest(this.collection, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
-    this.index = null; // vectors and fitted state changed
-    this.engine = null;
+    this.dropState(); // vectors and fitted state changed
     return result;
   }
 
   remove(ids: string[]): { removed: string[]; missing: string[] } {
     const missing = this.collection.write(() => this.collection.remove(ids));
+    this.dropState();
+    return { removed: ids.filter((id) => !missing.includes(id)), missing };
+  }
+
+  private dropState(): void {
     this.index = null;
     this.engine = null;
-    return { removed: ids.filter((id) => !missing.includes(id)), missing };
+    this.context = null;
+    this.builtAt = this.collection.writeCount;
+  }
+
+  /** Drops built state after writes made straight to `collection` (ingest and remove drop it themselves). */
+  private checkFresh(): void {
+    if (this.collection.writeCount !== this.builtAt) this.dropState();
   }
 
   movie(id: string): StoredMovie | null {
@@ -109,6 +123,7 @@ export class Plotline {
    * finished vectors, opened on first use: a saved index is loaded and caught up with changes.
    */
   async vectorIndex(): Promise<VectorIndex> {
+    this.checkFresh();
     if (this.index) return this.index;
     const manifest = this.requireManifest();
     const embedder = await this.queryEmbedder();
@@ -123,7 +138,10 @@ export class Plotline {
    */
   async prepareIndex(config?: IndexConfig, options: { rebuild?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<OpenedIndex> {
     const manifest = this.requireManifest();
-    if (config) this.collection.write(() => setIndexConfig(this.collection, config));
+    if (config) {
+      this.collection.write(() => setIndexConfig(this.collection, config));
+      this.dropState();
+    }
     const embedder = await this.queryEmbedder();
     const opened = openCollectionIndex(this.collection, embedder, manifest, { readonly: this.options.readonly, onNotice: this.options.onNotice, ...options });
     removeOtherSidecars(this.collection.path, opened.kind);
@@ -133,6 +151,7 @@ export class Plotline {
 
   /** The search engine over the current collection state, created on first use. */
   searchEngine(): SearchEngine {
+    this.checkFresh();
     if (this.engine) return this.engine;
     // Checked once per collection state (the engine is dropped when the collection changes).
     const manifest = this.requireManifest();
@@ -181,8 +200,11 @@ export class Plotline {
 
   /** What recommendations need from the collection (vectors, titles, sentiment, TF-IDF), built once per collection state. */
   async recommendContext(): Promise<RecommendContext> {
+    this.checkFresh();
+    if (this.context) return this.context;
     this.requireManifest();
-    return contextFor(this.collection, await this.vectorIndex());
+    const index = await this.vectorIndex();
+    return (this.context = contextFor(this.collection, index));
   }
 
   async close(): Promise<void> {

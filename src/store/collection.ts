@@ -149,9 +149,21 @@ export class Collection {
     put.run("updated_at", now);
   }
 
+  private writes = 0;
+
+  /**
+   * Transactions committed through `write` on this connection, so that state built over the
+   * collection (search and recommendation indexes) can tell it is stale with one comparison.
+   */
+  get writeCount(): number {
+    return this.writes;
+  }
+
   /** Runs `fn` in one transaction: everything or nothing. */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const result = this.db.transaction(fn)();
+    this.writes++;
+    return result;
   }
 
   count(): number {
