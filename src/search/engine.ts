@@ -6,7 +6,7 @@ import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js"
 import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
 import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
 import { KeywordIndex } from "./keyword.js";
-import { fieldMatches } from "./matches.js";
+import { fieldMatches, tokenizeMovie, type MatchSource, type TokenizedMovie } from "./matches.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
@@ -28,6 +28,12 @@ import {
   type TitleResponse,
 } from "./types.js";
 import { personKey, understand, type UnderstandContext } from "./understand.js";
+
+/**
+ * Most movies whose tokenized fields are kept for finding matched words (about 10 KB each);
+ * the commonly returned movies stay, and the map starts over when full.
+ */
+export const MAX_TOKENIZED_MOVIES = 4096;
 
 /** Largest `offset` accepted: deeper pages cost a longer list from each side. */
 export const MAX_OFFSET = 100_000;
@@ -121,6 +127,8 @@ export class SearchEngine {
   private pageStatement: Database.Statement | null = null;
   /** Rowids and popularity, most popular first, for queries that are only filters. */
   private byPopularity: [number, number][] | null = null;
+  /** Results' fields cut into tokens and stems, by rowid: a page's matches are then set lookups. */
+  private tokenized = new Map<number, TokenizedMovie>();
 
   constructor(private readonly deps: SearchDeps) {}
 
@@ -273,6 +281,15 @@ export class SearchEngine {
     return out;
   }
 
+  private tokens(rowid: number, source: () => MatchSource): TokenizedMovie {
+    let t = this.tokenized.get(rowid);
+    if (!t) {
+      if (this.tokenized.size >= MAX_TOKENIZED_MOVIES) this.tokenized.clear();
+      this.tokenized.set(rowid, (t = tokenizeMovie(source())));
+    }
+    return t;
+  }
+
   /** The page's movies: what a result shows, and the fields its matched words are looked up in. */
   private hydrate(ranked: Ranked[]): ExplainedHit[] {
     if (ranked.length === 0) return [];
@@ -285,9 +302,7 @@ export class SearchEngine {
       const row = rows.get(r.id);
       if (!row) return [];
       const [, id, title, year, keywords, cast, directors, genres, tagline, overview, plot] = row;
-      const parse = (json: string) => JSON.parse(json) as string[];
-      const matches =
-        r.matches ?? (r.keywordQuery ? fieldMatches({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }, r.keywordQuery) : {});
+      const matches = r.matches ?? (r.keywordQuery ? fieldMatches(this.tokens(r.id, () => ({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot })), r.keywordQuery) : {});
       return [{ id, title, year, score: r.score, scores: r.scores, matches }];
     });
   }
@@ -297,6 +312,10 @@ export class SearchEngine {
  * The text the semantic side embeds: misspelt words replaced by their first correction, since a
  * word embedding knows "redemption" but not "redemtion" (GloVe would just drop it).
  */
+function parse(json: string): string[] {
+  return JSON.parse(json) as string[];
+}
+
 function withCorrections(text: string, q: KeywordQuery): string {
   const corrections = q.corrections;
   if (!corrections) return text;

@@ -44,18 +44,33 @@ function fieldTexts(m: MatchSource): [MatchField, string[]][] {
   ];
 }
 
+/** A movie's indexed text cut into tokens as typed and their stems, per field: what matching reads. */
+export type TokenizedMovie = [MatchField, { tokens: string[]; stems: string[] }[]][];
+
+/** Tokenizes a movie's fields once, so that every later query's matches are set lookups. */
+export function tokenizeMovie(movie: MatchSource): TokenizedMovie {
+  return fieldTexts(movie).map(([field, texts]) => [
+    field,
+    texts.map((text) => {
+      const tokens = text.normalize("NFKC").match(TOKEN) ?? [];
+      return { tokens, stems: tokens.map(stem) };
+    }),
+  ]);
+}
+
 /**
  * The words of a movie that a keyword query matches, per field, spelled as in the field: the
  * same decision FTS5 makes (Porter stems compared, the prefix word compared as a stem prefix,
  * phrases as consecutive stems), made in memory for a page of results.
  */
-export function fieldMatches(movie: MatchSource, query: KeywordQuery): FieldMatches {
+export function fieldMatches(movie: MatchSource | TokenizedMovie, query: KeywordQuery): FieldMatches {
+  const tokenized = Array.isArray(movie) ? movie : tokenizeMovie(movie);
   const corrected = Object.values(query.corrections ?? {}).flat();
   const terms = new Set([...query.terms.filter((t) => t !== query.prefix), ...corrected].map(stem));
   const prefix = query.prefix ? stem(query.prefix) : null;
   const phrases = query.phrases.map((p) => p.map(stem));
   const out: FieldMatches = {};
-  for (const [field, texts] of fieldTexts(movie)) {
+  for (const [field, texts] of tokenized) {
     const found: string[] = [];
     const seen = new Set<string>();
     const add = (w: string) => {
@@ -64,9 +79,7 @@ export function fieldMatches(movie: MatchSource, query: KeywordQuery): FieldMatc
       seen.add(key);
       found.push(w);
     };
-    for (const text of texts) {
-      const tokens = text.normalize("NFKC").match(TOKEN) ?? [];
-      const tokenStems = tokens.map(stem);
+    for (const { tokens, stems: tokenStems } of texts) {
       tokenStems.forEach((s, i) => {
         if (terms.has(s) || (prefix !== null && s.startsWith(prefix))) add(tokens[i]!);
       });
