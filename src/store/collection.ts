@@ -126,7 +126,7 @@ export class Collection {
   }
 
   manifest(): Manifest | null {
-    const rows = this.db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[];
+    const rows = this.prepared("SELECT key, value FROM meta").all() as { key: string; value: string }[];
     const meta = new Map(rows.map((r) => [r.key, r.value]));
     const embedderId = meta.get("embedder");
     if (!embedderId) return null;
@@ -150,6 +150,14 @@ export class Collection {
   }
 
   private writes = 0;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A statement prepared once per connection: the lookups below run per request in a server. */
+  private prepared(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 
   /**
    * Transactions committed through `write` on this connection, so that state built over the
@@ -167,7 +175,7 @@ export class Collection {
   }
 
   count(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM movies").get() as { n: number }).n;
+    return (this.prepared("SELECT count(*) AS n FROM movies").get() as { n: number }).n;
   }
 
   /** Inserts or updates movies by id, keeping their rowid; returns the rowids in input order. */
@@ -210,7 +218,7 @@ export class Collection {
   }
 
   getById(id: string): StoredMovie | null {
-    const r = this.db.prepare("SELECT * FROM movies WHERE id = ?").get(id) as Row | undefined;
+    const r = this.prepared("SELECT * FROM movies WHERE id = ?").get(id) as Row | undefined;
     return r ? toMovie(r) : null;
   }
 
@@ -218,7 +226,7 @@ export class Collection {
   getByRowids(rowids: readonly number[]): StoredMovie[] {
     if (rowids.length === 0) return [];
     const found = new Map<number, StoredMovie>();
-    const stmt = this.db.prepare(`SELECT * FROM movies WHERE rowid IN (SELECT value FROM json_each(?))`);
+    const stmt = this.prepared(`SELECT * FROM movies WHERE rowid IN (SELECT value FROM json_each(?))`);
     for (const r of stmt.all(JSON.stringify(rowids)) as Row[]) found.set(r.rowid as number, toMovie(r));
     return rowids.map((id) => found.get(id)).filter((m): m is StoredMovie => m !== undefined);
   }
