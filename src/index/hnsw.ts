@@ -1,10 +1,9 @@
 import { Index, MetricKind, ScalarKind } from "usearch";
 import { InvalidArgumentError } from "../errors.js";
-import { checkRows } from "./exact.js";
+import { CandidateIndex } from "./candidates.js";
 import { withDefaults } from "./params.js";
 import type { FlatVectors } from "./flat.js";
-import { filteredSearch } from "./filtered.js";
-import type { IdFilter, MutableVectorIndex, VectorHit } from "./vector-index.js";
+import type { VectorHit } from "./vector-index.js";
 
 export const HNSW_QUANTIZATIONS = ["f32", "f16", "i8"] as const;
 
@@ -76,16 +75,17 @@ export interface BuildOptions {
  * so other filters oversample and post-filter (`filtered.ts`). Deletes are usearch tombstones;
  * `compact` rebuilds the graph once they pass 20% of the live count.
  */
-export class HnswIndex implements MutableVectorIndex {
+export class HnswIndex extends CandidateIndex {
   readonly kind = "hnsw" as const;
   private removedSinceBuild: number;
 
   private constructor(
-    readonly flat: FlatVectors,
+    flat: FlatVectors,
     readonly params: HnswParams,
     private native: Index,
     removed = 0,
   ) {
+    super(flat);
     this.removedSinceBuild = removed;
   }
 
@@ -108,14 +108,6 @@ export class HnswIndex implements MutableVectorIndex {
     return new HnswIndex(flat, p, native, removed);
   }
 
-  get dims(): number {
-    return this.flat.dims;
-  }
-
-  get size(): number {
-    return this.flat.size;
-  }
-
   /** Deleted entries still in the graph. */
   get removed(): number {
     return this.removedSinceBuild;
@@ -126,36 +118,12 @@ export class HnswIndex implements MutableVectorIndex {
     return this.native.size();
   }
 
-  vector(id: number): Float32Array | null {
-    return this.flat.vector(id);
-  }
-
   /** The graph's best n, re-scored exactly. */
-  private candidates(query: Float32Array, n: number): VectorHit[] {
+  protected candidates(query: Float32Array, n: number): VectorHit[] {
     const m = this.native.search(query, n, 1);
     const ids = new Array<number>(m.keys.length);
     for (let i = 0; i < m.keys.length; i++) ids[i] = Number(m.keys[i]);
     return this.flat.rerank(query, n, ids);
-  }
-
-  search(query: Float32Array, k: number, accept?: IdFilter): VectorHit[] {
-    if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
-    if (k <= 0 || this.flat.size === 0) return [];
-    if (!accept) return this.candidates(query, Math.min(k, this.flat.size));
-    return filteredSearch(this.flat, query, k, accept, (q, n) => this.candidates(q, n));
-  }
-
-  upsert(ids: ArrayLike<number>, vectors: Float32Array): void {
-    checkRows(ids, vectors, this.dims);
-    for (let i = 0; i < ids.length; i++) this.flat.upsert(ids[i]!, vectors, i * this.dims);
-    this.refresh(ids);
-  }
-
-  remove(ids: ArrayLike<number>): number {
-    let n = 0;
-    for (let i = 0; i < ids.length; i++) if (this.flat.remove(ids[i]!)) n++;
-    this.refresh(ids);
-    return n;
   }
 
   refresh(ids: ArrayLike<number>): void {

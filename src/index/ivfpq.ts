@@ -1,12 +1,11 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { InvalidArgumentError } from "../errors.js";
-import { checkRows } from "./exact.js";
+import { CandidateIndex } from "./candidates.js";
 import { withDefaults } from "./params.js";
 import { dot, type FlatVectors } from "./flat.js";
-import { filteredSearch } from "./filtered.js";
 import { kmeans, nearestCentroids, sampleIndexes, seededRandom } from "./kmeans.js";
 import { TopK } from "./topk.js";
-import type { IdFilter, MutableVectorIndex, VectorHit } from "./vector-index.js";
+import type { VectorHit } from "./vector-index.js";
 
 /**
  * Parameters of FAISS's `IndexIVFPQ` (the seeds: 50 centroids, 16 sub-vectors, 8 bits,
@@ -95,9 +94,8 @@ export interface IvfPqBuildOptions {
  * (coarse assignment) use usearch's SIMD exact search. Codes take one byte each even when
  * nbits < 8. Deleted entries are tombstones in their list until `compact`.
  */
-export class IvfPqIndex implements MutableVectorIndex {
+export class IvfPqIndex extends CandidateIndex {
   readonly kind = "ivfpq" as const;
-  readonly dims: number;
   readonly params: IvfPqResolved;
   private readonly ksub: number;
   private readonly dsub: number;
@@ -115,12 +113,12 @@ export class IvfPqIndex implements MutableVectorIndex {
   private dead = 0;
 
   private constructor(
-    readonly flat: FlatVectors,
+    flat: FlatVectors,
     params: IvfPqResolved,
     centroids: Float32Array,
     codebooks: Float32Array,
   ) {
-    this.dims = flat.dims;
+    super(flat);
     this.params = params;
     this.ksub = 1 << params.nbits;
     this.dsub = this.dims / params.m;
@@ -210,19 +208,11 @@ export class IvfPqIndex implements MutableVectorIndex {
     }
   }
 
-  get size(): number {
-    return this.flat.size;
-  }
-
   /** Bytes of the index itself (codes, ids, centroids, codebooks), without the full-precision store. */
   get bytes(): number {
     let entries = 0;
     for (let l = 0; l < this.params.nlist; l++) entries += this.listSize[l]!;
     return entries * (this.params.m + 4) + this.centroids.byteLength + this.codebooks.byteLength;
-  }
-
-  vector(id: number): Float32Array | null {
-    return this.flat.vector(id);
   }
 
   private nearestList(v: Float32Array, offset: number): number {
@@ -300,7 +290,7 @@ export class IvfPqIndex implements MutableVectorIndex {
    * The best `n` by exact score among the best max(n, rerank) PQ candidates of the probed lists.
    * More lists than nprobe are probed when the first ones hold fewer than that many entries.
    */
-  private candidates(query: Float32Array, n: number): VectorHit[] {
+  protected candidates(query: Float32Array, n: number): VectorHit[] {
     const { m } = this.params;
     const { ksub, dsub, codebooks } = this;
     const want = Math.max(n, this.params.rerank);
@@ -330,26 +320,6 @@ export class IvfPqIndex implements MutableVectorIndex {
     }
     const ids = top.result().map((h) => h.id);
     return this.flat.rerank(query, n, ids);
-  }
-
-  search(query: Float32Array, k: number, accept?: IdFilter): VectorHit[] {
-    if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
-    if (k <= 0 || this.flat.size === 0) return [];
-    if (!accept) return this.candidates(query, Math.min(k, this.flat.size));
-    return filteredSearch(this.flat, query, k, accept, (q, n) => this.candidates(q, n));
-  }
-
-  upsert(ids: ArrayLike<number>, vectors: Float32Array): void {
-    checkRows(ids, vectors, this.dims);
-    for (let i = 0; i < ids.length; i++) this.flat.upsert(ids[i]!, vectors, i * this.dims);
-    this.refresh(ids);
-  }
-
-  remove(ids: ArrayLike<number>): number {
-    let n = 0;
-    for (let i = 0; i < ids.length; i++) if (this.flat.remove(ids[i]!)) n++;
-    this.refresh(ids);
-    return n;
   }
 
   /** Re-encodes changed ids with the trained quantizers (no retraining: rebuild for a drifted collection). */
