@@ -1,4 +1,5 @@
 import { exactSearch, MetricKind } from "usearch";
+import { SIMD_SCAN_AVAILABLE, SimdScan } from "./simd-scan.js";
 import { TopK } from "./topk.js";
 import type { VectorHit } from "./vector-index.js";
 
@@ -29,6 +30,13 @@ export function ownBuffer(v: Float32Array): Float32Array {
 export const FLAT_COMPACT_AT = 0.25;
 
 /**
+ * Most bytes of rows kept in a second, WebAssembly copy for the SIMD scan (256 MB: 650k
+ * vectors of 100 dims, 170k of 384). Larger stores are scanned by usearch in place rather than
+ * doubled in memory.
+ */
+export const SIMD_SCAN_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
  * The vectors of an index: one contiguous Float32Array of rows (so a scan streams memory at
  * full bandwidth), a row per slot, and a map from id to slot. Deleting leaves a tombstone (id
  * -1, zero vector) that scans skip; `compact` rewrites the rows without them. Every index type
@@ -36,6 +44,9 @@ export const FLAT_COMPACT_AT = 0.25;
  * over selective filters; the collection is their durable copy.
  */
 export class FlatVectors {
+  /** The SIMD copy of the rows (see `scores`), and how many rows it holds: -1 when stale. */
+  private scan: SimdScan | null = null;
+  private scanRows = -1;
   private slotIds: Int32Array;
   private data: Float32Array;
   private readonly slots = new Map<number, number>();
@@ -126,8 +137,10 @@ export class FlatVectors {
       slot = this.used++;
       this.slotIds[slot] = id;
       this.slots.set(id, slot);
+      this.scanRows = -1;
     }
     this.data.set(v.subarray(offset, offset + this.dims), slot * this.dims);
+    if (this.scan && slot < this.scanRows) this.scan.setRow(slot, this.data, slot * this.dims);
   }
 
   remove(id: number): boolean {
@@ -166,6 +179,7 @@ export class FlatVectors {
     }
     this.used = w;
     this.dead = 0;
+    this.scanRows = -1;
   }
 
   compactIfNeeded(): void {
@@ -173,14 +187,67 @@ export class FlatVectors {
   }
 
   /**
-   * Exact top k over every live vector. Unfiltered, it runs usearch's SIMD brute force on one
-   * thread (about 3.5x a JavaScript loop here; the caller decides about parallelism), asking
-   * for `k + tombstones` so dead slots never take a place; scores are then recomputed with
-   * `dot` so every index type scores a hit identically.
+   * The query's inner product with every slot (tombstones included), from the WebAssembly SIMD
+   * copy of the rows, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`).
+   */
+  private scores(query: Float32Array): Float32Array | null {
+    if (!SIMD_SCAN_AVAILABLE || this.used * Math.ceil(this.dims / 8) * 32 > SIMD_SCAN_MAX_BYTES) return null;
+    this.scan ??= new SimdScan(this.dims);
+    if (this.scanRows !== this.used) {
+      this.scan.load(this.data, this.used);
+      this.scanRows = this.used;
+    }
+    return this.scan.scores(query);
+  }
+
+  /**
+   * The best k of `scores` over live slots that pass `accept`, best first. Their scores are the
+   * kernel's (float32 sums, within 1e-6 of `dot`): re-scoring with `dot` would read each hit's
+   * row again from memory, which at k = 200 costs as much as the scan. A sample
+   * of every 16th score gives a bar that about 1.5 k scores clear, so the heap sees a few
+   * hundred candidates instead of every row; when fewer than k clear it, a full pass follows.
+   */
+  private topOf(scores: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
+    const n = scores.length;
+    let bar = -Infinity;
+    if (n >= 64 * k) {
+      const sample = new Float32Array(n >>> 4);
+      for (let i = 0; i < sample.length; i++) sample[i] = scores[i << 4]!;
+      sample.sort();
+      bar = sample[Math.max(0, sample.length - Math.ceil((1.5 * k) / 16) - 1)]!;
+    }
+    let top = this.topAbove(scores, k, bar, accept);
+    if (top.length < k && bar > -Infinity) top = this.topAbove(scores, k, -Infinity, accept);
+    return top.result();
+  }
+
+  private topAbove(scores: Float32Array, k: number, bar: number, accept?: (id: number) => boolean): TopK {
+    const top = new TopK(k);
+    const { slotIds } = this;
+    let threshold = bar;
+    for (let s = 0; s < scores.length; s++) {
+      const score = scores[s]!;
+      if (score < threshold) continue;
+      const id = slotIds[s]!;
+      if (id >= 0 && (!accept || accept(id))) {
+        top.push(id, score);
+        threshold = Math.max(bar, top.threshold);
+      }
+    }
+    return top;
+  }
+
+  /**
+   * Exact top k over every live vector: the WebAssembly SIMD scan (`simd-scan.ts`) up to
+   * `SIMD_SCAN_MAX_BYTES` of rows, else usearch's SIMD brute force on one thread (the caller
+   * decides about parallelism), asking for `k + tombstones` so dead slots never take a place
+   * and re-scoring its hits with `dot`.
    */
   searchAll(query: Float32Array, k: number): VectorHit[] {
     const live = this.size;
     if (live === 0 || k <= 0) return [];
+    const scores = this.scores(query);
+    if (scores) return this.topOf(scores, Math.min(k, live));
     const want = Math.min(k + this.dead, this.used);
     const m = exactSearch(this.matrix, ownBuffer(query), this.dims, want, MetricKind.IP, 1) as { keys: BigUint64Array };
     const top = new TopK(Math.min(k, live));
@@ -192,8 +259,10 @@ export class FlatVectors {
     return top.result();
   }
 
-  /** Exact top k over the live vectors whose id passes `accept` (a JavaScript scan: rejected ids never take a place). */
+  /** Exact top k over the live vectors whose id passes `accept` (rejected ids never take a place). */
   searchWhere(query: Float32Array, k: number, accept: (id: number) => boolean): VectorHit[] {
+    const scores = this.scores(query);
+    if (scores) return this.topOf(scores, k, accept);
     const top = new TopK(k);
     const { dims, data, slotIds } = this;
     for (let s = 0, base = 0; s < this.used; s++, base += dims) {

@@ -13,6 +13,11 @@ export class TopK {
     this.ids = new Int32Array(Math.max(k, 1));
   }
 
+  /** Entries held (at most k). */
+  get length(): number {
+    return this.size;
+  }
+
   /** The score a candidate must beat to enter (−Infinity until full). */
   get threshold(): number {
     return this.size < this.k ? -Infinity : this.scores[0]!;
