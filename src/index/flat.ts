@@ -210,7 +210,8 @@ export class FlatVectors {
   private topOf(scores: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
     const n = scores.length;
     let bar = -Infinity;
-    if (n >= 64 * k) {
+    // Under a filter the bar would be set by rows it rejects: one full pass instead.
+    if (!accept && n >= 64 * k) {
       const sample = new Float32Array(n >>> 4);
       for (let i = 0; i < sample.length; i++) sample[i] = scores[i << 4]!;
       sample.sort();
