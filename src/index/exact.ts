@@ -4,9 +4,9 @@ import { acceptFn, type IdFilter, type MutableVectorIndex, type VectorHit } from
 /**
  * Exact inner-product search over one contiguous Float32Array (FAISS IndexFlatIP): the
  * reference every other index is measured against. A linear scan is memory-bound (10k x 100-d
- * is 4 MB a query), so unfiltered queries use usearch's SIMD brute force on one thread; a
- * filter given as a set scans just those ids, a predicate scans everything in JavaScript so
- * that rejected ids never take a place.
+ * is 4 MB a query), so queries use a SIMD scan of every row (`FlatVectors.searchAll`,
+ * `searchWhere`): rejected ids never take a place. A filter given as a short set of ids scores
+ * just those.
  */
 export class ExactIndex implements MutableVectorIndex {
   readonly kind = "exact" as const;
@@ -35,7 +35,9 @@ export class ExactIndex implements MutableVectorIndex {
     if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
     if (k <= 0) return [];
     if (!accept) return this.flat.searchAll(query, k);
-    if (typeof accept !== "function" && accept.size < this.flat.size) return this.flat.searchIds(query, k, accept);
+    // Scoring a listed id reads its row from anywhere in memory; a SIMD pass over every row
+    // costs about one such read per 32 rows, so only short lists go by id.
+    if (typeof accept !== "function" && accept.size * (this.flat.simdScan ? 32 : 1) < this.flat.size) return this.flat.searchIds(query, k, accept);
     return this.flat.searchWhere(query, k, acceptFn(accept));
   }
 

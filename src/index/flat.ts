@@ -186,12 +186,17 @@ export class FlatVectors {
     if (this.dead > 0 && this.dead >= FLAT_COMPACT_AT * this.used) this.compact();
   }
 
+  /** Whether searches scan a WebAssembly SIMD copy of the rows (see `scores`). */
+  get simdScan(): boolean {
+    return SIMD_SCAN_AVAILABLE && this.used * Math.ceil(this.dims / 8) * 32 <= SIMD_SCAN_MAX_BYTES;
+  }
+
   /**
    * The query's inner product with every slot (tombstones included), from the WebAssembly SIMD
    * copy of the rows, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`).
    */
   private scores(query: Float32Array): Float32Array | null {
-    if (!SIMD_SCAN_AVAILABLE || this.used * Math.ceil(this.dims / 8) * 32 > SIMD_SCAN_MAX_BYTES) return null;
+    if (!this.simdScan) return null;
     this.scan ??= new SimdScan(this.dims);
     if (this.scanRows !== this.used) {
       this.scan.load(this.data, this.used);
