@@ -6,7 +6,7 @@ import { Cleaner } from "../src/catalog/clean.js";
 import { openCatalog } from "../src/catalog/formats.js";
 import { mergeCatalogs, normalizeTitle } from "../src/catalog/merge.js";
 import type { Movie } from "../src/catalog/movie.js";
-import { embeddingText } from "../src/embed/text.js";
+import { embeddingText, plotText } from "../src/embed/text.js";
 import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
@@ -83,9 +83,12 @@ test("merging counts matched, near-year, ambiguous and unmatched movies and enri
   assert.ok(movies.some((m) => m.id === "wikipedia:Only_Here"), "unmatched films are kept");
   assert.equal(mergeCatalogs(tmdb, wiki, { keepUnmatched: false }).movies.length, 7);
   assert.equal(mergeCatalogs(tmdb, wiki, { yearTolerance: 0 }).report.matched, 1);
-  // The merged plot is embedded after the overview; movies without one embed as before.
-  assert.equal(embeddingText(martian), "The Martian plot\n\nAn astronaut is stranded on Mars.");
-  assert.equal(embeddingText(tmdb[5]!), "Unknown Indie plot");
+  // The merged plot follows the overview, in the plot text and in the embedded text; movies
+  // without one read as before.
+  assert.equal(plotText(martian), "The Martian plot\n\nAn astronaut is stranded on Mars.");
+  assert.equal(embeddingText(martian), "The Martian\nThe Martian plot\nAn astronaut is stranded on Mars.");
+  assert.equal(plotText(tmdb[5]!), "Unknown Indie plot");
+  assert.equal(embeddingText(tmdb[5]!), "Unknown Indie\nUnknown Indie plot");
 });
 
 async function clean(file: string): Promise<Movie[]> {

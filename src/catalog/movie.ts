@@ -8,7 +8,10 @@ export interface Movie {
   sourceId: string;
   title: string;
   year: number | null;
-  /** The plot summary: what the semantic embedders read. Empty only for placeholder overviews. */
+  /**
+   * The plot summary: what the semantic embedders read, with the title, tagline, keywords and
+   * leading cast (`embeddingText`). Empty only for placeholder overviews.
+   */
   overview: string;
   /**
    * A longer plot from another catalog merged in by title + year (`ingest --merge`, e.g. a

@@ -1,6 +1,6 @@
 import { dot } from "../index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
-import { embeddingText } from "../embed/text.js";
+import { plotText } from "../embed/text.js";
 import type { VectorIndex } from "../index/vector-index.js";
 import type { Collection } from "../store/collection.js";
 import { storedSentiment } from "../store/sentiment.js";
@@ -30,6 +30,8 @@ export class RecommendContext {
   private readonly byLooseTitle = new Map<string, number[]>();
   /** Positions sharing a bit-identical vector with another movie (the same embedded text). */
   private readonly sameVector = new Map<number, number[]>();
+  /** Positions sharing their plot text (a non-empty overview, and merged plot) with another. */
+  private readonly samePlot = new Map<number, number[]>();
   /** NaN until known. */
   private readonly sentiments: Float32Array;
   private tfidfIndex: TfidfIndex | null = null;
@@ -68,6 +70,7 @@ export class RecommendContext {
       push(this.byLooseTitle, loose[p]!, p);
     });
     this.groupIdenticalVectors();
+    this.groupIdenticalPlots();
     this.sentiments = new Float32Array(kept.length).fill(NaN);
     for (const [rowid, score] of storedSentiment(collection)) {
       const p = this.position.get(rowid);
@@ -125,13 +128,40 @@ export class RecommendContext {
 
   /**
    * The movie at `p` and its exact duplicates: movies with the same normalised title and year,
-   * and movies with a bit-identical vector (the same embedded text gives the same vector).
+   * movies with the same plot text (a copy under another title: the embedded text also holds the
+   * title, so their vectors differ), and movies with a bit-identical vector.
    */
   selfAndDuplicates(p: number): Set<number> {
     const out = new Set<number>(this.byDupKey.get(this.dupKeys[p]!) ?? []);
     out.add(p);
     for (const q of this.sameVector.get(p) ?? []) out.add(q);
+    for (const q of this.samePlot.get(p) ?? []) out.add(q);
     return out;
+  }
+
+  /**
+   * Fills `samePlot`. A movie without an overview (a placeholder) is left out: its plot text is
+   * its title and tagline, which a remake may share without being a copy.
+   */
+  private groupIdenticalPlots(): void {
+    // SQLite finds the few shared overviews (about 20 ms for TMDB on a loaded machine, against
+    // 60 ms to group every overview in JavaScript); the merged plot then tells them apart.
+    const rows = this.collection.db
+      .prepare(
+        `SELECT rowid, overview, plot FROM movies WHERE overview != '' AND overview IN
+           (SELECT overview FROM movies WHERE overview != '' GROUP BY overview HAVING count(*) > 1)`,
+      )
+      .raw()
+      .all() as [number, string, string | null][];
+    const byPlot = new Map<string, number[]>();
+    for (const [rowid, overview, plot] of rows) {
+      const p = this.position.get(rowid);
+      if (p !== undefined) push(byPlot, plotText({ overview, plot: plot ?? undefined, title: "", tagline: null }), p);
+    }
+    for (const group of byPlot.values()) {
+      if (group.length < 2) continue;
+      for (const a of group) this.samePlot.set(a, group.filter((b) => b !== a));
+    }
   }
 
   /** Fills `sameVector` by hashing every vector's bits (FNV-1a), confirming matches bit by bit. */
@@ -175,11 +205,12 @@ export class RecommendContext {
     if (this.tfidfIndex) return this.tfidfIndex;
     const t0 = performance.now();
     const texts: string[] = new Array<string>(this.size).fill("");
-    // The embedded text: the overview, and a plot merged from another catalog when there is one.
+    // The plot text (Karpathy's TF-IDF is over plots): the overview, and a plot merged from another
+    // catalog when there is one; not the title, keywords and cast the embedders also read.
     const stmt = this.collection.db.prepare("SELECT * FROM movies ORDER BY rowid");
     for (const r of stmt.iterate() as Iterable<{ rowid: number; title: string; overview: string; tagline: string | null; plot?: string | null }>) {
       const p = this.position.get(r.rowid);
-      if (p !== undefined) texts[p] = embeddingText({ ...r, plot: r.plot ?? undefined });
+      if (p !== undefined) texts[p] = plotText({ ...r, plot: r.plot ?? undefined });
     }
     this.tfidfIndex = TfidfIndex.build(texts);
     this.tfidfBuildMs = performance.now() - t0;

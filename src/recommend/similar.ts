@@ -7,8 +7,8 @@ import { DEFAULT_SIMILAR_K, DEFAULT_SIMILAR_METHOD, SIMILAR_METHODS, type MovieR
 
 /**
  * More like this: the movies most like one movie, by `knn` (default), `svm` or `tfidf`. The movie
- * itself and its exact duplicates (same normalised title and year, or an identical vector) are
- * never listed; filters apply before top-k.
+ * itself and its exact duplicates (same normalised title and year, the same plot, or an identical
+ * vector) are never listed; filters apply before top-k.
  */
 export function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOptions = {}, svmOptions: SvmOptions = {}): SimilarResponse {
   const method = options.method ?? DEFAULT_SIMILAR_METHOD;
