@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { seededRandom } from "../src/index/kmeans.js";
 import { Plotline } from "../src/plotline.js";
 import { decisionValues, exemplarSvm, SVM_DEFAULTS, trainL2Svm } from "../src/recommend/svm.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
@@ -90,20 +91,9 @@ function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Arra
   return out;
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Unit vectors around a few cluster centres, like embeddings of a few kinds of movie. */
 function clustered(n: number, dims: number, clusters: number, seed: number): Float32Array {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
   const centres = Array.from({ length: clusters }, () => Array.from({ length: dims }, gauss));
   const out = new Float32Array(n * dims);

@@ -1,7 +1,7 @@
 import { Plotline } from "../../plotline.js";
-import { DEFAULT_RECOMMEND_K, DEFAULT_SENTIMENT_WEIGHT, RECOMMEND_STRATEGIES, RERANKERS, type RecommendStrategy, type Reranker } from "../../recommend/types.js";
+import { DEFAULT_RECOMMEND_K, RECOMMEND_STRATEGIES, type RecommendStrategy } from "../../recommend/types.js";
 import { intOption, type Command } from "../command.js";
-import { FILTER_OPTIONS, numberOption, parseFilterOptions } from "../filter-options.js";
+import { FILTER_OPTIONS, parseFilterOptions, parseRankingOptions, RANKING_OPTIONS } from "../list-options.js";
 import { recommendTable } from "../recommend-table.js";
 
 export const recommendCommand: Command = {
@@ -13,10 +13,7 @@ export const recommendCommand: Command = {
     dislike: { type: "string", multiple: true, arg: "MOVIE", help: "a disliked movie (repeat)" },
     strategy: { type: "string", arg: "NAME", help: `${RECOMMEND_STRATEGIES.join(" | ")}: near 2 x mean(likes) - mean(dislikes), or best like pushed down by dislikes`, default: "average" },
     k: { type: "string", short: "k", arg: "N", help: "results", default: DEFAULT_RECOMMEND_K },
-    diversity: { type: "string", arg: "D", help: "0..1, maximal marginal relevance (0 keeps the ranking)", default: 0 },
-    rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
-    "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
-    candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+    ...RANKING_OPTIONS,
     ...FILTER_OPTIONS,
   },
   examples: [
@@ -34,10 +31,7 @@ export const recommendCommand: Command = {
         dislike: (v.dislike as string[] | undefined) ?? [],
         strategy: v.strategy as RecommendStrategy | undefined,
         k: intOption("k", v.k, DEFAULT_RECOMMEND_K),
-        diversity: numberOption("diversity", v.diversity),
-        rerank: v.rerank as Reranker | undefined,
-        sentimentWeight: numberOption("sentiment-weight", v["sentiment-weight"]),
-        candidates: v.candidates === undefined ? undefined : intOption("candidates", v.candidates, 0),
+        ...parseRankingOptions(v),
         filters: parseFilterOptions(v),
       });
       if (response.unknown.length) ctx.notice(`not in the collection, ignored: ${response.unknown.map((u) => `'${u}'`).join(", ")}`);

@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
-import { DEFAULT_SENTIMENT_WEIGHT, DEFAULT_SIMILAR_K, DEFAULT_SIMILAR_METHOD, RERANKERS, SIMILAR_METHODS, type Reranker, type SimilarMethod } from "../../recommend/types.js";
+import { DEFAULT_SIMILAR_K, DEFAULT_SIMILAR_METHOD, SIMILAR_METHODS, type SimilarMethod } from "../../recommend/types.js";
 import { intOption, type Command } from "../command.js";
-import { FILTER_OPTIONS, numberOption, parseFilterOptions } from "../filter-options.js";
+import { FILTER_OPTIONS, parseFilterOptions, parseRankingOptions, RANKING_OPTIONS } from "../list-options.js";
 import { recommendTable } from "../recommend-table.js";
 
 export const similarCommand: Command = {
@@ -13,10 +13,7 @@ export const similarCommand: Command = {
     k: { type: "string", short: "k", arg: "N", help: "results", default: DEFAULT_SIMILAR_K },
     method: { type: "string", arg: "METHOD", help: `${SIMILAR_METHODS.join(" | ")}: embedding cosine, exemplar SVM, TF-IDF cosine`, default: DEFAULT_SIMILAR_METHOD },
     year: { type: "string", arg: "YEAR", help: "picks the movie when several share the title" },
-    diversity: { type: "string", arg: "D", help: "0..1, maximal marginal relevance (0 keeps the ranking)", default: 0 },
-    rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
-    "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
-    candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+    ...RANKING_OPTIONS,
     ...FILTER_OPTIONS,
   },
   examples: [
@@ -35,10 +32,7 @@ export const similarCommand: Command = {
         k: intOption("k", v.k, DEFAULT_SIMILAR_K),
         method: v.method as SimilarMethod | undefined,
         year: v.year === undefined ? undefined : intOption("year", v.year, 0),
-        diversity: numberOption("diversity", v.diversity),
-        rerank: v.rerank as Reranker | undefined,
-        sentimentWeight: numberOption("sentiment-weight", v["sentiment-weight"]),
-        candidates: v.candidates === undefined ? undefined : intOption("candidates", v.candidates, 0),
+        ...parseRankingOptions(v),
         filters: parseFilterOptions(v),
       });
       if (ctx.json) ctx.out(JSON.stringify(response));

@@ -1,9 +1,28 @@
 import { InvalidArgumentError } from "../errors.js";
+import { DEFAULT_SENTIMENT_WEIGHT, RERANKERS, type RecommendationOptions, type Reranker } from "../recommend/types.js";
 import type { Filters } from "../search/filters.js";
-import type { OptionSpec } from "./command.js";
+import { intOption, type OptionSpec } from "./command.js";
 import { numberOption, rangeOption } from "./commands/search.js";
 
 export { numberOption };
+
+/** The ranking flags of commands that list recommendations (`similar`, `recommend`). */
+export const RANKING_OPTIONS: Record<string, OptionSpec> = {
+  diversity: { type: "string", arg: "D", help: "0..1, maximal marginal relevance (0 keeps the ranking)", default: 0 },
+  rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
+  "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
+  candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+};
+
+/** The library's ranking options for the flags of `RANKING_OPTIONS`. */
+export function parseRankingOptions(values: Record<string, unknown>): Pick<RecommendationOptions, "diversity" | "rerank" | "sentimentWeight" | "candidates"> {
+  return {
+    diversity: numberOption("diversity", values.diversity),
+    rerank: values.rerank as Reranker | undefined,
+    sentimentWeight: numberOption("sentiment-weight", values["sentiment-weight"]),
+    candidates: values.candidates === undefined ? undefined : intOption("candidates", values.candidates, 0),
+  };
+}
 
 /**
  * The filter flags of commands that list movies (`similar`, `recommend`), with the names the
