@@ -94,7 +94,9 @@ export function trainL2Svm(matrix: Float32Array, dims: number, y: Int8Array, Cp:
       const i = index[s]!;
       const yi = y[i]!;
       const base = i * dims;
-      // Four accumulators let the JIT overlap the multiply-adds.
+      // Four accumulators let the JIT overlap the multiply-adds. Written out rather than calling
+      // index/flat's `dot`: `w` is a Float64Array, and a second array type there would make
+      // `dot` polymorphic in the vector scans.
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let d = 0;
       for (; d + 3 < dims; d += 4) {
