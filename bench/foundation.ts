@@ -29,8 +29,9 @@ export const QUERIES = [
 
 /**
  * The exact scan by each way this machine offers, side by side on the collection's vectors: the
- * WebAssembly SIMD kernel alone, `FlatVectors.searchAll` (kernel + top 40, the exact index's
- * path), usearch's `exactSearch` top 40, and a plain JavaScript loop with `dot`.
+ * 8-bit WebAssembly SIMD kernel alone (approximate scores of every row), `FlatVectors.searchAll`
+ * (kernel + exact re-scoring + top 40, the exact index's path), usearch's `exactSearch` top 40,
+ * and a plain JavaScript loop with `dot`.
  */
 async function exactScans(p: Plotline): Promise<[string, number][]> {
   const index = await p.vectorIndex();
@@ -47,8 +48,8 @@ async function exactScans(p: Plotline): Promise<[string, number][]> {
   kernel.load(matrix, ids.length);
   const out = new Float32Array(ids.length);
   const ways: [string, (q: Float32Array) => unknown][] = [
-    ["SIMD kernel, all scores", (q) => kernel.scores(q)],
-    ["FlatVectors.searchAll, top 40", (q) => flat.searchAll(q, 40)],
+    ["8-bit SIMD kernel, all scores (approximate)", (q) => kernel.scores(q)],
+    ["FlatVectors.searchAll, exact top 40", (q) => flat.searchAll(q, 40)],
     ["usearch exactSearch, top 40", (q) => exactSearch(matrix, q, dims, 40, MetricKind.IP, 1)],
     ["JavaScript loop with dot, all scores", (q) => { for (let r = 0; r < ids.length; r++) out[r] = dot(matrix, r * dims, q, 0, dims); }],
   ];

@@ -1,9 +1,10 @@
 import { seededRandom as random } from "../src/index/kmeans.js";
 import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { Plotline } from "../src/plotline.js";
 import { QUERIES } from "./foundation.js";
@@ -90,15 +91,65 @@ interface Load {
   paths: string[];
 }
 
-async function load(url: string, paths: string[], seconds: number): Promise<autocannon.Result> {
+/** What a load generator reports of one run. */
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  requests: number;
+}
+
+/** The load generators the issue names: wrk (a C program, light on the shared cores) when installed, else autocannon. */
+type Generator = "wrk" | "autocannon";
+
+const WRK_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "../../bench/wrk-paths.lua");
+
+function hasWrk(): boolean {
+  return spawnSync("wrk", ["--version"], { stdio: "ignore" }).error === undefined;
+}
+
+async function loadAutocannon(url: string, paths: string[], seconds: number): Promise<LoadResult> {
   let i = 0;
-  return autocannon({
+  const r = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: seconds,
     // Each request takes the next path of the list, so requests vary across and within connections.
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length]! }) }],
   });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts + r.non2xx, requests: r.requests.total };
+}
+
+/** wrk's duration text (`17.26ms`, `850.00us`, `1.02s`) in ms. */
+function wrkMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) throw new Error(`unexpected wrk latency '${text}'`);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"];
+}
+
+async function loadWrk(url: string, paths: string[], seconds: number, dir: string): Promise<LoadResult> {
+  const file = join(dir, "paths.txt");
+  writeFileSync(file, paths.join("\n") + "\n");
+  const child = spawn("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-s", WRK_SCRIPT, url], { env: { ...process.env, PLOTLINE_PATHS: file }, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const line = (re: RegExp) => {
+    const m = re.exec(out);
+    if (!m) throw new Error(`wrk exited with ${code} and printed no ${re.source}:\n${out}`);
+    return m;
+  };
+  const errors = [...out.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0) + Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return {
+    rps: Number(line(/Requests\/sec:\s+([\d.]+)/)[1]),
+    p50: wrkMs(line(/ 50%\s+(\S+)/)[1]!),
+    p99: wrkMs(line(/ 99%\s+(\S+)/)[1]!),
+    max: wrkMs(line(/Latency\s+\S+\s+\S+\s+(\S+)/)[1]!),
+    errors,
+    requests: Number(line(/(\d+) requests in/)[1]),
+  };
 }
 
 /**
@@ -111,6 +162,9 @@ export async function run(args: string[]): Promise<BenchSection[]> {
   // One server process (the default) and two (`plotline serve --workers 2`), to show what the
   // second core buys while the load generator shares the machine.
   const workerCounts = (arg("http-workers") ?? "1,2").split(",").map(Number);
+  const forced = arg("http-load");
+  if (forced !== undefined && forced !== "wrk" && forced !== "autocannon") throw new Error(`--http-load must be wrk or autocannon, got '${forced}'`);
+  const generator: Generator = (forced as Generator | undefined) ?? (hasWrk() ? "wrk" : "autocannon");
   const dir = mkdtempSync(join(tmpdir(), "plotline-bench-http-"));
   let child: ChildProcess | undefined;
   try {
@@ -142,23 +196,23 @@ export async function run(args: string[]): Promise<BenchSection[]> {
       const rows: (string | number)[][] = [];
       for (const l of loads) {
         console.error(`http: ${workers} process(es): ${l.name}`);
-        await load(server.url, l.paths, WARMUP_S);
+        const load = (seconds: number) => (generator === "wrk" ? loadWrk(server.url, l.paths, seconds, dir) : loadAutocannon(server.url, l.paths, seconds));
+        await load(WARMUP_S);
         const cpu0 = cpuMs(child.pid!);
-        const r = await load(server.url, l.paths, duration);
+        const r = await load(duration);
         const cpu1 = cpuMs(child.pid!);
-        const errors = r.errors + r.timeouts + r.non2xx;
-        const perRequest = cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? ms((cpu1 - cpu0) / r.requests.total) : "-";
-        rows.push([l.name, Math.round(r.requests.average), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.max), errors, perRequest, l.paths.length]);
+        const perRequest = cpu0 !== null && cpu1 !== null && r.requests > 0 ? ms((cpu1 - cpu0) / r.requests) : "-";
+        rows.push([l.name, Math.round(r.rps), ms(r.p50), ms(r.p99), ms(r.max), r.errors, perRequest, l.paths.length]);
       }
       child.kill("SIGTERM");
       await new Promise((resolve) => child!.once("exit", resolve));
       child = undefined;
       sections.push({
-        title: `HTTP API under load: ${workers} server process${workers > 1 ? "es" : ""} (autocannon, ${CONNECTIONS} connections, ${duration} s per endpoint, 127.0.0.1, glove TMDB collection)`,
+        title: `HTTP API under load: ${workers} server process${workers > 1 ? "es" : ""} (${generator}, ${CONNECTIONS} connections, ${duration} s per endpoint, 127.0.0.1, glove TMDB collection)`,
         columns: ["endpoint", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "distinct URLs"],
         rows,
         notes: [
-          `Server: \`plotline serve --workers ${workers}\`; load generator: autocannon in the bench process, sharing the same cores.`,
+          `Server: \`plotline serve --workers ${workers}\`; load generator: ${generator === "wrk" ? "wrk, one thread" : "autocannon in the bench process"}, sharing the same cores (\`--http-load=wrk|autocannon\` picks one; wrk is used when installed).`,
           "Requests cycle through the listed number of distinct URLs (queries, title prefixes with typos, movie ids); the server caches no responses.",
           "server CPU ms/req: CPU time of the server processes during the run divided by the requests answered (from /proc).",
           "Targets (issue 5): >= 1,500 req/s for titles and similar, >= 800 for hybrid search, p99 < 50 ms, zero errors.",

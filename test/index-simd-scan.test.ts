@@ -23,17 +23,48 @@ function reference(flat: FlatVectors, q: Float32Array, k: number, accept: (id: n
 
 test("this runtime has WebAssembly SIMD", () => assert.ok(SIMD_SCAN_AVAILABLE));
 
-test("the SIMD kernel's inner products equal dot's, for dims that need padding and dims that do not", () => {
-  for (const dims of [3, 8, 100, 384]) {
+test("the 8-bit SIMD scan stays within its stated error of dot, for dims that need padding and dims that do not", () => {
+  for (const dims of [3, 16, 100, 384]) {
     const rows = 257;
     const m = randomRows(rows, dims, dims);
     const scan = new SimdScan(dims);
     scan.load(m, rows);
     const q = randomRows(1, dims, 99);
-    const got = scan.scores(q);
-    assert.equal(got.length, rows);
-    for (let r = 0; r < rows; r++) assert.ok(Math.abs(got[r]! - dot(m, r * dims, q, 0, dims)) < 1e-4, `dims ${dims}, row ${r}`);
+    const error = scan.scores(q);
+    const all = scan.select(-Infinity);
+    const listed = Int32Array.from(all.rows);
+    const scores = Float32Array.from(all.scores);
+    assert.deepEqual([...listed], Array.from({ length: rows }, (_, r) => r));
+    let worst = 0;
+    for (let r = 0; r < rows; r++) {
+      const miss = Math.abs(scores[r]! - dot(m, r * dims, q, 0, dims));
+      assert.ok(miss <= error, `dims ${dims}, row ${r}: off by ${miss}, bound ${error}`);
+      worst = Math.max(worst, miss);
+    }
+    // `select` lists exactly the rows at or above a floor, in row order.
+    const floor = scan.bar(20);
+    const above = [...listed].filter((r) => scores[r]! >= floor);
+    assert.ok(above.length >= 1 && above.length < rows, `dims ${dims}: ${above.length} rows reach the bar`);
+    assert.deepEqual([...scan.select(floor).rows], above);
+    // The bound must also be useful (it decides how many rows are re-scored): within 30 times the worst miss.
+    assert.ok(worst > 0 && error < 30 * worst, `dims ${dims}: worst ${worst}, bound ${error}`);
   }
+});
+
+test("rows with a zero vector or one huge value are scored within the bound", () => {
+  const dims = 20;
+  const m = randomRows(4, dims, 5);
+  m.fill(0, 0, dims);
+  m[dims + 3] = 1e6;
+  const scan = new SimdScan(dims);
+  scan.load(m, 4);
+  const q = randomRows(1, dims, 6);
+  const error = scan.scores(q);
+  const { scores } = scan.select(-Infinity);
+  assert.equal(scores[0], 0);
+  for (let r = 0; r < 4; r++) assert.ok(Math.abs(scores[r]! - dot(m, r * dims, q, 0, dims)) <= error, `row ${r}`);
+  assert.equal(scan.scores(new Float32Array(dims)), 0);
+  assert.deepEqual([...scan.select(-Infinity).scores], [0, 0, 0, 0]);
 });
 
 test("exact search through the SIMD scan matches a plain scan through writes, removals and compaction", () => {

@@ -17,7 +17,7 @@ const from = (l: Scored[]) => (limit: number) => l.slice(0, limit);
 test("convex fusion: alpha 0 is the keyword order, alpha 1 the semantic order, min-max normalised", () => {
   const kw = list([1, 2, 3, 4], 10, 2); // 10, 8, 6, 4
   const sem = list([4, 3, 5], 0.9, 0.1); // .9, .8, .7
-  assert.deepEqual(convexFusion(from(kw), from(sem), 0, 3, 4).map((h) => h.id).slice(0, 4), [1, 2, 3, 4]);
+  assert.deepEqual(convexFusion(from(kw), from(sem), 0, 4, 4).map((h) => h.id), [1, 2, 3, 4]);
   // The pool's last semantic hit normalises to 0, like everything outside the list.
   assert.deepEqual(convexFusion(from(kw), from(sem), 1, 3, 3).map((h) => h.id).slice(0, 2), [4, 3]);
   const half = convexFusion(from(kw), from(sem), 0.5, 5, 4);

@@ -3,10 +3,10 @@ import { acceptFn, type IdFilter, type MutableVectorIndex, type VectorHit } from
 
 /**
  * Exact inner-product search over one contiguous Float32Array (FAISS IndexFlatIP): the
- * reference every other index is measured against. A linear scan is memory-bound (10k x 100-d
- * is 4 MB a query), so queries use a SIMD scan of every row (`FlatVectors.searchAll`,
- * `searchWhere`): rejected ids never take a place. A filter given as a short set of ids scores
- * just those.
+ * reference every other index is measured against. A linear scan of floats is memory-bound
+ * (10k x 100-d is 4 MB a query), so queries scan an 8-bit copy of every row in SIMD and re-score
+ * the few rows near the cut exactly (`FlatVectors.searchAll`, `searchWhere`): rejected ids never
+ * take a place. A filter given as a short set of ids scores just those.
  */
 export class ExactIndex implements MutableVectorIndex {
   readonly kind = "exact" as const;

@@ -30,9 +30,9 @@ export function ownBuffer(v: Float32Array): Float32Array {
 export const FLAT_COMPACT_AT = 0.25;
 
 /**
- * Most bytes of rows kept in a second, WebAssembly copy for the SIMD scan (256 MB: 650k
- * vectors of 100 dims, 170k of 384). Larger stores are scanned by usearch in place rather than
- * doubled in memory.
+ * Most bytes kept in the 8-bit WebAssembly copy of the rows for the SIMD scan (256 MB: 2.2M
+ * vectors of 100 dims, 680k of 384; a row costs its dims rounded up to 16, plus 8 bytes).
+ * Larger stores are scanned by usearch in place.
  */
 export const SIMD_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -186,74 +186,63 @@ export class FlatVectors {
     if (this.dead > 0 && this.dead >= FLAT_COMPACT_AT * this.used) this.compact();
   }
 
-  /** Whether searches scan a WebAssembly SIMD copy of the rows (see `scores`). */
+  /** Whether searches scan the 8-bit WebAssembly SIMD copy of the rows (see `approximate`). */
   get simdScan(): boolean {
-    return SIMD_SCAN_AVAILABLE && this.used * Math.ceil(this.dims / 8) * 32 <= SIMD_SCAN_MAX_BYTES;
+    return SIMD_SCAN_AVAILABLE && this.used * (Math.ceil(this.dims / 16) * 16 + 8) <= SIMD_SCAN_MAX_BYTES;
   }
 
-  /**
-   * The query's inner product with every slot (tombstones included), from the WebAssembly SIMD
-   * copy of the rows, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`).
-   */
-  private scores(query: Float32Array): Float32Array | null {
+  /** The 8-bit SIMD copy of the rows, brought up to date, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`). */
+  private scanner(): SimdScan | null {
     if (!this.simdScan) return null;
     this.scan ??= new SimdScan(this.dims);
     if (this.scanRows !== this.used) {
       this.scan.load(this.data, this.used);
       this.scanRows = this.used;
     }
-    return this.scan.scores(query);
+    return this.scan;
   }
 
   /**
-   * The best k of `scores` over live slots that pass `accept`, best first. Their scores are the
-   * kernel's (float32 sums, within 1e-6 of `dot`): re-scoring with `dot` would read each hit's
-   * row again from memory, which at k = 200 costs as much as the scan. A sample
-   * of every 16th score gives a bar that about 1.5 k scores clear, so the heap sees a few
-   * hundred candidates instead of every row; when fewer than k clear it, a full pass follows.
+   * The exact best k of the live slots that pass `accept`, best first, from the 8-bit scan's
+   * scores, each within `error` of the exact one. The scan's histogram gives a bar that about
+   * 1.5 k rows clear; rows down to 2 errors below it are candidates. They are re-scored with
+   * `dot` roughly best first, skipping any whose approximate score plus `error` cannot reach the
+   * k-th exact score T so far; other rows are never read in full. The result is exact once T is
+   * above floor + error, since a row below the floor scores under floor + error exactly.
+   * Otherwise (a filter rejected most candidates) the bar is lowered to 4 times the rows.
    */
-  private topOf(scores: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
-    const n = scores.length;
-    let bar = -Infinity;
-    // Under a filter the bar would be set by rows it rejects: one full pass instead.
-    if (!accept && n >= 64 * k) {
-      const sample = new Float32Array(n >>> 4);
-      for (let i = 0; i < sample.length; i++) sample[i] = scores[i << 4]!;
-      sample.sort();
-      bar = sample[Math.max(0, sample.length - Math.ceil((1.5 * k) / 16) - 1)]!;
-    }
-    let top = this.topAbove(scores, k, bar, accept);
-    if (top.length < k && bar > -Infinity) top = this.topAbove(scores, k, -Infinity, accept);
-    return top.result();
-  }
-
-  private topAbove(scores: Float32Array, k: number, bar: number, accept?: (id: number) => boolean): TopK {
-    const top = new TopK(k);
-    const { slotIds } = this;
-    let threshold = bar;
-    for (let s = 0; s < scores.length; s++) {
-      const score = scores[s]!;
-      if (score < threshold) continue;
-      const id = slotIds[s]!;
-      if (id >= 0 && (!accept || accept(id))) {
-        top.push(id, score);
-        threshold = Math.max(bar, top.threshold);
+  private topOf(scan: SimdScan, query: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
+    const { slotIds, data, dims } = this;
+    const error = scan.scores(query);
+    for (let want = k; ; want *= 4) {
+      const bar = scan.bar(want);
+      const floor = bar - 2 * error;
+      const { rows, scores } = scan.select(floor);
+      const order = byScore(scores);
+      const top = new TopK(k);
+      for (let j = 0; j < order.length; j++) {
+        const i = order[j]!;
+        if (scores[i]! + error < top.threshold) continue;
+        const s = rows[i]!;
+        const id = slotIds[s]!;
+        if (id < 0 || (accept && !accept(id))) continue;
+        top.push(id, dot(data, s * dims, query, 0, dims));
       }
+      if ((top.length === k && top.threshold > floor + error) || bar === -Infinity) return top.result();
     }
-    return top;
   }
 
   /**
-   * Exact top k over every live vector: the WebAssembly SIMD scan (`simd-scan.ts`) up to
-   * `SIMD_SCAN_MAX_BYTES` of rows, else usearch's SIMD brute force on one thread (the caller
+   * Exact top k over every live vector: the 8-bit WebAssembly SIMD scan (`simd-scan.ts`) with
+   * exact re-scoring, up to `SIMD_SCAN_MAX_BYTES`, else usearch's SIMD brute force on one thread (the caller
    * decides about parallelism), asking for `k + tombstones` so dead slots never take a place
    * and re-scoring its hits with `dot`.
    */
   searchAll(query: Float32Array, k: number): VectorHit[] {
     const live = this.size;
     if (live === 0 || k <= 0) return [];
-    const scores = this.scores(query);
-    if (scores) return this.topOf(scores, Math.min(k, live));
+    const scan = this.scanner();
+    if (scan) return this.topOf(scan, query, Math.min(k, live));
     const want = Math.min(k + this.dead, this.used);
     const m = exactSearch(this.matrix, ownBuffer(query), this.dims, want, MetricKind.IP, 1) as { keys: BigUint64Array };
     const top = new TopK(Math.min(k, live));
@@ -267,8 +256,8 @@ export class FlatVectors {
 
   /** Exact top k over the live vectors whose id passes `accept` (rejected ids never take a place). */
   searchWhere(query: Float32Array, k: number, accept: (id: number) => boolean): VectorHit[] {
-    const scores = this.scores(query);
-    if (scores) return this.topOf(scores, k, accept);
+    const scan = this.scanner();
+    if (scan) return this.topOf(scan, query, k, accept);
     const top = new TopK(k);
     const { dims, data, slotIds } = this;
     for (let s = 0, base = 0; s < this.used; s++, base += dims) {
@@ -305,4 +294,32 @@ export class FlatVectors {
   get bytes(): number {
     return this.data.byteLength + this.slotIds.byteLength;
   }
+}
+
+
+/** Buckets `byScore` sorts candidates into: a few candidates each, so their order barely matters. */
+const ORDER_BUCKETS = 64;
+
+/**
+ * Positions of `scores`, highest score's bucket first (a counting sort into equal-width buckets
+ * between the least and greatest score): order enough to reach the k-th score early, without
+ * comparing pairs.
+ */
+function byScore(scores: Float32Array): Int32Array {
+  const n = scores.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = scores[i]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  const scale = hi > lo ? (ORDER_BUCKETS - 1) / (hi - lo) : 0;
+  const starts = new Int32Array(ORDER_BUCKETS + 1);
+  const bucket = new Int32Array(n);
+  for (let i = 0; i < n; i++) starts[(bucket[i] = ORDER_BUCKETS - 1 - Math.floor((scores[i]! - lo) * scale)) + 1]!++;
+  for (let b = 0; b < ORDER_BUCKETS; b++) starts[b + 1]! += starts[b]!;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[starts[bucket[i]!]!++] = i;
+  return order;
 }

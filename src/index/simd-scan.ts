@@ -1,15 +1,20 @@
 /**
- * Inner products of one query with every row of a matrix, in WebAssembly SIMD (4 floats per
- * instruction, two accumulators). Written by hand because the libraries at hand are slower at
- * this size: on 10,852 x 100 here the kernel takes 0.24 ms, usearch's `exactSearch` 0.47 ms for
- * a top 40 (it keeps its own top k as it goes) and a JavaScript loop 2.4 ms (`npm run bench --
- * foundation` measures the three side by side). The kernel reads the rows at about memory speed,
- * and the difference decides how many similar and hybrid requests a core serves. onnxruntime's
- * matrix-vector product runs only asynchronously, which the synchronous index interface rules
- * out. `test/index-simd-scan.test.ts` checks the kernel against `dot`.
+ * Approximate inner products of one query with every row of a matrix, in WebAssembly SIMD over
+ * an 8-bit copy of the rows, with a bound on the error so callers can re-score the few rows
+ * near the cut exactly (`FlatVectors` does). Written by hand because the libraries at hand are
+ * slower at this size: a scan of float rows is memory-bound (10,852 x 100 floats is 4.3 MB a
+ * query, more than a core's cache holds while a server does other work), and usearch's
+ * `exactSearch` reads floats too; its i8 metric quantizes without a bound, so its results are
+ * not exact. Each row is kept as int8 with its own scale (a quarter of the bytes) and the query
+ * as int16, and `i32x4.dot_i16x8_s` multiplies eight pairs per instruction with exact integer
+ * sums. onnxruntime's matrix-vector product runs only asynchronously, which the synchronous
+ * index interface rules out. `npm run bench -- foundation` measures the scan beside usearch and
+ * a JavaScript loop; `test/index-simd-scan.test.ts` checks the bound and the exact results.
  *
- * The module is assembled below from named opcodes (no binary blob, no toolchain): one exported
- * function `scores(q, data, rows, paddedDims, out)` over an imported memory.
+ * The module is assembled below from named opcodes (no binary blob, no toolchain), over an
+ * imported memory: `scores` (generated for the row width, four rows at a time) writes every
+ * row's approximate score and a sampled histogram of them, and `select` lists the rows at or
+ * above a floor, so JavaScript only reads the few candidates.
  */
 
 const I32 = 0x7f;
@@ -43,136 +48,369 @@ const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
 const i32 = (n: number) => [0x41, ...sleb(n)];
 const simd = (op: number) => [0xfd, ...leb(op)];
+const F32 = 0x7d;
 const ADD = 0x6a; // i32.add
+const AND = 0x71; // i32.and
+const EQZ = 0x45; // i32.eqz
 const SHL = 0x74; // i32.shl
+const LT_U = 0x49; // i32.lt_u
 const GE_U = 0x4f; // i32.ge_u
+const SELECT = 0x1b;
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
+const IF = [0x04, 0x40];
 const END = 0x0b;
 const BR = 0x0c;
 const BR_IF = 0x0d;
-const V128_LOAD = 0x00;
-const V128_CONST = 0x0c;
-const F32X4_EXTRACT = 0x1f;
-const F32X4_ADD = 0xe4;
-const F32X4_MUL = 0xe6;
-const F32_ADD = 0x92;
+const TEE = (i: number) => [0x22, i];
+const I32_LOAD = 0x28;
+const I32_STORE = 0x36;
+const F32_LOAD = 0x2a;
 const F32_STORE = 0x38;
+const F32_GE = 0x60;
+const F32_SUB = 0x93;
+const F32_MUL = 0x94;
+const I32_FROM_F32_SAT = [0xfc, 0x00]; // i32.trunc_sat_f32_s
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const I8X16_SHUFFLE = 0x0d;
+const F32X4_EXTRACT = 0x1f;
+const F32X4_MUL = 0xe6;
+const F32X4_FROM_I32X4 = 0xfa; // f32x4.convert_i32x4_s
+const F32X4_SPLAT = 0x13;
+const F32X4_GE = 0x46;
+const V128_ANY_TRUE = 0x53;
+const I16X8_FROM_I8_LOW = 0x87; // i16x8.extend_low_i8x16_s
+const I16X8_FROM_I8_HIGH = 0x88; // i16x8.extend_high_i8x16_s
+const I32X4_ADD = 0xae;
+const I32X4_DOT_I16 = 0xba; // i32x4.dot_i16x8_s: pairwise products of int16 lanes, summed in pairs
 
-// Parameters, then locals.
-const [Q, DATA, ROWS, DIMS, OUT, R, J, ROW, ROW_BYTES, ACC, ACC2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
-const ZERO = [...simd(V128_CONST), ...new Array<number>(16).fill(0)];
-/** acc += q[j + offset .. +4] * row[j + offset .. +4] */
-const madd = (acc: number, offset: number) => [...get(acc), ...get(Q), ...get(J), ADD, ...simd(V128_LOAD), 2, offset, ...get(ROW), ...get(J), ADD, ...simd(V128_LOAD), 2, offset, ...simd(F32X4_MUL), ...simd(F32X4_ADD), ...set(acc)];
-const lane = (i: number) => [...get(ACC), ...simd(F32X4_EXTRACT), i];
+/** Buckets of the histogram of scores that `scores` fills: fine enough that a bar overshoots k by a few rows. */
+const BUCKETS = 2048;
+/**
+ * One row in this many is counted in the histogram: counting every row costs as much as half
+ * the scan (increments of the same few buckets wait on each other), and a sample places the bar
+ * well enough.
+ */
+const SAMPLE = 16;
 
-const BODY = [
-  ...vec([
-    [4, I32],
-    [2, V128],
-  ]),
-  ...get(DIMS), ...i32(2), SHL, ...set(ROW_BYTES),
-  ...get(DATA), ...set(ROW),
-  ...i32(0), ...set(R),
-  ...BLOCK, ...LOOP,
-  ...get(R), ...get(ROWS), GE_U, BR_IF, 1,
-  ...ZERO, ...set(ACC), ...ZERO, ...set(ACC2), ...i32(0), ...set(J),
-  ...BLOCK, ...LOOP,
-  ...get(J), ...get(ROW_BYTES), GE_U, BR_IF, 1,
-  ...madd(ACC, 0), ...madd(ACC2, 16),
-  ...get(J), ...i32(32), ADD, ...set(J),
-  BR, 0, END, END,
-  ...get(ACC), ...get(ACC2), ...simd(F32X4_ADD), ...set(ACC),
-  ...get(OUT), ...get(R), ...i32(2), SHL, ADD,
-  ...lane(0), ...lane(1), F32_ADD, ...lane(2), F32_ADD, ...lane(3), F32_ADD,
-  F32_STORE, 2, 0,
-  ...get(ROW), ...get(ROW_BYTES), ADD, ...set(ROW),
-  ...get(R), ...i32(1), ADD, ...set(R),
-  BR, 0, END, END,
-  END,
-]; // prettier-ignore
-
-const MODULE = new Uint8Array([
-  ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-  ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
-  ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 0x01]])),
-  ...section(3, vec([[0]])),
-  ...section(7, vec([[...name("scores"), 0x00, 0]])),
-  ...section(10, vec([[...leb(BODY.length), ...BODY]])),
-]);
-
-/** Whether this runtime has WebAssembly SIMD (Node 16.4+ does). */
-export const SIMD_SCAN_AVAILABLE = typeof WebAssembly === "object" && WebAssembly.validate(MODULE);
-
-/** Floats the kernel handles per step: rows are padded with zeros to a multiple of it. */
-const STEP = 8;
-const PAGE = 65536;
+/** i8x16.shuffle's lane bytes taking the given i32 lanes (0-3 of the first vector, 4-7 of the second). */
+const lanes32 = (...l: number[]) => l.flatMap((i) => [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3]);
 
 /**
- * A copy of a matrix in WebAssembly memory, scored against one query at a time. Memory:
- * [query | scores | rows], each row padded to a multiple of 8 floats.
+ * scores(q, rows, count, scales, out, queryScale, hist, lo, bucketScale) for rows of `rowBytes`:
+ * for each row r, out[r] = (int16 q . int8 row r) * scales[r] * queryScale, and for every
+ * SAMPLE-th row hist[bucket of out[r]] += 1. Rows go in groups of 4 (the areas hold a multiple
+ * of 4 rows; scores past `count` are never read).
+ */
+function scoresBody(rowBytes: number): number[] {
+  const [Q, DATA, ROWS, SCALES, OUT, QSCALE, HIST, LO, BSCALE, R, ROW, B, S, A0, A1, A2, A3, X, QL, QH, T0, T1, QS4] = Array.from({ length: 23 }, (_, i) => i);
+  const acc = [A0!, A1!, A2!, A3!];
+  // Four rows at a time: each chunk of the query is loaded once for the four, and the four sums
+  // are reduced, scaled and stored together. Every row is unrolled, so loads have constant offsets.
+  const body: number[] = [];
+  for (let c = 0; c < rowBytes; c += 16) {
+    body.push(...get(Q!), ...simd(V128_LOAD), 0, ...leb(2 * c), ...set(QL!));
+    body.push(...get(Q!), ...simd(V128_LOAD), 0, ...leb(2 * c + 16), ...set(QH!));
+    for (let r = 0; r < 4; r++) {
+      body.push(...get(ROW!), ...simd(V128_LOAD), 0, ...leb(r * rowBytes + c), ...set(X!));
+      if (c > 0) body.push(...get(acc[r]!));
+      body.push(...get(X!), ...simd(I16X8_FROM_I8_LOW), ...get(QL!), ...simd(I32X4_DOT_I16));
+      if (c > 0) body.push(...simd(I32X4_ADD));
+      body.push(...get(X!), ...simd(I16X8_FROM_I8_HIGH), ...get(QH!), ...simd(I32X4_DOT_I16), ...simd(I32X4_ADD), ...set(acc[r]!));
+    }
+  }
+  const pairSum = (a: number, b: number, out: number) => [
+    ...get(a), ...get(b), ...simd(I8X16_SHUFFLE), ...lanes32(0, 1, 4, 5),
+    ...get(a), ...get(b), ...simd(I8X16_SHUFFLE), ...lanes32(2, 3, 6, 7),
+    ...simd(I32X4_ADD), ...set(out),
+  ]; // prettier-ignore
+  return [
+    ...vec([
+      [3, I32],
+      [1, F32],
+      [10, V128],
+    ]),
+    ...get(QSCALE!), ...simd(F32X4_SPLAT), ...set(QS4!),
+    ...get(DATA!), ...set(ROW!),
+    ...i32(0), ...set(R!),
+    ...BLOCK, ...LOOP,
+    ...get(R!), ...get(ROWS!), GE_U, BR_IF, 1,
+    ...body,
+    // [sum A0, sum A1, sum A2, sum A3] by two rounds of pairwise lane sums
+    ...pairSum(A0!, A1!, T0!), ...pairSum(A2!, A3!, T1!),
+    ...get(T0!), ...get(T1!), ...simd(I8X16_SHUFFLE), ...lanes32(0, 2, 4, 6),
+    ...get(T0!), ...get(T1!), ...simd(I8X16_SHUFFLE), ...lanes32(1, 3, 5, 7),
+    ...simd(I32X4_ADD), ...set(X!),
+    // out[r..r+4] = float(sums) * scales[r..r+4] * queryScale
+    ...get(OUT!), ...get(R!), ...i32(2), SHL, ADD,
+    ...get(X!), ...simd(F32X4_FROM_I32X4),
+    ...get(SCALES!), ...get(R!), ...i32(2), SHL, ADD, ...simd(V128_LOAD), 0, 0, ...simd(F32X4_MUL),
+    ...get(QS4!), ...simd(F32X4_MUL), ...TEE(X!),
+    ...simd(V128_STORE), 0, 0,
+    // if r % SAMPLE == 0: hist[min(BUCKETS - 1, (out[r] - lo) * bucketScale)] += 1
+    ...get(R!), ...i32(SAMPLE - 1), AND, EQZ, ...IF,
+    ...get(X!), ...simd(F32X4_EXTRACT), 0, ...set(S!),
+    ...get(S!), ...get(LO!), F32_SUB, ...get(BSCALE!), F32_MUL, ...I32_FROM_F32_SAT, ...set(B!),
+    ...get(B!), ...i32(BUCKETS - 1), ...get(B!), ...i32(BUCKETS), LT_U, SELECT, ...i32(2), SHL, ...get(HIST!), ADD, ...set(B!),
+    ...get(B!), ...get(B!), I32_LOAD, 2, 0, ...i32(1), ADD, I32_STORE, 2, 0,
+    END,
+    ...get(ROW!), ...i32(4 * rowBytes), ADD, ...set(ROW!),
+    ...get(R!), ...i32(4), ADD, ...set(R!),
+    BR, 0, END, END,
+    END,
+  ]; // prettier-ignore
+}
+
+/**
+ * select(out, count, floor, candRows, candScores) -> n: the rows whose score is at least floor,
+ * in row order, with their scores. Four scores are compared at a time and only a group with a
+ * hit is looked at one by one, since almost every row falls below the floor.
+ */
+const SELECT_ROWS = (() => {
+  const [OUT, ROWS, FLOOR, CROWS, CSCORES, R, C, J, S, F4] = Array.from({ length: 10 }, (_, i) => i);
+  return [
+    ...vec([
+      [3, I32],
+      [1, F32],
+      [1, V128],
+    ]),
+    ...get(FLOOR!), ...simd(F32X4_SPLAT), ...set(F4!),
+    ...i32(0), ...set(R!), ...i32(0), ...set(C!),
+    ...BLOCK, ...LOOP,
+    ...get(R!), ...get(ROWS!), GE_U, BR_IF, 1,
+    ...get(OUT!), ...get(R!), ...i32(2), SHL, ADD, ...simd(V128_LOAD), 0, 0, ...get(F4!), ...simd(F32X4_GE), ...simd(V128_ANY_TRUE),
+    ...IF,
+    ...get(R!), ...set(J!),
+    ...BLOCK, ...LOOP,
+    ...get(J!), ...get(ROWS!), GE_U, BR_IF, 1,
+    ...get(J!), ...get(R!), ...i32(4), ADD, GE_U, BR_IF, 1,
+    ...get(OUT!), ...get(J!), ...i32(2), SHL, ADD, F32_LOAD, 2, 0, ...TEE(S!), ...get(FLOOR!), F32_GE,
+    ...IF,
+    ...get(CROWS!), ...get(C!), ...i32(2), SHL, ADD, ...get(J!), I32_STORE, 2, 0,
+    ...get(CSCORES!), ...get(C!), ...i32(2), SHL, ADD, ...get(S!), F32_STORE, 2, 0,
+    ...get(C!), ...i32(1), ADD, ...set(C!),
+    END,
+    ...get(J!), ...i32(1), ADD, ...set(J!),
+    BR, 0, END, END,
+    END,
+    ...get(R!), ...i32(4), ADD, ...set(R!),
+    BR, 0, END, END,
+    ...get(C!),
+    END,
+  ]; // prettier-ignore
+})();
+
+/**
+ * The module for rows of `rowBytes` (a multiple of 16): `scores` is generated for that width, so
+ * it is compiled once per width and kept.
+ */
+function moduleBytes(rowBytes: number): Uint8Array {
+  const scores = scoresBody(rowBytes);
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(
+      1,
+      vec([
+        [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [F32], [I32], [F32], [F32]]), 0],
+        [0x60, ...vec([[I32], [I32], [F32], [I32], [I32]]), ...vec([[I32]])],
+      ]),
+    ),
+    ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 0x01]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name("scores"), 0x00, 0], [...name("select"), 0x00, 1]])),
+    ...section(10, vec([[...leb(scores.length), ...scores], [...leb(SELECT_ROWS.length), ...SELECT_ROWS]])),
+  ]);
+}
+
+const modules = new Map<number, WebAssembly.Module>();
+function moduleFor(rowBytes: number): WebAssembly.Module {
+  let m = modules.get(rowBytes);
+  if (!m) modules.set(rowBytes, (m = new WebAssembly.Module(moduleBytes(rowBytes))));
+  return m;
+}
+
+/** Whether this runtime has WebAssembly SIMD (Node 16.4+ does). */
+export const SIMD_SCAN_AVAILABLE = typeof WebAssembly === "object" && WebAssembly.validate(moduleBytes(32));
+
+/** Dimensions the kernel handles per step: rows are padded with zeros to a multiple of it. */
+const STEP = 16;
+const PAGE = 65536;
+/** Largest magnitude of a row's quantized values: int8, symmetric around zero. */
+const ROW_LEVELS = 127;
+
+/** Rows whose approximate score reached a floor (`SimdScan.select`), valid until the next call. */
+export interface Selected {
+  rows: Int32Array;
+  scores: Float32Array;
+}
+
+/**
+ * An 8-bit copy of a matrix in WebAssembly memory, scored against one query at a time. Row r
+ * is stored as round(x / s_r) with s_r = max|x| / 127, so each value is off by at most s_r / 2;
+ * the query is scaled to int16 the same way. `scores` returns a bound on the error of every
+ * row's score and histograms the scores; `bar` reads the histogram; `select` lists the rows at
+ * or above a floor. Memory: [query | histogram | scales | scores | selected rows | their
+ * scores | rows], each row padded to a multiple of 16 bytes.
  */
 export class SimdScan {
   readonly paddedDims: number;
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
-  private readonly kernel: (q: number, data: number, rows: number, dims: number, out: number) => void;
+  private readonly kernel: (q: number, data: number, rows: number, scales: number, out: number, queryScale: number, hist: number, lo: number, bucketScale: number) => void;
+  private readonly selectRows: (out: number, rows: number, floor: number, candRows: number, candScores: number) => number;
   private rows = 0;
-  /** Float offsets of the scores and rows areas (sized for `capacity` rows). */
+  /** Byte offsets of the areas after the query (sized for `capacity` rows). */
+  private readonly histAt: number;
+  private scalesAt = 0;
   private outAt = 0;
+  private candRowsAt = 0;
+  private candScoresAt = 0;
   private dataAt = 0;
   private capacity = 0;
+  /**
+   * The largest row scale, row norm and rounding error's norm (|x - s x'|) loaded: the error
+   * bound and histogram range are per query, so they take the worst row.
+   */
+  private maxScale = 0;
+  private maxNorm = 0;
+  private maxResidual = 0;
+  /** The last query's histogram: its lowest score and bucket width. */
+  private lo = 0;
+  private width = 0;
+  /**
+   * The largest query value: sums of products stay within int32 for any row, since each is at
+   * most 127 * this * paddedDims.
+   */
+  private readonly queryLevels: number;
 
   constructor(readonly dims: number) {
     this.paddedDims = Math.ceil(dims / STEP) * STEP;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { m: { mem: this.memory } });
+    this.queryLevels = Math.min(32767, Math.floor(0x7fffffff / (ROW_LEVELS * this.paddedDims)));
+    this.histAt = this.paddedDims * 2;
+    const instance = new WebAssembly.Instance(moduleFor(this.paddedDims), { m: { mem: this.memory } });
     this.kernel = instance.exports.scores as SimdScan["kernel"];
-  }
-
-  private view(): Float32Array {
-    return new Float32Array(this.memory.buffer);
+    this.selectRows = instance.exports.select as SimdScan["selectRows"];
   }
 
   /** Copies the first `rows` rows of `data` (rows of `dims` floats) in, replacing what was there. */
   load(data: Float32Array, rows: number): void {
-    const pd = this.paddedDims;
     if (rows > this.capacity) {
-      // Room to grow by a quarter before the next re-layout.
-      const capacity = Math.max(rows, Math.ceil(rows * 1.25), 16);
-      const bytes = (pd + capacity + capacity * pd) * 4;
+      // Room to grow by a quarter before the next re-layout; a multiple of 4 rows keeps every
+      // area 16-byte aligned and lets `select` read whole groups of 4.
+      const capacity = Math.ceil(Math.max(rows * 1.25, 16) / 4) * 4;
+      const bytes = this.histAt + BUCKETS * 4 + capacity * 16 + capacity * this.paddedDims;
       const pages = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
       if (pages > 0) this.memory.grow(pages);
       this.capacity = capacity;
-      this.outAt = pd;
-      this.dataAt = pd + capacity;
+      this.scalesAt = this.histAt + BUCKETS * 4;
+      this.outAt = this.scalesAt + capacity * 4;
+      this.candRowsAt = this.outAt + capacity * 4;
+      this.candScoresAt = this.candRowsAt + capacity * 4;
+      this.dataAt = this.candScoresAt + capacity * 4;
     }
-    const f32 = this.view();
-    if (pd === this.dims) f32.set(data.subarray(0, rows * pd), this.dataAt);
-    else {
-      for (let r = 0; r < rows; r++) {
-        const at = this.dataAt + r * pd;
-        f32.set(data.subarray(r * this.dims, (r + 1) * this.dims), at);
-        f32.fill(0, at + this.dims, at + pd);
-      }
-    }
+    this.maxScale = 0;
+    this.maxNorm = 0;
+    this.maxResidual = 0;
+    const buffer = this.memory.buffer;
+    const i8 = new Int8Array(buffer);
+    const scales = new Float32Array(buffer, this.scalesAt, this.capacity);
+    for (let r = 0; r < rows; r++) this.quantize(r, data, r * this.dims, i8, scales);
     this.rows = rows;
   }
 
   /** Copies one row in place (`row` < the loaded row count). */
   setRow(row: number, data: Float32Array, offset: number): void {
-    this.view().set(data.subarray(offset, offset + this.dims), this.dataAt + row * this.paddedDims);
+    const buffer = this.memory.buffer;
+    this.quantize(row, data, offset, new Int8Array(buffer), new Float32Array(buffer, this.scalesAt, this.capacity));
   }
 
-  /** Scores handed out: an ordinary array, since V8 reads arrays over WebAssembly memory several times slower. */
-  private out = new Float32Array(0);
-
-  /** The inner product of `query` with each loaded row, valid until the next call. */
-  scores(query: Float32Array): Float32Array {
-    const f32 = this.view();
-    f32.set(query.subarray(0, this.dims), 0);
-    f32.fill(0, this.dims, this.paddedDims);
-    this.kernel(0, this.dataAt * 4, this.rows, this.paddedDims, this.outAt * 4);
-    if (this.out.length !== this.rows) this.out = new Float32Array(this.rows);
-    this.out.set(f32.subarray(this.outAt, this.outAt + this.rows));
-    return this.out;
+  private quantize(row: number, data: Float32Array, offset: number, i8: Int8Array, scales: Float32Array): void {
+    const dims = this.dims;
+    let max = 0;
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      const x = data[offset + d]!;
+      max = Math.max(max, Math.abs(x));
+      norm += x * x;
+    }
+    const scale = Math.fround(max / ROW_LEVELS);
+    scales[row] = scale;
+    const at = this.dataAt + row * this.paddedDims;
+    let residual = 0;
+    for (let d = 0; d < dims; d++) {
+      const x = data[offset + d]!;
+      const level = scale > 0 ? clamp(Math.round(x / scale), ROW_LEVELS) : 0;
+      i8[at + d] = level;
+      residual += (x - scale * level) ** 2;
+    }
+    i8.fill(0, at + dims, at + this.paddedDims);
+    this.maxScale = Math.max(this.maxScale, scale);
+    this.maxNorm = Math.max(this.maxNorm, Math.sqrt(norm));
+    this.maxResidual = Math.max(this.maxResidual, Math.sqrt(residual));
   }
+
+  /**
+   * Scores every loaded row against `query` (approximately: see `select` for the scores) and
+   * returns the bound on |approximate - exact| that holds for every row.
+   */
+  scores(query: Float32Array): number {
+    const dims = this.dims;
+    let max = 0;
+    let l1 = 0;
+    let l2 = 0;
+    for (let d = 0; d < dims; d++) {
+      const a = Math.abs(query[d]!);
+      if (a > max) max = a;
+      l1 += a;
+      l2 += a * a;
+    }
+    const levels = this.queryLevels;
+    const scale = Math.fround(max / levels);
+    const q16 = new Int16Array(this.memory.buffer, 0, this.paddedDims);
+    for (let d = 0; d < dims; d++) q16[d] = scale > 0 ? clamp(Math.round(query[d]! / scale), levels) : 0;
+    q16.fill(0, dims);
+    // q.x - s_q s_r q'.x' = q.(x - s_r x') + s_r (q - s_q q').x'. The first term is at most
+    // |q| |x - s_r x'| (Cauchy-Schwarz, usually the tighter) and at most |q|_1 s_r / 2; the
+    // second at most (s_q / 2) |s_r x'|_1 <= (s_q / 2) (sqrt(dims) |x| + dims s_r / 2). The last
+    // term covers float rounding (the integer sums themselves are exact).
+    const s = this.maxScale;
+    const qNorm = Math.sqrt(l2);
+    const rows = Math.min(qNorm * this.maxResidual, (l1 * s) / 2) + (scale / 2) * (Math.sqrt(dims) * this.maxNorm + (dims * s) / 2);
+    const error = rows * (1 + 2 ** -20) + 2 ** -20 * (s * ROW_LEVELS * dims * max + qNorm * this.maxNorm);
+    // Every approximate score lies within |q| |x| + error of zero (Cauchy-Schwarz).
+    const hi = qNorm * this.maxNorm * (1 + 2 ** -20) + error;
+    this.lo = -hi;
+    this.width = (2 * hi) / BUCKETS;
+    new Int32Array(this.memory.buffer, this.histAt, BUCKETS).fill(0);
+    this.kernel(0, this.dataAt, this.rows, this.scalesAt, this.outAt, scale, this.histAt, this.lo, this.width > 0 ? 1 / this.width : 0);
+    return error;
+  }
+
+  /**
+   * A score that about 1.5 `want` of the last query's scores reach, from the sampled histogram
+   * (-Infinity when all rows are wanted). An estimate: callers check how many rows reached it.
+   */
+  bar(want: number): number {
+    if (want >= this.rows || !(this.width > 0)) return -Infinity;
+    const need = Math.ceil((1.5 * want) / SAMPLE) + 2;
+    const hist = new Int32Array(this.memory.buffer, this.histAt, BUCKETS);
+    let seen = 0;
+    for (let b = BUCKETS - 1; b > 0; b--) {
+      seen += hist[b]!;
+      // A bucket's lower edge, less a hair: a score's bucket is its floor after rounding.
+      if (seen >= need) return this.lo + (b - 0.01) * this.width;
+    }
+    return -Infinity;
+  }
+
+  /** The rows whose approximate score for the last query is at least `floor`, in row order. */
+  select(floor: number): Selected {
+    const n = this.selectRows(this.outAt, this.rows, Math.fround(floor) > floor ? floor - Math.abs(floor) * 2 ** -23 : floor, this.candRowsAt, this.candScoresAt);
+    const buffer = this.memory.buffer;
+    return { rows: new Int32Array(buffer, this.candRowsAt, n), scores: new Float32Array(buffer, this.candScoresAt, n) };
+  }
+}
+
+function clamp(v: number, limit: number): number {
+  return v > limit ? limit : v < -limit ? -limit : v;
 }

@@ -56,23 +56,36 @@ export class TopK {
     if (score < top || (score === top && id > this.ids[0]!)) return;
     this.scores[0] = score;
     this.ids[0] = id;
-    let i = 0;
+    this.siftDown(0);
+  }
+
+  private siftDown(i: number): void {
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
       if (l < this.size && this.less(l, m)) m = l;
       if (r < this.size && this.less(r, m)) m = r;
-      if (m === i) break;
+      if (m === i) return;
       this.swap(i, m);
       i = m;
     }
   }
 
-  /** Results best first. */
+  /**
+   * Results best first, taken out of the heap worst first (a heap sort: no comparator calls
+   * on objects), so the heap is empty afterwards.
+   */
   result(): { id: number; score: number }[] {
-    const out: { id: number; score: number }[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ id: this.ids[i]!, score: this.scores[i]! });
-    return out.sort((a, b) => b.score - a.score || a.id - b.id);
+    const n = this.size;
+    const out = new Array<{ id: number; score: number }>(n);
+    for (let end = n - 1; end >= 0; end--) {
+      out[end] = { id: this.ids[0]!, score: this.scores[0]! };
+      this.size--;
+      this.scores[0] = this.scores[this.size]!;
+      this.ids[0] = this.ids[this.size]!;
+      this.siftDown(0);
+    }
+    return out;
   }
 }

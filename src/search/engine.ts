@@ -6,7 +6,7 @@ import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js"
 import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
 import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
 import { KeywordIndex } from "./keyword.js";
-import { fieldMatches, tokenizeMovie, type MatchSource, type TokenizedMovie } from "./matches.js";
+import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
@@ -30,10 +30,19 @@ import {
 import { personKey, understand, type UnderstandContext } from "./understand.js";
 
 /**
- * Most movies whose tokenized fields are kept for finding matched words (about 10 KB each);
- * the commonly returned movies stay, and the map starts over when full.
+ * Most movies kept in memory for showing on a page, with their tokenized fields for finding
+ * matched words (about 10 KB each); the map starts over when full, and commonly returned
+ * movies are soon back.
  */
-export const MAX_TOKENIZED_MOVIES = 4096;
+export const MAX_PAGE_MOVIES = 4096;
+
+/** A movie as a result page shows it, and its fields tokenized for matched words (null until a keyword query asks). */
+interface PageMovie {
+  id: string;
+  title: string;
+  year: number | null;
+  tokens: TokenizedMovie | null;
+}
 
 /** Largest `offset` accepted: deeper pages cost a longer list from each side. */
 export const MAX_OFFSET = 100_000;
@@ -127,8 +136,8 @@ export class SearchEngine {
   private pageStatement: Database.Statement | null = null;
   /** Rowids and popularity, most popular first, for queries that are only filters. */
   private byPopularity: [number, number][] | null = null;
-  /** Results' fields cut into tokens and stems, by rowid: a page's matches are then set lookups. */
-  private tokenized = new Map<number, TokenizedMovie>();
+  /** Movies shown on recent pages, by rowid, with their fields tokenized once matched words were asked of them. */
+  private pageCache = new Map<number, PageMovie>();
 
   constructor(private readonly deps: SearchDeps) {}
 
@@ -281,30 +290,44 @@ export class SearchEngine {
     return out;
   }
 
-  private tokens(rowid: number, source: () => MatchSource): TokenizedMovie {
-    let t = this.tokenized.get(rowid);
-    if (!t) {
-      if (this.tokenized.size >= MAX_TOKENIZED_MOVIES) this.tokenized.clear();
-      this.tokenized.set(rowid, (t = tokenizeMovie(source())));
-    }
-    return t;
-  }
-
-  /** The page's movies: what a result shows, and the fields its matched words are looked up in. */
+  /**
+   * The page's movies: what a result shows, and the fields its matched words are looked up in.
+   * Movies already seen come from memory; the others are read in one query.
+   */
   private hydrate(ranked: Ranked[]): ExplainedHit[] {
     if (ranked.length === 0) return [];
+    const needsTokens = (r: Ranked) => !r.matches && r.keywordQuery !== undefined;
+    const missing = ranked.filter((r) => {
+      const e = this.pageCache.get(r.id);
+      return !e || (needsTokens(r) && !e.tokens);
+    });
+    if (missing.length) this.readPageMovies(missing.map((r) => r.id), new Set(missing.filter(needsTokens).map((r) => r.id)));
+    // Every result of a page shares one keyword query, so its words are stemmed once.
+    let matchQuery: KeywordQuery | undefined;
+    let matchWords: ((movie: TokenizedMovie) => FieldMatches) | undefined;
+    const matchesOf = (q: KeywordQuery, tokens: TokenizedMovie) => {
+      if (q !== matchQuery) [matchQuery, matchWords] = [q, matcher(q)];
+      return matchWords!(tokens);
+    };
+    return ranked.flatMap((r) => {
+      const e = this.pageCache.get(r.id);
+      if (!e) return [];
+      const matches = r.matches ?? (r.keywordQuery && e.tokens ? matchesOf(r.keywordQuery, e.tokens) : {});
+      return [{ id: e.id, title: e.title, year: e.year, score: r.score, scores: r.scores, matches }];
+    });
+  }
+
+  /** Reads movies into the page cache, tokenizing those in `tokenize` for matched words. */
+  private readPageMovies(rowids: number[], tokenize: ReadonlySet<number>): void {
     this.pageStatement ??= this.collection.db
       .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
       .raw();
     type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null];
-    const rows = new Map((this.pageStatement.all(JSON.stringify(ranked.map((r) => r.id))) as Row[]).map((row) => [row[0], row]));
-    return ranked.flatMap((r) => {
-      const row = rows.get(r.id);
-      if (!row) return [];
-      const [, id, title, year, keywords, cast, directors, genres, tagline, overview, plot] = row;
-      const matches = r.matches ?? (r.keywordQuery ? fieldMatches(this.tokens(r.id, () => ({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot })), r.keywordQuery) : {});
-      return [{ id, title, year, score: r.score, scores: r.scores, matches }];
-    });
+    for (const [rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot] of this.pageStatement.all(JSON.stringify(rowids)) as Row[]) {
+      if (this.pageCache.size >= MAX_PAGE_MOVIES) this.pageCache.clear();
+      const tokens = tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }) : (this.pageCache.get(rowid)?.tokens ?? null);
+      this.pageCache.set(rowid, { id, title, year, tokens });
+    }
   }
 }
 

@@ -74,9 +74,12 @@ export class KeywordIndex {
    */
   private readonly allowedFn = `plotline_allowed_${++instances}`;
   private readonly postings: TermPostings;
-  /** Per-rowid score accumulator and the query that last wrote each slot (reused across queries). */
+  /** Per-rowid score accumulator, the query that last wrote each slot, and the slots written (reused across queries). */
   private scores = new Float64Array(0);
   private stamp = new Uint32Array(0);
+  private touched = new Int32Array(0);
+  /** Term scores of each posting list read so far (see `partsOf`); a list dropped by the postings cache drops its entry. */
+  private readonly parts = new WeakMap<Postings, Float64Array>();
   private epoch = 0;
 
   constructor(
@@ -131,37 +134,59 @@ export class KeywordIndex {
     return out;
   }
 
+  /**
+   * Each posting's term score, which depends only on the collection (IDF, the movie's length):
+   * worked out once per list, so a query only adds. The same expression, in the same order, as
+   * fts5Bm25Function, so scores agree to the bit.
+   */
+  private partsOf(list: Postings): Float64Array {
+    let parts = this.parts.get(list);
+    if (parts) return parts;
+    const { rows, avgdl, length } = this.postings.stats();
+    const { docs, freq } = list;
+    const hits = docs.length;
+    // bm25()'s IDF, floored at 1e-6 for words in more than half the rows.
+    let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
+    if (idf <= 0) idf = 1e-6;
+    parts = new Float64Array(hits);
+    for (let i = 0; i < hits; i++) {
+      const f = freq[i]!;
+      parts[i] = idf * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length[docs[i]!]!) / avgdl)));
+    }
+    this.parts.set(list, parts);
+    return parts;
+  }
+
   private topInMemory(phrases: { stem: string; prefix: boolean }[], limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
     if (limit <= 0 || phrases.length === 0 || allowed?.size === 0) return [];
-    const { rows, avgdl, length } = this.postings.stats();
+    const { length } = this.postings.stats();
     if (this.scores.length < length.length) {
       this.scores = new Float64Array(length.length);
       this.stamp = new Uint32Array(length.length);
     }
     const { scores, stamp } = this;
     const epoch = (this.epoch = (this.epoch + 1) >>> 0 || 1);
-    const touched: number[] = [];
-    const lists: Postings[] = phrases.map((p) => (p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem)));
-    for (const list of lists) {
-      const hits = list.docs.length;
-      // bm25()'s IDF, floored at 1e-6 for words in more than half the rows.
-      let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
-      if (idf <= 0) idf = 1e-6;
-      const { docs, freq } = list;
-      for (let i = 0; i < hits; i++) {
+    if (this.touched.length < length.length) this.touched = new Int32Array(length.length);
+    const { touched } = this;
+    let count = 0;
+    for (const p of phrases) {
+      const list = p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem);
+      const { docs } = list;
+      const parts = this.partsOf(list);
+      for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
-        const f = freq[i]!;
-        // The same expression, in the same order, as fts5Bm25Function, so scores agree to the bit.
-        const part = idf * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * length[doc]!) / avgdl)));
         if (stamp[doc] !== epoch) {
           stamp[doc] = epoch;
-          scores[doc] = 0.0 + part;
-          touched.push(doc);
-        } else scores[doc]! += part;
+          scores[doc] = 0.0 + parts[i]!;
+          touched[count++] = doc;
+        } else scores[doc]! += parts[i]!;
       }
     }
     const top = new TopK(limit);
-    for (const doc of touched) if (!allowed || allowed.has(doc)) top.push(doc, scores[doc]!);
+    for (let i = 0; i < count; i++) {
+      const doc = touched[i]!;
+      if (!allowed || allowed.has(doc)) top.push(doc, scores[doc]!);
+    }
     return top.result();
   }
 

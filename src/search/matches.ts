@@ -31,6 +31,9 @@ export interface MatchSource {
   plot?: string | null;
 }
 
+/** Fields in the order `fieldTexts` lists them: the order of a result's `matches`. */
+const FIELD_ORDER: Record<MatchField, number> = { title: 0, keywords: 1, cast: 2, directors: 3, genres: 4, tagline: 5, overview: 6, plot: 7 };
+
 function fieldTexts(m: MatchSource): [MatchField, string[]][] {
   return [
     ["title", [m.title]],
@@ -44,53 +47,109 @@ function fieldTexts(m: MatchSource): [MatchField, string[]][] {
   ];
 }
 
-/** A movie's indexed text cut into tokens as typed and their stems, per field: what matching reads. */
-export type TokenizedMovie = [MatchField, { tokens: string[]; stems: string[] }[]][];
+/** A stem's place in one field of a movie: where it first occurs (token count into the field) and its spellings, first seen first. */
+interface Occurrence {
+  field: MatchField;
+  first: number;
+  spellings: string[];
+}
 
-/** Tokenizes a movie's fields once, so that every later query's matches are set lookups. */
+/** What matching reads of a movie, cut into tokens once and indexed by stem. */
+export interface TokenizedMovie {
+  /** Each field's texts (one per keyword, cast member...) as tokens and stems, for phrase matching. */
+  fields: { field: MatchField; texts: { tokens: string[]; stems: string[] }[] }[];
+  /** Each distinct stem's occurrences, one per field it is in, in field order. */
+  stems: Map<string, Occurrence[]>;
+  /** The distinct stems in code-unit order, so a prefix's stems are one contiguous run. */
+  sorted: string[];
+}
+
+/** Tokenizes a movie's fields once, so that every later query's matches are map lookups. */
 export function tokenizeMovie(movie: MatchSource): TokenizedMovie {
-  return fieldTexts(movie).map(([field, texts]) => [
-    field,
-    texts.map((text) => {
+  const stems = new Map<string, Occurrence[]>();
+  const fields = fieldTexts(movie).map(([field, texts]) => {
+    let at = 0;
+    const cut = texts.map((text) => {
       const tokens = text.normalize("NFKC").match(TOKEN) ?? [];
-      return { tokens, stems: tokens.map(stem) };
-    }),
-  ]);
+      const tokenStems = tokens.map(stem);
+      tokenStems.forEach((s, i) => {
+        const spelling = tokens[i]!;
+        let list = stems.get(s);
+        if (!list) stems.set(s, (list = []));
+        const o = list[list.length - 1];
+        if (!o || o.field !== field) list.push({ field, first: at + i, spellings: [spelling] });
+        else if (!o.spellings.some((x) => x.toLowerCase() === spelling.toLowerCase())) o.spellings.push(spelling);
+      });
+      at += tokens.length;
+      return { tokens, stems: tokenStems };
+    });
+    return { field, texts: cut };
+  });
+  return { fields, stems, sorted: [...stems.keys()].sort() };
+}
+
+/** The first index of `sorted` whose string is not below `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
  * The words of a movie that a keyword query matches, per field, spelled as in the field: the
  * same decision FTS5 makes (Porter stems compared, the prefix word compared as a stem prefix,
- * phrases as consecutive stems), made in memory for a page of results.
+ * phrases as consecutive stems), made in memory for a page of results. Words come in order of
+ * first appearance, each stem's spellings together.
  */
 export function fieldMatches(movie: MatchSource | TokenizedMovie, query: KeywordQuery): FieldMatches {
-  const tokenized = Array.isArray(movie) ? movie : tokenizeMovie(movie);
+  return matcher(query)("stems" in movie ? movie : tokenizeMovie(movie));
+}
+
+/** `fieldMatches` for one query, its words stemmed once for a whole page of movies. */
+export function matcher(query: KeywordQuery): (movie: TokenizedMovie) => FieldMatches {
   const corrected = Object.values(query.corrections ?? {}).flat();
-  const terms = new Set([...query.terms.filter((t) => t !== query.prefix), ...corrected].map(stem));
+  const terms = [...new Set([...query.terms.filter((t) => t !== query.prefix), ...corrected].map(stem))];
+  const termSet = new Set(terms);
   const prefix = query.prefix ? stem(query.prefix) : null;
-  const phrases = query.phrases.map((p) => p.map(stem));
-  const out: FieldMatches = {};
-  for (const [field, texts] of tokenized) {
-    const found: string[] = [];
-    const seen = new Set<string>();
-    const add = (w: string) => {
+  const phrases = query.phrases.map((p) => p.map(stem)).filter((p) => p.length > 0);
+  // The matched stems' occurrences, reused: this runs for every result of every page.
+  const hits: Occurrence[] = [];
+  return (movie) => {
+    hits.length = 0;
+    for (const t of terms) {
+      const list = movie.stems.get(t);
+      if (list) hits.push(...list);
+    }
+    if (prefix !== null) {
+      const { sorted } = movie;
+      for (let i = lowerBound(sorted, prefix); i < sorted.length && sorted[i]!.startsWith(prefix); i++) {
+        if (!termSet.has(sorted[i]!)) hits.push(...movie.stems.get(sorted[i]!)!);
+      }
+    }
+    const out: FieldMatches = {};
+    if (hits.length === 0 && phrases.length === 0) return out;
+    // A field's matched words are few: a linear check for a repeat beats building a set.
+    const add = (field: MatchField, w: string) => {
+      const found = (out[field] ??= []);
       const key = w.toLowerCase();
-      if (seen.has(key)) return;
-      seen.add(key);
-      found.push(w);
+      if (!found.some((f) => f.toLowerCase() === key)) found.push(w);
     };
-    for (const { tokens, stems: tokenStems } of texts) {
-      tokenStems.forEach((s, i) => {
-        if (terms.has(s) || (prefix !== null && s.startsWith(prefix))) add(tokens[i]!);
-      });
-      for (const p of phrases) {
-        if (p.length === 0) continue;
-        for (let i = 0; i + p.length <= tokenStems.length; i++) {
-          if (p.every((ps, j) => tokenStems[i + j] === ps)) add(tokens.slice(i, i + p.length).join(" "));
+    if (hits.length > 1) hits.sort((a, b) => FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.first - b.first);
+    for (const h of hits) for (const w of h.spellings) add(h.field, w);
+    for (const p of phrases) {
+      for (const { field, texts } of movie.fields) {
+        for (const { tokens, stems: tokenStems } of texts) {
+          for (let i = 0; i + p.length <= tokenStems.length; i++) {
+            if (p.every((ps, j) => tokenStems[i + j] === ps)) add(field, tokens.slice(i, i + p.length).join(" "));
+          }
         }
       }
     }
-    if (found.length) out[field] = found;
-  }
-  return out;
+    return out;
+  };
 }
