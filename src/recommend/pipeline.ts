@@ -103,7 +103,8 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
   } else picked = rows.slice(0, plan.k).map((row) => ({ row }));
   return picked.map(({ row, redundancy }) => {
     const { c, sentiment, score } = row;
-    const hit: RecommendHit = { ...ctx.summary(c.p), score, similarity: c.similarity, sentiment };
+    // Written out rather than spread from `summary`: one shape for every hit, built in place.
+    const hit: RecommendHit = { id: ctx.ids[c.p]!, title: ctx.titles[c.p]!, year: ctx.years[c.p]!, score, similarity: c.similarity, sentiment };
     if (c.like !== undefined) hit.like = c.like;
     if (c.dislike !== undefined) hit.dislike = c.dislike;
     if (redundancy !== undefined) hit.redundancy = redundancy;
