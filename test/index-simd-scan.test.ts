@@ -63,7 +63,7 @@ test("rows with a zero vector or one huge value are scored within the bound", ()
   const { scores } = scan.select(-Infinity);
   assert.equal(scores[0], 0);
   for (let r = 0; r < 4; r++) assert.ok(Math.abs(scores[r]! - dot(m, r * dims, q, 0, dims)) <= error, `row ${r}`);
-  assert.equal(scan.scores(new Float32Array(dims)), 0);
+  assert.ok(scan.scores(new Float32Array(dims)) < 1e-40, "a zero query: no error beyond float32 underflow");
   assert.deepEqual([...scan.select(-Infinity).scores], [0, 0, 0, 0]);
 });
 
@@ -100,4 +100,26 @@ test("exact search through the SIMD scan matches a plain scan through writes, re
   check("after removals");
   flat.compact();
   check("after compaction");
+});
+
+test("values outside float32's safe range, NaN and k = 0 fall back to an exact scan or an empty answer", () => {
+  const dims = 8;
+  const n = 40;
+  const rows = randomRows(n, dims, 11);
+  const ids = Int32Array.from({ length: n }, (_, i) => i + 1);
+  const q = randomRows(1, dims, 12);
+  // Tiny values: float32 products fall below its normal range, where only an absolute bound holds.
+  for (const scale of [1e-30, 1e-20, 1e6]) {
+    const flat = new FlatVectors(dims, ids, rows.map((x) => x * scale));
+    const qs = q.map((x) => x * scale);
+    assert.deepEqual(flat.searchAll(qs, 10).map((h) => h.id), reference(flat, qs, 10), `scale ${scale}`);
+  }
+  const flat = new FlatVectors(dims, ids, rows.slice());
+  assert.deepEqual(flat.searchWhere(q, 0, () => true), []);
+  // A NaN row has no bound: the exact scan still answers for the other rows.
+  const broken = rows.slice(0, dims).fill(NaN);
+  flat.upsert(3, broken);
+  assert.equal(flat.searchAll(q, 10).length, 10);
+  flat.upsert(3, rows, 2 * dims);
+  assert.deepEqual(flat.searchAll(q, 10).map((h) => h.id), reference(flat, q, 10));
 });

@@ -2,6 +2,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
+import { MAX_PAGE_MOVIES } from "../src/search/engine.js";
 import { filterRowids, filterSql, type Filters } from "../src/search/filters.js";
 import { SEARCH_MODES, type SearchMode } from "../src/search/types.js";
 import type { StoredMovie } from "../src/store/collection.js";
@@ -77,5 +78,21 @@ test("bad filters are clear errors naming the parameter", async () => {
   ];
   for (const [filters, message] of bad) {
     await assert.rejects(plotline.search("space", { filters }), (err: Error) => err instanceof InvalidArgumentError && message.test(err.message));
+  }
+});
+
+test("a page that fills the result-movie cache keeps every result (the cache starts over before reading, not during)", async () => {
+  const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
+  try {
+    // Filter-only pages list movies by popularity; 4,090 of them fill the cache to just under MAX_PAGE_MOVIES.
+    const page = (offset: number, k: number) => p.searchEngine().search("", { mode: "keyword", k, offset, filters: { yearMin: 1800 } });
+    for (let offset = 0; offset < 4090; offset += 1000) await page(offset, Math.min(1000, 4090 - offset));
+    assert.ok(MAX_PAGE_MOVIES < 4110, "the page below must cross the cache's limit");
+    // Half of this page is cached, half is not: the read crosses the limit.
+    const r = await page(4080, 30);
+    assert.equal(r.results.length, 30);
+    assert.deepEqual((await page(4080, 30)).results.map((h) => h.id), r.results.map((h) => h.id));
+  } finally {
+    await p.close();
   }
 });

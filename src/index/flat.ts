@@ -30,9 +30,10 @@ export function ownBuffer(v: Float32Array): Float32Array {
 export const FLAT_COMPACT_AT = 0.25;
 
 /**
- * Most bytes kept in the 8-bit WebAssembly copy of the rows for the SIMD scan (256 MB: 2.2M
- * vectors of 100 dims, 680k of 384; a row costs its dims rounded up to 16, plus 8 bytes).
- * Larger stores are scanned by usearch in place.
+ * Most bytes kept in the 8-bit WebAssembly copy of the rows for the SIMD scan (256 MB: 2M
+ * vectors of 100 dims, 670k of 384; a row costs its dims rounded up to 16, plus 16 bytes of
+ * scale, score and candidate slots, and room for a quarter more rows is kept). Larger stores
+ * are scanned by usearch in place.
  */
 export const SIMD_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -188,7 +189,7 @@ export class FlatVectors {
 
   /** Whether searches scan the 8-bit WebAssembly SIMD copy of the rows (see `approximate`). */
   get simdScan(): boolean {
-    return SIMD_SCAN_AVAILABLE && this.used * (Math.ceil(this.dims / 16) * 16 + 8) <= SIMD_SCAN_MAX_BYTES;
+    return SIMD_SCAN_AVAILABLE && this.used * (Math.ceil(this.dims / 16) * 16 + 16) <= SIMD_SCAN_MAX_BYTES;
   }
 
   /** The 8-bit SIMD copy of the rows, brought up to date, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`). */
@@ -212,8 +213,10 @@ export class FlatVectors {
    * Otherwise (a filter rejected most candidates) the bar is lowered to 4 times the rows.
    */
   private topOf(scan: SimdScan, query: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
+    if (k <= 0) return [];
     const { slotIds, data, dims } = this;
     const error = scan.scores(query);
+    if (!Number.isFinite(error)) return this.scanAll(query, k, accept);
     for (let want = k; ; want *= 4) {
       const bar = scan.bar(want);
       const floor = bar - 2 * error;
@@ -258,11 +261,17 @@ export class FlatVectors {
   searchWhere(query: Float32Array, k: number, accept: (id: number) => boolean): VectorHit[] {
     const scan = this.scanner();
     if (scan) return this.topOf(scan, query, k, accept);
+    return this.scanAll(query, k, accept);
+  }
+
+  /** Exact top k by `dot` over every live slot that passes `accept`: the plain scan. */
+  private scanAll(query: Float32Array, k: number, accept?: (id: number) => boolean): VectorHit[] {
+    if (k <= 0) return [];
     const top = new TopK(k);
     const { dims, data, slotIds } = this;
     for (let s = 0, base = 0; s < this.used; s++, base += dims) {
       const id = slotIds[s]!;
-      if (id < 0 || !accept(id)) continue;
+      if (id < 0 || (accept && !accept(id))) continue;
       top.push(id, dot(data, base, query, 0, dims));
     }
     return top.result();

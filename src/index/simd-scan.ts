@@ -238,6 +238,8 @@ const STEP = 16;
 const PAGE = 65536;
 /** Largest magnitude of a row's quantized values: int8, symmetric around zero. */
 const ROW_LEVELS = 127;
+/** Scores and products below this stay clear of float32's largest value (3.4e38). */
+const FLOAT32_SAFE = 1e37;
 
 /** Rows whose approximate score reached a floor (`SimdScan.select`), valid until the next call. */
 export interface Selected {
@@ -287,6 +289,9 @@ export class SimdScan {
     this.paddedDims = Math.ceil(dims / STEP) * STEP;
     this.queryLevels = Math.min(32767, Math.floor(0x7fffffff / (ROW_LEVELS * this.paddedDims)));
     this.histAt = this.paddedDims * 2;
+    // Room for the query and the histogram before any row is loaded.
+    const pages = Math.ceil((this.histAt + BUCKETS * 4) / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
     const instance = new WebAssembly.Instance(moduleFor(this.paddedDims), { m: { mem: this.memory } });
     this.kernel = instance.exports.scores as SimdScan["kernel"];
     this.selectRows = instance.exports.select as SimdScan["selectRows"];
@@ -351,34 +356,42 @@ export class SimdScan {
 
   /**
    * Scores every loaded row against `query` (approximately: see `select` for the scores) and
-   * returns the bound on |approximate - exact| that holds for every row.
+   * returns the bound on |approximate - exact| that holds for every row, or Infinity when
+   * there is none (a row or the query holds NaN or Infinity, or values near float32's limits):
+   * the scores are then not written, and the caller must scan exactly.
    */
   scores(query: Float32Array): number {
     const dims = this.dims;
     let max = 0;
-    let l1 = 0;
     let l2 = 0;
     for (let d = 0; d < dims; d++) {
       const a = Math.abs(query[d]!);
       if (a > max) max = a;
-      l1 += a;
       l2 += a * a;
     }
     const levels = this.queryLevels;
     const scale = Math.fround(max / levels);
     const q16 = new Int16Array(this.memory.buffer, 0, this.paddedDims);
-    for (let d = 0; d < dims; d++) q16[d] = scale > 0 ? clamp(Math.round(query[d]! / scale), levels) : 0;
+    // The query's own rounding error, measured rather than assumed (clamping, tiny scales).
+    let qResidual = 0;
+    for (let d = 0; d < dims; d++) {
+      const level = scale > 0 ? clamp(Math.round(query[d]! / scale), levels) : 0;
+      q16[d] = level;
+      qResidual += (query[d]! - scale * level) ** 2;
+    }
     q16.fill(0, dims);
-    // q.x - s_q s_r q'.x' = q.(x - s_r x') + s_r (q - s_q q').x'. The first term is at most
-    // |q| |x - s_r x'| (Cauchy-Schwarz, usually the tighter) and at most |q|_1 s_r / 2; the
-    // second at most (s_q / 2) |s_r x'|_1 <= (s_q / 2) (sqrt(dims) |x| + dims s_r / 2). The last
-    // term covers float rounding (the integer sums themselves are exact).
-    const s = this.maxScale;
+    // q.x - s_q s_r q'.x' = q.(x - s_r x') + s_r (q - s_q q').x', so by Cauchy-Schwarz the miss is
+    // at most |q| |x - s_r x'| + |q - s_q q'| (|x| + |x - s_r x'|), every norm measured. The
+    // integer sums are exact; the rest covers the kernel's three float32 roundings (relative,
+    // and absolute below float32's normal range) and `dot`'s own.
     const qNorm = Math.sqrt(l2);
-    const rows = Math.min(qNorm * this.maxResidual, (l1 * s) / 2) + (scale / 2) * (Math.sqrt(dims) * this.maxNorm + (dims * s) / 2);
-    const error = rows * (1 + 2 ** -20) + 2 ** -20 * (s * ROW_LEVELS * dims * max + qNorm * this.maxNorm);
-    // Every approximate score lies within |q| |x| + error of zero (Cauchy-Schwarz).
+    const r = this.maxResidual;
+    const largest = this.maxScale * ROW_LEVELS * dims * max;
+    const error = (qNorm * r + Math.sqrt(qResidual) * (this.maxNorm + r)) * (1 + 2 ** -20) + 2 ** -20 * (largest + qNorm * this.maxNorm) + 2 ** -148;
+    // Every approximate score lies within |q| |x| + error of zero.
     const hi = qNorm * this.maxNorm * (1 + 2 ** -20) + error;
+    // A non-finite value in a row or the query, or scores near float32's range: no bound.
+    if (!(hi < FLOAT32_SAFE && largest < FLOAT32_SAFE)) return Infinity;
     this.lo = -hi;
     this.width = (2 * hi) / BUCKETS;
     new Int32Array(this.memory.buffer, this.histAt, BUCKETS).fill(0);

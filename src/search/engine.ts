@@ -38,6 +38,7 @@ export const MAX_PAGE_MOVIES = 4096;
 
 /** A movie as a result page shows it, and its fields tokenized for matched words (null until a keyword query asks). */
 interface PageMovie {
+  rowid: number;
   id: string;
   title: string;
   year: number | null;
@@ -297,11 +298,23 @@ export class SearchEngine {
   private hydrate(ranked: Ranked[]): ExplainedHit[] {
     if (ranked.length === 0) return [];
     const needsTokens = (r: Ranked) => !r.matches && r.keywordQuery !== undefined;
-    const missing = ranked.filter((r) => {
+    // The page's movies, from the cache or read now: a page is built from this map, so a
+    // cache that starts over while it is read loses nothing of the page.
+    const page = new Map<number, PageMovie>();
+    const missing: Ranked[] = [];
+    for (const r of ranked) {
       const e = this.pageCache.get(r.id);
-      return !e || (needsTokens(r) && !e.tokens);
-    });
-    if (missing.length) this.readPageMovies(missing.map((r) => r.id), new Set(missing.filter(needsTokens).map((r) => r.id)));
+      if (e && (e.tokens || !needsTokens(r))) page.set(r.id, e);
+      else missing.push(r);
+    }
+    if (missing.length) {
+      if (this.pageCache.size + missing.length > MAX_PAGE_MOVIES) this.pageCache.clear();
+      const tokenize = new Set(missing.filter(needsTokens).map((r) => r.id));
+      for (const e of this.readPageMovies(missing.map((r) => r.id), tokenize)) {
+        page.set(e.rowid, e);
+        this.pageCache.set(e.rowid, e);
+      }
+    }
     // Every result of a page shares one keyword query, so its words are stemmed once.
     let matchQuery: KeywordQuery | undefined;
     let matchWords: ((movie: TokenizedMovie) => FieldMatches) | undefined;
@@ -310,24 +323,26 @@ export class SearchEngine {
       return matchWords!(tokens);
     };
     return ranked.flatMap((r) => {
-      const e = this.pageCache.get(r.id);
+      const e = page.get(r.id);
       if (!e) return [];
       const matches = r.matches ?? (r.keywordQuery && e.tokens ? matchesOf(r.keywordQuery, e.tokens) : {});
       return [{ id: e.id, title: e.title, year: e.year, score: r.score, scores: r.scores, matches }];
     });
   }
 
-  /** Reads movies into the page cache, tokenizing those in `tokenize` for matched words. */
-  private readPageMovies(rowids: number[], tokenize: ReadonlySet<number>): void {
+  /** Reads movies for a page, tokenizing those in `tokenize` for matched words. */
+  private readPageMovies(rowids: number[], tokenize: ReadonlySet<number>): PageMovie[] {
     this.pageStatement ??= this.collection.db
       .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
       .raw();
     type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null];
-    for (const [rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot] of this.pageStatement.all(JSON.stringify(rowids)) as Row[]) {
-      if (this.pageCache.size >= MAX_PAGE_MOVIES) this.pageCache.clear();
-      const tokens = tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }) : (this.pageCache.get(rowid)?.tokens ?? null);
-      this.pageCache.set(rowid, { id, title, year, tokens });
-    }
+    return (this.pageStatement.all(JSON.stringify(rowids)) as Row[]).map(([rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot]) => ({
+      rowid,
+      id,
+      title,
+      year,
+      tokens: tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }) : null,
+    }));
   }
 }
 

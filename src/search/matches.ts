@@ -1,7 +1,7 @@
 import type { KeywordQuery } from "./fts-query.js";
 import { porterStem } from "./porter.js";
 import { fold } from "./text.js";
-import type { FieldMatches, MatchField } from "./types.js";
+import { MATCH_FIELDS, type FieldMatches, type MatchField } from "./types.js";
 
 /** A token as the unicode61 tokenizer cuts it: letters, digits and marks. */
 const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
@@ -150,6 +150,10 @@ export function matcher(query: KeywordQuery): (movie: TokenizedMovie) => FieldMa
         }
       }
     }
-    return out;
+    if (phrases.length === 0) return out;
+    // A phrase may have added an earlier field after a later one: fields keep their order.
+    const ordered: FieldMatches = {};
+    for (const f of MATCH_FIELDS) if (out[f]) ordered[f] = out[f];
+    return ordered;
   };
 }
