@@ -187,7 +187,7 @@ export class FlatVectors {
     if (this.dead > 0 && this.dead >= FLAT_COMPACT_AT * this.used) this.compact();
   }
 
-  /** Whether searches scan the 8-bit WebAssembly SIMD copy of the rows (see `approximate`). */
+  /** Whether searches scan the 8-bit WebAssembly SIMD copy of the rows (see `topOf`). */
   get simdScan(): boolean {
     return SIMD_SCAN_AVAILABLE && this.used * (Math.ceil(this.dims / 16) * 16 + 16) <= SIMD_SCAN_MAX_BYTES;
   }
@@ -206,7 +206,7 @@ export class FlatVectors {
   /**
    * The exact best k of the live slots that pass `accept`, best first, from the 8-bit scan's
    * scores, each within `error` of the exact one. The scan's histogram gives a bar that about
-   * 1.5 k rows clear; rows down to 2 errors below it are candidates. They are re-scored with
+   * 1.5 k rows clear; rows down to 2 errors below it (the floor) are candidates. They are re-scored with
    * `dot` roughly best first, skipping any whose approximate score plus `error` cannot reach the
    * k-th exact score T so far; other rows are never read in full. The result is exact once T is
    * above floor + error, since a row below the floor scores under floor + error exactly.
@@ -237,9 +237,9 @@ export class FlatVectors {
 
   /**
    * Exact top k over every live vector: the 8-bit WebAssembly SIMD scan (`simd-scan.ts`) with
-   * exact re-scoring, up to `SIMD_SCAN_MAX_BYTES`, else usearch's SIMD brute force on one thread (the caller
-   * decides about parallelism), asking for `k + tombstones` so dead slots never take a place
-   * and re-scoring its hits with `dot`.
+   * exact re-scoring up to `SIMD_SCAN_MAX_BYTES`, else usearch's SIMD brute force on one thread
+   * (the caller decides about parallelism), asking for `k + tombstones` so dead slots never
+   * take a place and re-scoring its hits with `dot`.
    */
   searchAll(query: Float32Array, k: number): VectorHit[] {
     const live = this.size;
