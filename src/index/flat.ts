@@ -37,6 +37,11 @@ export const FLAT_COMPACT_AT = 0.25;
  */
 export const SIMD_SCAN_MAX_BYTES = 256 * 1024 * 1024;
 
+/** Whether `rows` vectors of `dims` are scanned through the 8-bit SIMD copy (else by usearch). */
+export function simdScanFits(rows: number, dims: number): boolean {
+  return SIMD_SCAN_AVAILABLE && rows * (Math.ceil(dims / 16) * 16 + 16) <= SIMD_SCAN_MAX_BYTES;
+}
+
 /**
  * The vectors of an index: one contiguous Float32Array of rows (so a scan streams memory at
  * full bandwidth), a row per slot, and a map from id to slot. Deleting leaves a tombstone (id
@@ -189,7 +194,7 @@ export class FlatVectors {
 
   /** Whether searches scan the 8-bit WebAssembly SIMD copy of the rows (see `topOf`). */
   get simdScan(): boolean {
-    return SIMD_SCAN_AVAILABLE && this.used * (Math.ceil(this.dims / 16) * 16 + 16) <= SIMD_SCAN_MAX_BYTES;
+    return simdScanFits(this.used, this.dims);
   }
 
   /** The 8-bit SIMD copy of the rows, brought up to date, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`). */
