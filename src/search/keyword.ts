@@ -163,11 +163,10 @@ export class KeywordIndex {
     if (this.scores.length < length.length) {
       this.scores = new Float64Array(length.length);
       this.stamp = new Uint32Array(length.length);
+      this.touched = new Int32Array(length.length);
     }
-    const { scores, stamp } = this;
+    const { scores, stamp, touched } = this;
     const epoch = (this.epoch = (this.epoch + 1) >>> 0 || 1);
-    if (this.touched.length < length.length) this.touched = new Int32Array(length.length);
-    const { touched } = this;
     let count = 0;
     for (const p of phrases) {
       const list = p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem);

@@ -31,8 +31,8 @@ export interface MatchSource {
   plot?: string | null;
 }
 
-/** Fields in the order `fieldTexts` lists them: the order of a result's `matches`. */
-const FIELD_ORDER: Record<MatchField, number> = { title: 0, keywords: 1, cast: 2, directors: 3, genres: 4, tagline: 5, overview: 6, plot: 7 };
+/** Each field's place in `MATCH_FIELDS`: the order of a result's `matches`. */
+const FIELD_ORDER = Object.fromEntries(MATCH_FIELDS.map((f, i) => [f, i])) as Record<MatchField, number>;
 
 function fieldTexts(m: MatchSource): [MatchField, string[]][] {
   return [
@@ -104,13 +104,9 @@ function lowerBound(sorted: readonly string[], key: string): number {
  * The words of a movie that a keyword query matches, per field, spelled as in the field: the
  * same decision FTS5 makes (Porter stems compared, the prefix word compared as a stem prefix,
  * phrases as consecutive stems), made in memory for a page of results. Words come in order of
- * first appearance, each stem's spellings together.
+ * first appearance, each stem's spellings together. The query's words are stemmed once, for
+ * every movie of a page.
  */
-export function fieldMatches(movie: MatchSource | TokenizedMovie, query: KeywordQuery): FieldMatches {
-  return matcher(query)("stems" in movie ? movie : tokenizeMovie(movie));
-}
-
-/** `fieldMatches` for one query, its words stemmed once for a whole page of movies. */
 export function matcher(query: KeywordQuery): (movie: TokenizedMovie) => FieldMatches {
   const corrected = Object.values(query.corrections ?? {}).flat();
   const terms = [...new Set([...query.terms.filter((t) => t !== query.prefix), ...corrected].map(stem))];
