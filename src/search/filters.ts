@@ -1,34 +1,9 @@
 import { InvalidArgumentError } from "../errors.js";
 import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
+import { hasFilters, type Filters } from "../store/filters.js";
 
-/** Restrictions every search and recommendation mode applies before top-k. */
-export interface Filters {
-  /** Inclusive release-year range. */
-  yearMin?: number;
-  yearMax?: number;
-  /** Genre names, matched case-insensitively. */
-  genres?: string[];
-  /** `any` (default): at least one of `genres`; `all`: every one. */
-  genreMode?: "any" | "all";
-  /** Minimum average rating (0..10). */
-  minRating?: number;
-  minVotes?: number;
-  /** Inclusive runtime range in minutes. */
-  runtimeMin?: number;
-  runtimeMax?: number;
-  /** Cast members, matched case-insensitively; a movie must have all of them. */
-  cast?: string[];
-  /** Directors, matched case-insensitively; a movie must have one of them. */
-  directors?: string[];
-  /** ISO 639-1 code; movies whose language is unknown do not match. */
-  language?: string;
-}
-
-export function hasFilters(f: Filters | undefined): boolean {
-  if (!f) return false;
-  return Object.values(f).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== "any");
-}
+export { hasFilters, type Filters } from "../store/filters.js";
 
 function finite(name: string, v: number | undefined): void {
   if (v !== undefined && !Number.isFinite(v)) throw new InvalidArgumentError(name, `must be a number, got ${v}`);

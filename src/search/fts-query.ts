@@ -1,16 +1,7 @@
+import type { KeywordQuery } from "../store/store.js";
 import { fold, isStopWord, words } from "./text.js";
 
-/** A user query reduced to what the keyword index is asked: never the raw text. */
-export interface KeywordQuery {
-  /** Free words, folded, stop words removed, deduplicated, in query order. */
-  terms: string[];
-  /** Quoted phrases, each a list of folded words (stop words kept). */
-  phrases: string[][];
-  /** The last free word, matched as a prefix too (`interst` finds "interstellar"). */
-  prefix: string | null;
-  /** Words searched as well as a misspelt free word (see `Spelling`), by the word. */
-  corrections?: Record<string, string[]>;
-}
+export type { KeywordQuery } from "../store/store.js";
 
 /**
  * Most distinct terms and phrases a query sends to FTS5. A 10,000-character query would

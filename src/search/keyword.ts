@@ -4,10 +4,9 @@ import type { Collection } from "../store/collection.js";
 import { ftsExpression, type KeywordQuery } from "./fts-query.js";
 import { porterStem } from "./porter.js";
 import { TermPostings, type Postings } from "./postings.js";
-import type { MatchField } from "./types.js";
+import type { FieldWeights, TextField as MatchField } from "../store/store.js";
 
-/** Relative BM25 weight of each indexed field. */
-export type FieldWeights = Record<MatchField, number>;
+export type { FieldWeights } from "../store/store.js";
 
 /**
  * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a

@@ -1,4 +1,5 @@
 import type { Filters } from "./filters.js";
+import type { TextField as MatchField } from "../store/store.js";
 
 /** One search result; the `--json` shape of every search and recommendation command. */
 export interface SearchHit {
@@ -8,9 +9,8 @@ export interface SearchHit {
   score: number;
 }
 
-/** Fields keyword search indexes and reports matches in. */
-export const MATCH_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
-export type MatchField = (typeof MATCH_FIELDS)[number];
+/** Fields keyword search indexes and reports matches in (the store's `TEXT_FIELDS`). */
+export { TEXT_FIELDS as MATCH_FIELDS, type TextField as MatchField } from "../store/store.js";
 /** Words of the query found in each field, spelled as in the field (for highlighting). */
 export type FieldMatches = Partial<Record<MatchField, string[]>>;
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { CollectionError, InvalidArgumentError, PlotlineError } from "../errors.js";
+import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError } from "../errors.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
 export interface ApiErrorBody {
@@ -101,6 +101,8 @@ export function toHttpError(err: unknown): { status: number; body: ApiErrorBody;
     return { status: 400, body: errorBody("invalid_parameter", `${parameter}: ${detail}`, parameter), unexpected: false };
   }
   if (err instanceof CollectionError) return { status: 503, body: errorBody("collection_unavailable", err.message), unexpected: false };
+  // A valid request the collection's backend cannot serve (a capability it lacks).
+  if (err instanceof CapabilityError) return { status: 501, body: errorBody("not_supported", err.message), unexpected: false };
   if (err instanceof PlotlineError) return { status: 400, body: errorBody("bad_request", err.message), unexpected: false };
   const fe = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation?.length) {
