@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { normalize } from "../src/embed/embedder.js";
 import { seededRandom } from "../src/vector-index/kmeans.js";
 import { simdScanFits } from "../src/vector-index/flat.js";
-import { finishedVectors } from "../src/vector-index/persisted.js";
+import { finishedVectors } from "../src/store/sqlite/saved-index.js";
 import { SyntheticSet } from "../src/vector-index/synthetic.js";
 import { Plotline } from "../src/plotline.js";
 import { ms, type BenchSection } from "./lib.js";

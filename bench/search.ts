@@ -7,7 +7,7 @@ import { create, insertMultiple, search as oramaSearch, type AnyOrama } from "@o
 import { Plotline } from "../src/plotline.js";
 import { evaluateMode, loadQuerySet, mean, metrics, type LabelledQuery, type QueryMetrics } from "../src/search/evaluate.js";
 import { ftsExpression, parseKeywordQuery } from "../src/search/fts-query.js";
-import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
+import { DEFAULT_FIELD_WEIGHTS } from "../src/store/sqlite/keyword.js";
 import { STOP_WORDS } from "../src/search/text.js";
 import type { SearchOptions } from "../src/search/types.js";
 import { ms, percentile, timeCalls, type BenchSection } from "./lib.js";

@@ -25,7 +25,7 @@ export { FlatVectors } from "./vector-index/flat.js";
 export { HnswIndex, type HnswParams } from "./vector-index/hnsw.js";
 export { IvfPqIndex, type IvfPqParams } from "./vector-index/ivfpq.js";
 export type { IndexConfig, IndexType } from "./vector-index/select.js";
-export type { IndexStatus, OpenedIndex } from "./vector-index/persisted.js";
+export type { IndexStatus, OpenedIndex } from "./store/sqlite/saved-index.js";
 export { SyntheticSet, type SyntheticOptions } from "./vector-index/synthetic.js";
 export { mergeCatalogs, normalizeTitle, type MergeOptions, type MergeReport } from "./catalog/merge.js";
 export { PlotlineError, InvalidArgumentError, SourceError, CollectionError } from "./errors.js";

@@ -6,8 +6,8 @@ import type { Embedder } from "./embed/embedder.js";
 import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
 import { embeddingText } from "./embed/text.js";
 import { PlotlineError } from "./errors.js";
-import type { Collection } from "./store/collection.js";
-import { refreshSentiment } from "./store/sentiment.js";
+import type { Collection } from "./store/sqlite/collection.js";
+import { refreshSentiment } from "./store/sqlite/sentiment.js";
 
 export interface IngestInput extends OpenOptions {
   file: string;

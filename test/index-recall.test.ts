@@ -4,7 +4,7 @@ import { normalize } from "../src/embed/embedder.js";
 import { ExactIndex } from "../src/vector-index/exact.js";
 import { HnswIndex } from "../src/vector-index/hnsw.js";
 import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
-import { finishedVectors } from "../src/vector-index/persisted.js";
+import { finishedVectors } from "../src/store/sqlite/saved-index.js";
 import { seededRandom } from "../src/vector-index/kmeans.js";
 import type { VectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ExactIndex } from "../src/vector-index/exact.js";
 import { HnswIndex } from "../src/vector-index/hnsw.js";
 import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
-import { sidecarPaths } from "../src/vector-index/persisted.js";
+import { sidecarPaths } from "../src/store/sqlite/saved-index.js";
 import type { MutableVectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";

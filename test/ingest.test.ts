@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { Plotline } from "../src/plotline.js";
-import { Collection } from "../src/store/collection.js";
+import { Collection } from "../src/store/sqlite/collection.js";
 import { tempDir } from "./helpers/collections.js";
 import { BIN, MOVIES_CSV, TMDB_CSV } from "./helpers/paths.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Plotline } from "../src/plotline.js";
 import { loadQuerySet } from "../src/search/evaluate.js";
 import { ftsExpression, parseKeywordQuery } from "../src/search/fts-query.js";
-import type { KeywordHit } from "../src/search/keyword.js";
+import type { KeywordHit } from "../src/store/sqlite/keyword.js";
 import { filterRowids } from "../src/search/filters.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 import { ROOT } from "./helpers/paths.js";

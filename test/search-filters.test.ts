@@ -5,7 +5,7 @@ import { Plotline } from "../src/plotline.js";
 import { MAX_PAGE_MOVIES } from "../src/search/engine.js";
 import { filterRowids, filterSql, type Filters } from "../src/search/filters.js";
 import { SEARCH_MODES, type SearchMode } from "../src/search/types.js";
-import type { StoredMovie } from "../src/store/collection.js";
+import type { StoredMovie } from "../src/store/sqlite/collection.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 
 const plotline = Plotline.open({ db: await tmdbGloveDb(), readonly: true });

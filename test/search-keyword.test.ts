@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { Plotline } from "../src/plotline.js";
 import { ftsExpression, MAX_QUERY_TERMS, parseKeywordQuery } from "../src/search/fts-query.js";
-import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
+import { DEFAULT_FIELD_WEIGHTS } from "../src/store/sqlite/keyword.js";
 import { porterStem } from "../src/search/porter.js";
 import { join } from "node:path";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";

@@ -2,8 +2,8 @@ import { dot } from "../vector-index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
 import type { VectorIndex } from "../vector-index/vector-index.js";
-import type { Collection } from "../store/collection.js";
-import { storedSentiment } from "../store/sentiment.js";
+import type { Collection } from "../store/sqlite/collection.js";
+import { storedSentiment } from "../store/sqlite/sentiment.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 

@@ -1,11 +1,11 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { VectorIndex } from "../vector-index/vector-index.js";
 import type Database from "better-sqlite3";
-import type { Collection } from "../store/collection.js";
+import type { Collection } from "../store/sqlite/collection.js";
 import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";
 import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
 import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
-import { KeywordIndex } from "./keyword.js";
+import { KeywordIndex } from "../store/sqlite/keyword.js";
 import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import type Database from "better-sqlite3";
-import type { Collection } from "../store/collection.js";
+import type { Collection } from "../store/sqlite/collection.js";
 import { hasFilters, type Filters } from "../store/filters.js";
 
 export { hasFilters, type Filters } from "../store/filters.js";

@@ -1,4 +1,4 @@
-import type { Collection } from "../store/collection.js";
+import type { Collection } from "../store/sqlite/collection.js";
 import type { KeywordQuery } from "./fts-query.js";
 import { porterStem } from "./porter.js";
 import { fold } from "./text.js";

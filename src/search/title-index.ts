@@ -1,5 +1,5 @@
 import { TopK } from "../vector-index/topk.js";
-import type { Collection } from "../store/collection.js";
+import type { Collection } from "../store/sqlite/collection.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TypoTrie, typoBudget } from "./typo-trie.js";
 

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, PlotlineError } from "../../errors.js";
 import { createServer } from "../../server/app.js";
-import { defaultDbPath } from "../../store/collection.js";
+import { defaultDbPath } from "../../store/sqlite/collection.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 
 /** Default port of `plotline serve`. */

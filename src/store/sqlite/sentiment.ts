@@ -1,4 +1,4 @@
-import { sentimentScore } from "../catalog/sentiment.js";
+import { sentimentScore } from "../../catalog/sentiment.js";
 import type { Collection } from "./collection.js";
 
 /**

@@ -1,12 +1,12 @@
 import type Database from "better-sqlite3";
-import { TopK } from "../vector-index/topk.js";
-import type { Collection } from "../store/collection.js";
-import { ftsExpression, type KeywordQuery } from "./fts-query.js";
-import { porterStem } from "./porter.js";
+import { TopK } from "../../vector-index/topk.js";
+import type { Collection } from "./collection.js";
+import { ftsExpression, type KeywordQuery } from "../../search/fts-query.js";
+import { porterStem } from "../../search/porter.js";
 import { TermPostings, type Postings } from "./postings.js";
-import type { FieldWeights, TextField as MatchField } from "../store/store.js";
+import type { FieldWeights, TextField as MatchField } from "../store.js";
 
-export type { FieldWeights } from "../store/store.js";
+export type { FieldWeights } from "../store.js";
 
 /**
  * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a

@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import type { Embedder } from "../embed/embedder.js";
-import { changedSince, metaJson, setMetaJson, vectorsSeq } from "../store/changes.js";
-import type { Collection, Manifest } from "../store/collection.js";
-import { ExactIndex } from "./exact.js";
-import { FlatVectors } from "./flat.js";
-import { DEFAULT_HNSW, HnswIndex, type HnswParams } from "./hnsw.js";
-import { IvfPqIndex, type IvfPqResolved } from "./ivfpq.js";
-import { withDefaults } from "./params.js";
-import { buildIndex, DEFAULT_INDEX_CONFIG, resolveKind, type IndexConfig } from "./select.js";
-import type { IndexKind, MutableVectorIndex } from "./vector-index.js";
+import type { Embedder } from "../../embed/embedder.js";
+import { changedSince, metaJson, setMetaJson, vectorsSeq } from "./changes.js";
+import type { Collection, Manifest } from "./collection.js";
+import { ExactIndex } from "../../vector-index/exact.js";
+import { FlatVectors } from "../../vector-index/flat.js";
+import { DEFAULT_HNSW, HnswIndex, type HnswParams } from "../../vector-index/hnsw.js";
+import { IvfPqIndex, type IvfPqResolved } from "../../vector-index/ivfpq.js";
+import { withDefaults } from "../../vector-index/params.js";
+import { buildIndex, DEFAULT_INDEX_CONFIG, resolveKind, type IndexConfig } from "../../vector-index/select.js";
+import type { IndexKind, MutableVectorIndex } from "../../vector-index/vector-index.js";
 
 /** Meta key holding the collection's `IndexConfig`. */
 export const INDEX_CONFIG_KEY = "index";

@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { existsSync, statSync } from "node:fs";
-import type { Movie } from "../catalog/movie.js";
-import type { EmbeddingCache } from "../embed/cache.js";
-import type { EmbedderState } from "../embed/embedder.js";
-import { CollectionError } from "../errors.js";
+import type { Movie } from "../../catalog/movie.js";
+import type { EmbeddingCache } from "../../embed/cache.js";
+import type { EmbedderState } from "../../embed/embedder.js";
+import { CollectionError } from "../../errors.js";
 import { blobToVector, vectorToBlob } from "./codec.js";
 import { MIGRATIONS } from "./schema.js";
 
