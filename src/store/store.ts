@@ -262,6 +262,8 @@ export interface KeywordOptions {
 export interface KeywordHit {
   id: string;
   score: number;
+  /** See `VectorHit.ordinal`. */
+  ordinal?: number;
   /** Each field's share of the score, when the backend reports it (explanations); absent otherwise. */
   fields?: Partial<Record<TextField, number>>;
 }
@@ -283,6 +285,12 @@ export interface VectorOptions {
 export interface VectorHit {
   id: string;
   score: number;
+  /**
+   * The movie's place in the natural order as a number (any number that grows with it, the
+   * same in every list of one collection state; SQLite gives its rowid), when the backend has
+   * one at hand: the engine then breaks fusion ties without looking the id up. Optional.
+   */
+  ordinal?: number;
 }
 
 /** Every unit vector: `ids[i]`'s vector is `matrix[i * dims .. (i + 1) * dims)`. */

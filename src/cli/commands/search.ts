@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
-import type { Filters } from "../../search/filters.js";
+import type { Filters } from "../../store/filters.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
 import { DEFAULT_K, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
 import { intOption, type Command, type CommandContext } from "../command.js";

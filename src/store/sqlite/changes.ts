@@ -1,4 +1,4 @@
-import type { Collection } from "./collection.js";
+import type Database from "better-sqlite3";
 
 /**
  * The vector change log that the schema's triggers keep (see the migration that creates
@@ -7,23 +7,23 @@ import type { Collection } from "./collection.js";
  * record the counter they reflect; comparing it with `vectorsSeq` says whether they are stale,
  * and `changedSince` which rows to catch up with.
  */
-export function vectorsSeq(collection: Collection): number {
-  const row = collection.db.prepare("SELECT value FROM meta WHERE key = 'vectors_seq'").get() as { value: string } | undefined;
+export function vectorsSeq(db: Database.Database): number {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'vectors_seq'").get() as { value: string } | undefined;
   return row ? Number(row.value) : 0;
 }
 
 /** Rowids whose vector was added, changed or deleted after change number `seq`. */
-export function changedSince(collection: Collection, seq: number): number[] {
-  const rows = collection.db.prepare("SELECT movie FROM vector_changes WHERE seq > ? ORDER BY movie").raw().all(seq) as [number][];
+export function changedSince(db: Database.Database, seq: number): number[] {
+  const rows = db.prepare("SELECT movie FROM vector_changes WHERE seq > ? ORDER BY movie").raw().all(seq) as [number][];
   return rows.map((r) => r[0]);
 }
 
 /** A JSON value kept under `key` in the collection's meta table, or null. */
-export function metaJson<T>(collection: Collection, key: string): T | null {
-  const row = collection.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+export function metaJson<T>(db: Database.Database, key: string): T | null {
+  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as T) : null;
 }
 
-export function setMetaJson(collection: Collection, key: string, value: unknown): void {
-  collection.db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, JSON.stringify(value));
+export function setMetaJson(db: Database.Database, key: string, value: unknown): void {
+  db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, JSON.stringify(value));
 }

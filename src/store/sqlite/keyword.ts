@@ -1,32 +1,13 @@
 import type Database from "better-sqlite3";
-import { TopK } from "../../vector-index/topk.js";
-import type { Collection } from "./collection.js";
-import { ftsExpression, type KeywordQuery } from "../../search/fts-query.js";
 import { porterStem } from "../../search/porter.js";
+import { TopK } from "../../vector-index/topk.js";
+import type { FieldWeights, KeywordQuery, TextField } from "../store.js";
+import { ftsExpression } from "./fts-expression.js";
 import { TermPostings, type Postings } from "./postings.js";
-import type { FieldWeights, TextField as MatchField } from "../store.js";
 
-export type { FieldWeights } from "../store.js";
-
-/**
- * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a
- * cast or director name 1.5x (the weights of the Weaviate remake of Karpathy's movie search,
- * seed 004, where `title^3` and names sit beside the description and plot). A plot merged from
- * another catalog (`ingest --merge`) counts as the overview does.
- */
-export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
-  title: 3,
-  keywords: 2,
-  cast: 1.5,
-  directors: 1.5,
-  genres: 1,
-  tagline: 1,
-  overview: 1,
-  plot: 1,
-});
 
 /** FTS5 columns in declaration order (schema migration 5), with the field each one is. */
-const COLUMNS: readonly [MatchField, string][] = [
+const COLUMNS: readonly [TextField, string][] = [
   ["title", "title"],
   ["keywords", "keywords"],
   ["cast", "cast_members"],
@@ -45,8 +26,8 @@ const PLAIN_WORD = /^[a-z0-9]+$/;
 
 let instances = 0;
 
-/** A keyword hit: `score` is BM25 (higher is better; FTS5's bm25() negated). */
-export interface KeywordHit {
+/** A keyword hit by rowid: `score` is BM25 (higher is better; FTS5's bm25() negated). */
+export interface RowHit {
   id: number;
   score: number;
 }
@@ -82,22 +63,21 @@ export class KeywordIndex {
   private epoch = 0;
 
   constructor(
-    private readonly collection: Collection,
-    weights: Partial<FieldWeights> = {},
+    private readonly db: Database.Database,
+    weights: Readonly<FieldWeights>,
   ) {
-    const w = { ...DEFAULT_FIELD_WEIGHTS, ...weights };
-    this.weights = COLUMNS.map(([field]) => w[field]);
+    this.weights = COLUMNS.map(([field]) => weights[field]);
     this.postings = new TermPostings(
-      collection.db,
+      db,
       COLUMNS.map(([, column]) => column),
       this.weights,
     );
-    collection.db.function(this.allowedFn, { deterministic: false, directOnly: true }, (id) => (this.allowed?.has(id as number) ? 1 : 0));
+    db.function(this.allowedFn, { deterministic: false, directOnly: true }, (id) => (this.allowed?.has(id as number) ? 1 : 0));
   }
 
   private statement(sql: string): Database.Statement {
     let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.collection.db.prepare(sql)));
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
     return s;
   }
 
@@ -107,9 +87,9 @@ export class KeywordIndex {
 
   /**
    * The best `limit` movies for a keyword query, best first, ties by rowid. `allowed` (the rowids
-   * passing the filters, from `filterRowids`) applies before the limit.
+   * passing the filters) applies before the limit.
    */
-  top(query: KeywordQuery, limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+  top(query: KeywordQuery, limit: number, allowed?: ReadonlySet<number> | null): RowHit[] {
     const phrases = this.plainPhrases(query);
     if (phrases) return this.topInMemory(phrases, limit, allowed);
     const expression = ftsExpression(query);
@@ -156,7 +136,7 @@ export class KeywordIndex {
     return parts;
   }
 
-  private topInMemory(phrases: { stem: string; prefix: boolean }[], limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+  private topInMemory(phrases: { stem: string; prefix: boolean }[], limit: number, allowed?: ReadonlySet<number> | null): RowHit[] {
     if (limit <= 0 || phrases.length === 0 || allowed?.size === 0) return [];
     const { length } = this.postings.stats();
     if (this.scores.length < length.length) {
@@ -190,10 +170,10 @@ export class KeywordIndex {
 
   /**
    * The best `limit` movies for an FTS5 expression, best first, ties by rowid. `allowed` (the
-   * rowids passing the filters, from `filterRowids`) is tested inside the query, so filters
+   * rowids passing the filters) is tested inside the query, so filters
    * apply before the limit.
    */
-  topFts(expression: string, limit: number, allowed?: ReadonlySet<number> | null): KeywordHit[] {
+  topFts(expression: string, limit: number, allowed?: ReadonlySet<number> | null): RowHit[] {
     if (limit <= 0) return [];
     let rows: [number, number][];
     if (allowed) {
