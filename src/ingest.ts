@@ -87,7 +87,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   }
   const t1 = performance.now();
 
-  if (!store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest that fails part-way may leave part of it written`);
+  if (!store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest interrupted part-way leaves part of it written until the same command is run again`);
   const embedder = options.embedderInstance ?? (await chooseEmbedder(store, options));
   const texts = movies.map(embeddingText);
   const { vectors, embedded } = await embedWithCache(embedder, texts, store.embeddingCache(), (done) =>
@@ -100,7 +100,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
     upsert: items,
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
     // so that the stored state always matches the vectors it is applied to.
-    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw) },
+    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw), finish: (raw, state) => embedder.finish(raw, state) },
     log: {
       files: sources.map((s) => s.file),
       report: { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },

@@ -10,7 +10,7 @@ import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, Sim
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { IndexStatus, Manifest, PreparedIndex, Store } from "./store/store.js";
+import type { Distribution, IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
 import type { IndexConfig } from "./vector-index/select.js";
 
 export interface OpenOptions {
@@ -26,6 +26,8 @@ export interface OpenOptions {
    */
   embedder?: Embedder;
   onNotice?: (message: string) => void;
+  /** How a backend that shards and replicates lays out a collection it creates (see `Distribution`). */
+  distribution?: Distribution;
 }
 
 export interface CollectionInfo {
@@ -41,6 +43,8 @@ export interface CollectionInfo {
   updatedAt: string | null;
   /** The vector index (stores that build their own): configured type, effective kind, saved file, freshness. */
   index: IndexStatus | null;
+  /** What the backend reports about itself (server, shards, replicas, how it ranks); absent when it reports nothing. */
+  details?: StoreStats["details"];
 }
 
 /**
@@ -72,6 +76,7 @@ export class Plotline {
       create: options.create,
       readonly: options.readonly,
       onNotice: options.onNotice,
+      ...(options.distribution ? { distribution: options.distribution } : {}),
       finisher: async () => {
         const embedder = await plotline!.queryEmbedder();
         return (raw, state) => embedder.finish(raw, state);
@@ -82,16 +87,18 @@ export class Plotline {
 
   async info(): Promise<CollectionInfo> {
     const m = await this.store.manifest();
+    const stats = await this.store.stats();
     return {
       path: this.store.location,
       backend: this.store.kind,
       count: await this.store.count(),
       embedder: m?.embedderId ?? null,
       dims: m?.dims ?? null,
-      sizeBytes: (await this.store.stats()).sizeBytes,
+      sizeBytes: stats.sizeBytes,
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
       index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
+      ...(stats.details ? { details: stats.details } : {}),
     };
   }
 

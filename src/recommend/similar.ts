@@ -20,7 +20,7 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
   let results;
   if (method === "knn") {
     candidates = await nearest(ctx, { id: ctx.ids[p]! }, pl.pool, pl, ctx.selfAndDuplicates(p));
-    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
+    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true, pl.storeDiversity);
   } else if (method === "svm") {
     const excluded = ctx.selfAndDuplicates(p);
     const skip = new Set(excluded);

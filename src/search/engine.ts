@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
 import { requireCapability, type KeywordHit, type Store, type VectorHit } from "../store/store.js";
-import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, rrfFusion, type FusedHit } from "./hybrid.js";
+import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, type FusedHit } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
 import { MovieCatalog } from "./movie-catalog.js";
@@ -286,6 +286,14 @@ export class SearchEngine {
       const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
       if (plan.mode === "semantic") {
         page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+      } else if (plan.fusion === "native-rrf" || plan.fusion === "native-dbsf") {
+        requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion convex or rrf (Plotline's own)");
+        const hits = await this.store.hybridTop(
+          { keyword: hasTerms ? keywordQuery : { terms: [], phrases: [], prefix: null }, vector: isZero(qv) ? null : qv, fusion: plan.fusion === "native-rrf" ? "rrf" : "dbsf" },
+          { k: need, pool: Math.max(HYBRID_POOL, need), weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
+        );
+        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
+        await fillSemantic(this.store, page, qv);
       } else {
         // Fusion reads each list `max(pool, need)` deep; both are asked at once.
         const depth = Math.max(HYBRID_POOL, need);
@@ -300,16 +308,7 @@ export class SearchEngine {
         // A fused hit's rank in either list says which hit it is.
         const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
         page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, plan.fusion) }));
-        // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
-        const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
-        if (missing.length && !isZero(qv)) {
-          const vectors = await this.store.vectors(missing);
-          for (const r of page) {
-            if (r.scores.semantic !== null) continue;
-            const v = vectors.get(r.id);
-            r.scores.semantic = v ? cosine(v, qv) : null;
-          }
-        }
+        await fillSemantic(this.store, page, qv);
       }
     }
     if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
@@ -328,6 +327,18 @@ export class SearchEngine {
   private async browse(need: number, filters: Filters): Promise<Ranked[]> {
     const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
     return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
+  }
+}
+
+/** Cosine is cheap to fill in for a page's keyword-only results (they scored nothing on that side). */
+async function fillSemantic(store: Store, page: Ranked[], qv: Float32Array): Promise<void> {
+  const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
+  if (!missing.length || isZero(qv)) return;
+  const vectors = await store.vectors(missing);
+  for (const r of page) {
+    if (r.scores.semantic !== null) continue;
+    const v = vectors.get(r.id);
+    r.scores.semantic = v ? cosine(v, qv) : null;
   }
 }
 

@@ -79,10 +79,16 @@ export interface SearchResponse {
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
-export const FUSIONS = ["convex", "rrf"] as const;
+export const FUSIONS = ["convex", "rrf", "native-rrf", "native-dbsf"] as const;
 /**
+ * Plotline's own, the same on every backend:
  * - `convex` (default): `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
+ *
+ * The backend's own hybrid query, where it has one (`nativeHybrid`; Qdrant's Query API
+ * `prefetch` + fusion), over the same two candidate lists, so the two can be compared:
+ * - `native-rrf`: the backend's reciprocal rank fusion (Qdrant: k = 60 over 0-based ranks);
+ * - `native-dbsf`: distribution-based score fusion (each side normalised by mean ± 3 sd, summed).
  */
 export type Fusion = (typeof FUSIONS)[number];
 

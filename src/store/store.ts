@@ -78,6 +78,13 @@ export interface Store {
    * through with a cursor; the batches of one scan see one state of the collection.
    */
   scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /**
+   * Every movie with what ingest computed for it (the hash of its embedded text, the embedder's
+   * raw vector), in natural order, in batches (`batchSize`, default `SCAN_BATCH`), seeing one
+   * state of the collection: what `plotline copy` moves to another store, so nothing is
+   * embedded again.
+   */
+  records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
 
@@ -103,6 +110,21 @@ export interface Store {
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
+
+  /**
+   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
+   * fused by the backend (Qdrant: `prefetch` + `rrf` or `dbsf`), best first, with each side's
+   * score and rank for explanations. Plotline's fusion (`convex`, `rrf`) runs in the engine over
+   * `keywordTop` and `vectorTop` instead; this exists so the two can be compared.
+   */
+  hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
+  /**
+   * Movies like the positive examples and unlike the negative ones, ranked by the backend's own
+   * recommendation query with `strategy` (capability `nativeRecommend`; Qdrant's Query API
+   * `recommend`), best first, filters applied before the limit; examples and `exclude` never
+   * listed. Scores are the strategy's (see `ExampleStrategy`).
+   */
+  recommendTop(query: ExampleQuery, options: VectorOptions): Promise<VectorHit[]>;
   /**
    * Every stored unit vector at once, in natural order: what the exemplar SVM trains on and
    * what recommendations scan. Capability `allVectors`.
@@ -161,17 +183,28 @@ export interface StoreCapabilities {
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
-   * The engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query API fusion).
-   * Informational: Plotline fuses the keyword and vector lists itself so that every backend
-   * ranks alike.
+   * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
+   * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
+   * backend ranks alike; `--fusion native-rrf|native-dbsf` asks the backend's instead.
    */
   nativeHybrid: boolean;
+  /**
+   * `recommendTop`: the engine ranks by examples itself (Qdrant's `recommend` with
+   * `average_vector`, `best_score`, `sum_scores`). Without it the engine computes each strategy
+   * from `vectorTop` and the vectors.
+   */
+  nativeRecommend: boolean;
+  /**
+   * `VectorOptions.diversity`: the engine re-ranks vector candidates by maximal marginal
+   * relevance itself (Qdrant's `mmr`). Without it MMR runs in the engine over the candidates.
+   */
+  nativeDiversity: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
   atomicWrites: boolean;
 }
 
 /** A capability a backend may lack. */
-export type Capability = Exclude<keyof StoreCapabilities, "nativeHybrid">;
+export type Capability = keyof StoreCapabilities;
 
 /** What a collection records about itself. */
 export interface Manifest {
@@ -191,6 +224,11 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /**
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Qdrant: server
+   * version, points, shards and replicas and their states, how vectors are searched).
+   */
+  details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
 
 /**
@@ -232,6 +270,25 @@ export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", 
 export type TextField = (typeof TEXT_FIELDS)[number];
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
 export type FieldWeights = Record<TextField, number>;
+
+/**
+ * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a
+ * cast or director name 1.5x (the weights of the Weaviate remake of Karpathy's movie search,
+ * seed 004, where `title^3` and names sit beside the description and plot). A plot merged from
+ * another catalog (`ingest --merge`) counts as the overview does. What the engine searches with
+ * (`search/keyword.ts` re-exports it), and what backends that bake weights into their index
+ * (Qdrant's sparse vectors) write with.
+ */
+export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
+  title: 3,
+  keywords: 2,
+  cast: 1.5,
+  directors: 1.5,
+  genres: 1,
+  tagline: 1,
+  overview: 1,
+  plot: 1,
+});
 
 /**
  * A user query reduced to what a keyword index is asked: never the raw text, so no query text
@@ -279,6 +336,73 @@ export interface VectorOptions {
   filters?: Filters;
   /** Movies never listed (default none). */
   exclude?: readonly string[];
+  /**
+   * 0..1 (default 0, off): re-rank the `candidates` nearest by maximal marginal relevance with
+   * `lambda = 1 - diversity` before keeping `k` (capability `nativeDiversity`; the list then
+   * comes in selection order, scores still the cosine to the query).
+   */
+  diversity?: number;
+  /** Candidates MMR chooses from (default `k`, never fewer). */
+  candidates?: number;
+}
+
+/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
+export const NATIVE_FUSIONS = ["rrf", "dbsf"] as const;
+/**
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Qdrant: 0-based ranks,
+ *   `1 / (k + rank)`);
+ * - `dbsf`: distribution-based score fusion (each side's scores normalised by their mean and
+ *   three standard deviations, then summed).
+ */
+export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
+
+/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
+export interface HybridQuery {
+  keyword: KeywordQuery;
+  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
+  vector: Float32Array | null;
+  fusion: NativeFusion;
+}
+
+export interface HybridOptions {
+  /** Fused movies to return, at most. */
+  k: number;
+  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
+  pool: number;
+  /** Keyword field weights; see `KeywordOptions.weights`. */
+  weights: Readonly<FieldWeights>;
+  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
+  rrfK?: number;
+  /** Restrictions applied to both sides before their limits (default none). */
+  filters?: Filters;
+}
+
+/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates). */
+export interface HybridHit {
+  id: string;
+  score: number;
+  keyword: number | null;
+  semantic: number | null;
+  keywordRank: number | null;
+  semanticRank: number | null;
+}
+
+/** How `recommendTop` combines examples (Qdrant's recommendation strategies). */
+export const EXAMPLE_STRATEGIES = ["average", "best", "sum"] as const;
+/**
+ * - `average` (`average_vector`): nearest by cosine to `2 * mean(positive) - mean(negative)`
+ *   (`mean(positive)` without negatives);
+ * - `best` (`best_score`): each movie scores `sigmoid(best positive cosine)` when a positive is
+ *   closer than every negative, else `-sigmoid(best negative cosine)`;
+ * - `sum` (`sum_scores`): the sum of cosines to the positives minus the sum to the negatives.
+ */
+export type ExampleStrategy = (typeof EXAMPLE_STRATEGIES)[number];
+
+/** Examples by movie id; at least one, and a movie is never both. */
+export interface ExampleQuery {
+  positive: readonly string[];
+  negative: readonly string[];
+  strategy: ExampleStrategy;
 }
 
 /** A vector hit: cosine similarity to the query, -1..1. */
@@ -332,7 +456,18 @@ export interface WriteBatch {
    * in natural order, and its result becomes `Manifest.embedderState` (so the state always
    * matches the vectors it is applied to). Without `fit` the state is left as it was.
    */
-  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  manifest?: {
+    embedderId: string;
+    dims: number;
+    fit?: (raw: Float32Array[]) => EmbedderState | null;
+    /**
+     * The embedder's finish step, for stores that keep the finished vectors themselves (a
+     * pgvector column, a Qdrant dense vector): the first batch comes before any manifest from
+     * which the store's own finisher could load the embedder. Without it the store uses
+     * `StoreOpenOptions.finisher`.
+     */
+    finish?: Finisher;
+  };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
@@ -399,6 +534,21 @@ export interface StoreOpenOptions {
   finisher?: () => Promise<Finisher>;
   /** One-line notices (an index built in memory, a stale saved index). */
   onNotice?: (message: string) => void;
+  /**
+   * How a backend that shards and replicates lays out a collection it creates (Qdrant:
+   * `shard_number`, `replication_factor`, `write_consistency_factor`); each unset value is the
+   * server's default. Ignored by single-node backends and for collections that exist.
+   */
+  distribution?: Distribution;
+}
+
+export interface Distribution {
+  /** Shards the collection is cut into. */
+  shards?: number;
+  /** Copies of each shard, on distinct nodes. */
+  replicas?: number;
+  /** Replicas that must acknowledge a write before it succeeds (at most `replicas`). */
+  writeConsistency?: number;
 }
 
 /** Turns a stored raw vector into the unit vector searched, under the collection's fitted state. */
@@ -412,6 +562,9 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
+  nativeHybrid: "fuse keyword and vector candidates itself",
+  nativeRecommend: "rank by examples itself",
+  nativeDiversity: "re-rank by maximal marginal relevance itself",
 };
 
 /**

@@ -29,6 +29,7 @@ export const infoCommand: Command = {
             `size        ${info.sizeBytes === null ? "-" : bytes(info.sizeBytes)}`,
             `updated     ${info.updatedAt ?? "-"}`,
             `index       ${indexLine(info.index)}`,
+            ...Object.entries(info.details ?? {}).map(([k, v]) => `${k.padEnd(11)} ${v !== null && typeof v === "object" ? Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ") : String(v ?? "-")}`),
           ].join("\n"),
         );
     } finally {

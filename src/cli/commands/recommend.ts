@@ -6,12 +6,12 @@ import { recommendTable } from "../recommend-table.js";
 
 export const recommendCommand: Command = {
   name: "recommend",
-  usage: "recommend --like <id|title> ... [--dislike <id|title> ...] [--strategy average|best] [-k 10] [filters]",
+  usage: "recommend --like <id|title> ... [--dislike <id|title> ...] [--strategy average|best|sum] [-k 10] [filters]",
   summary: "Recommend movies from liked and disliked ones; a table, or JSON with --json.",
   options: {
     like: { type: "string", multiple: true, arg: "MOVIE", help: "a liked movie: id, title, or 'Title (1999)' (repeat)" },
     dislike: { type: "string", multiple: true, arg: "MOVIE", help: "a disliked movie (repeat)" },
-    strategy: { type: "string", arg: "NAME", help: `${RECOMMEND_STRATEGIES.join(" | ")}: near 2 x mean(likes) - mean(dislikes), or best like pushed down by dislikes`, default: "average" },
+    strategy: { type: "string", arg: "NAME", help: `${RECOMMEND_STRATEGIES.join(" | ")}: near 2 x mean(likes) - mean(dislikes), best like pushed down by dislikes, or sum of like cosines minus dislike cosines`, default: "average" },
     k: { type: "string", short: "k", arg: "N", help: "results", default: DEFAULT_RECOMMEND_K },
     ...RANKING_OPTIONS,
     ...FILTER_OPTIONS,

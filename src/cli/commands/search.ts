@@ -96,7 +96,7 @@ export const searchCommand: Command = {
   options: {
     mode: { type: "string", arg: "MODE", help: SEARCH_MODES.join(" | "), default: "hybrid" },
     alpha: { type: "string", arg: "A", help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
-    fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (rrf: reciprocal rank fusion, k = 60)`, default: "convex" },
+    fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (rrf: reciprocal rank fusion, k = 60; native-*: the backend's own fusion, e.g. Qdrant's)`, default: "convex" },
     k: { type: "string", short: "k", arg: "N", help: "results per page", default: DEFAULT_K },
     offset: { type: "string", arg: "N", help: "results to skip", default: 0 },
     year: { type: "string", arg: "FROM..TO", help: "release year, or a range (either end may be left out)" },

@@ -33,7 +33,7 @@ export function recommendRoutes(app: FastifyInstance, { live }: RouteContext): v
           properties: {
             like: ids("Movies the user likes: ids, or titles (`Alien`, `Halloween (1978)`)."),
             dislike: ids("Movies the user dislikes: ids or titles."),
-            strategy: { type: "string", enum: [...RECOMMEND_STRATEGIES], description: "`average` or `best`; the library's default when absent." },
+            strategy: { type: "string", enum: [...RECOMMEND_STRATEGIES], description: "`average`, `best` or `sum` (Qdrant's average_vector, best_score, sum_scores); the library's default when absent." },
             k: { type: "integer", minimum: 1, maximum: LIMITS.recommendK.max, default: LIMITS.recommendK.default, description: "Movies to return." },
             ...RANKING_PROPERTIES,
             ...FILTER_PROPERTIES,

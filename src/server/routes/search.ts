@@ -38,7 +38,7 @@ export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void
             q: { type: "string", minLength: 1, maxLength: LIMITS.queryLength, description: `The query (at most ${LIMITS.queryLength} characters).` },
             mode: { type: "string", enum: [...SEARCH_MODES], description: "Search mode; the library's default when absent." },
             alpha: { type: "number", minimum: 0, maximum: 1, description: "Hybrid weight: 0 keyword only, 1 semantic only." },
-            fusion: { type: "string", enum: [...FUSIONS], description: "Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion." },
+            fusion: { type: "string", enum: [...FUSIONS], description: "Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (Plotline's own); native-rrf or native-dbsf: the backend's own hybrid query, where it has one (Qdrant)." },
             k: { type: "integer", minimum: 1, maximum: LIMITS.searchK.max, default: LIMITS.searchK.default, description: "Results per page." },
             offset: { type: "integer", minimum: 0, maximum: LIMITS.maxOffset, default: 0, description: "Results to skip." },
             parse: { type: "boolean", default: true, description: "Turn phrases of the query into filters." },

@@ -329,6 +329,12 @@ export class Collection {
     return read(this.db.prepare(`SELECT m.rowid, ${select} FROM movies m${join} ORDER BY m.rowid`).raw().all() as unknown[][]);
   }
 
+  /** Every movie with its text hash and raw vector, in rowid order (what `plotline copy` moves), in one read. */
+  records(): UpsertItem[] {
+    const rows = this.db.prepare("SELECT m.*, v.raw AS raw_vector FROM movies m JOIN vectors v ON v.movie = m.rowid ORDER BY m.rowid").all() as Row[];
+    return rows.map((r) => ({ movie: toMovie(r), textHash: Buffer.from(r.text_hash as Buffer), raw: blobToVector(r.raw_vector as Buffer) }));
+  }
+
   /** Rowids by popularity, highest first (unknown as 0), ties by rowid. */
   rowidsByPopularity(): [number, number][] {
     return this.db.prepare("SELECT rowid, coalesce(popularity, 0) FROM movies ORDER BY 2 DESC, rowid").raw().all() as [number, number][];

@@ -8,6 +8,7 @@ import {
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type Finisher,
   type KeywordHit,
   type KeywordOptions,
@@ -27,6 +28,8 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  type UpsertItem,
+  requireCapability,
 } from "../store.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
@@ -40,6 +43,8 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   allVectors: true,
   facets: true,
   nativeHybrid: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   atomicWrites: true,
 });
 
@@ -152,6 +157,13 @@ export class SqliteStore implements Store {
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
   }
 
+  async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
+    const size = options.batchSize ?? SCAN_BATCH;
+    // One read: a consistent state, as for `scan`.
+    const items = this.collection.records();
+    for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+  }
+
   async filterIds(filters: Filters): Promise<string[]> {
     const { idOf, rowids } = this.keys();
     const allowed = this.allowed(filters);
@@ -245,6 +257,16 @@ export class SqliteStore implements Store {
       ids.push(idOf[r]!);
     }
     return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
+  }
+
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
+    return [];
   }
 
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
