@@ -14,7 +14,7 @@ function usage(): string {
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Every command takes --db PATH (default: $PLOTLINE_DB or ./plotline.db), --json, --verbose, --help.",
+    "Every command takes --db PATH|URL (default: $PLOTLINE_DB or ./plotline.db; qdrant://host:6333/collection for Qdrant), --json, --verbose, --help.",
     "Run 'plotline <command> --help' for its options.",
   ].join("\n");
 }
@@ -31,7 +31,7 @@ export function commandHelp(c: Command): string {
 }
 
 const GLOBAL_HELP: [string, string][] = [
-  ["--db PATH", "collection file (default: $PLOTLINE_DB or ./plotline.db)"],
+  ["--db PATH|URL", "collection: an SQLite file (default: $PLOTLINE_DB or ./plotline.db) or qdrant://host:6333/name (qdrants:// for HTTPS, key in $QDRANT_API_KEY)"],
   ["--json", "print machine-readable JSON on stdout"],
   ["--verbose", "show details, and stack traces on errors"],
   ["-h, --help", "show this help"],

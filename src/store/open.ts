@@ -1,3 +1,5 @@
+import { isQdrantLocation } from "./qdrant/location.js";
+import { QdrantStore } from "./qdrant/store.js";
 import { SqliteStore } from "./sqlite/store.js";
 import type { Store, StoreOpenOptions } from "./store.js";
 
@@ -10,10 +12,17 @@ export function defaultDbPath(): string {
 }
 
 /**
- * Opens the collection at `location` with the backend its form names. Today every location is
- * an SQLite file path; remote backends add their URL schemes here (`postgres://`, a Qdrant or
- * Weaviate URL) and connect on first use, so opening stays synchronous.
+ * The backends `--db` can name, by the form of the location: each recognises its own URLs and
+ * opens them; the first that recognises a location wins, and a location no remote backend
+ * claims is an SQLite file path. Remote backends connect on first use, so opening stays
+ * synchronous. A new backend is one entry here.
  */
+export const BACKENDS: readonly { kind: string; example: string; matches(location: string): boolean; open(location: string, options: StoreOpenOptions): Store }[] = [
+  { kind: "qdrant", example: "qdrant://127.0.0.1:6333/movies (qdrants:// for HTTPS; QDRANT_API_KEY)", matches: isQdrantLocation, open: (l, o) => QdrantStore.open(l, o) },
+  { kind: "sqlite", example: "./plotline.db", matches: () => true, open: (l, o) => SqliteStore.open(l, o) },
+];
+
+/** Opens the collection at `location` with the backend its form names (see `BACKENDS`). */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {
-  return SqliteStore.open(location, options);
+  return BACKENDS.find((b) => b.matches(location))!.open(location, options);
 }
