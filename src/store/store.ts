@@ -62,6 +62,12 @@ export interface Store {
   freshness(): Promise<string>;
   /** Sizes and backend details for `plotline info`; see `StoreStats`. */
   stats(): Promise<StoreStats>;
+  /**
+   * A write batch that was interrupted part-way (backends without `atomicWrites`), which
+   * sending the same batch again finishes; null when there is none (always, for backends whose
+   * writes are all or nothing).
+   */
+  interruptedWrite(): Promise<InterruptedWrite | null>;
 
   /** One movie with every field, or null. */
   movie(id: string): Promise<Movie | null>;
@@ -218,6 +224,16 @@ export interface Manifest {
   createdAt: string;
   /** ISO 8601 time of the last write batch that set the manifest. */
   updatedAt: string;
+}
+
+/** See `Store.interruptedWrite`. */
+export interface InterruptedWrite {
+  /** ISO 8601 time the write started, and `host:pid` of the process that ran it. */
+  startedAt: string;
+  owner: string;
+  /** Upload batches done, of all. */
+  done: number;
+  total: number;
 }
 
 /** Sizes and backend details for `plotline info`. */

@@ -16,6 +16,7 @@ import {
   type HybridHit,
   type HybridOptions,
   type HybridQuery,
+  type InterruptedWrite,
   type KeywordHit,
   type KeywordOptions,
   type KeywordQuery,
@@ -241,6 +242,11 @@ export class QdrantStore implements Store {
     const pending = s.meta.pending;
     if (pending) details.interruptedWrite = `started ${pending.startedAt} by ${pending.owner}, ${pending.done} of ${pending.total} batches done; run the same command again to finish it`;
     return { sizeBytes: null, details };
+  }
+
+  async interruptedWrite(): Promise<InterruptedWrite | null> {
+    const pending = (await this.current())?.meta.pending;
+    return pending ? { startedAt: pending.startedAt, owner: pending.owner, done: pending.done, total: pending.total } : null;
   }
 
   async movie(id: string): Promise<Movie | null> {

@@ -119,6 +119,10 @@ export class SqliteStore implements Store {
     return { sizeBytes: this.collection.sizeOnDisk() };
   }
 
+  async interruptedWrite(): Promise<null> {
+    return null; // every write batch is one transaction
+  }
+
   async movie(id: string): Promise<Movie | null> {
     return this.collection.getById(id);
   }
