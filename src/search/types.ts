@@ -78,6 +78,8 @@ export interface SearchResponse {
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
+/** What `search` does without a `mode`. */
+export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
 export const FUSIONS = ["convex", "rrf", "native-rrf", "native-dbsf"] as const;
 /**
@@ -91,6 +93,8 @@ export const FUSIONS = ["convex", "rrf", "native-rrf", "native-dbsf"] as const;
  * - `native-dbsf`: distribution-based score fusion (each side normalised by mean ± 3 sd, summed).
  */
 export type Fusion = (typeof FUSIONS)[number];
+/** How hybrid search fuses without a `fusion`. */
+export const DEFAULT_FUSION: Fusion = "convex";
 
 export interface SearchOptions {
   /** Default `hybrid`. */

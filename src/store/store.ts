@@ -176,6 +176,13 @@ export interface Store {
 export interface StoreCapabilities {
   /** `keywordTop`: BM25 with per-field weights. Without it keyword and hybrid search are unavailable. */
   keyword: boolean;
+  /**
+   * `KeywordOptions.weights` chosen per query. Without it the field weights are fixed when the
+   * collection is written (Qdrant keeps each movie's weighted term frequencies as a sparse
+   * vector), and a query with other weights fails; the engine always asks the defaults
+   * (`DEFAULT_FIELD_WEIGHTS`), which every backend writes with.
+   */
+  queryWeights: boolean;
   /** Quoted phrases in keyword queries (the index keeps positions). Without it a query with a phrase fails. */
   phrases: boolean;
   /** `keywordVocabulary`. Without it misspelt words are searched as typed (no corrections). */
@@ -573,6 +580,7 @@ export type Finisher = (raw: Float32Array, state: EmbedderState | null) => Float
 /** What each capability lets a backend do, for `CapabilityError` messages. */
 const CAPABILITY_TEXT: Record<Capability, string> = {
   keyword: "run keyword (BM25) queries",
+  queryWeights: "weigh fields differently per keyword query",
   phrases: "match quoted phrases",
   vocabulary: "list the words of its keyword index",
   allVectors: "give every vector at once",

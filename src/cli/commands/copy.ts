@@ -2,7 +2,8 @@ import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
 import { defaultDbPath } from "../../store/open.js";
 import type { Command } from "../command.js";
-import { DISTRIBUTION_OPTIONS, distributionFromOptions } from "../distribution.js";
+import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
 
@@ -14,7 +15,7 @@ export const copyCommand: Command = {
     from: { type: "string", arg: "DB", help: "the collection to copy (default: --db, $PLOTLINE_DB or ./plotline.db)" },
     to: { type: "string", arg: "DB", help: "where to copy it: an SQLite file or a qdrant:// URL (created when missing)" },
     replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target with movies is an error)" },
-    ...DISTRIBUTION_OPTIONS,
+    ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
     "plotline copy --from plotline.db --to qdrant://127.0.0.1:6333/movies",
@@ -31,7 +32,7 @@ export const copyCommand: Command = {
     try {
       result = await Plotline.copy(from, to, {
         replace: Boolean(ctx.values.replace),
-        distribution: distributionFromOptions(ctx),
+        distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)),
         onNotice: ctx.notice,
         onProgress: (p) => progress.update(p.phase === "read" ? "reading" : "writing", p.done, p.total, "movies"),
       });

@@ -45,6 +45,8 @@ import { writeBatch } from "./write.js";
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  // The weights are in the sparse vectors, fixed at write time.
+  queryWeights: false,
   // Phrases through full-text indexes with phrase matching (see `phraseCondition`).
   phrases: true,
   // The vocabulary is a facet over every movie's distinct terms.
@@ -342,7 +344,7 @@ export class QdrantStore implements Store {
     const stored = snapshot.meta.keyword.weights;
     for (const [field, w] of Object.entries(weights)) {
       if (stored[field as keyof typeof stored] !== w) {
-        throw new CapabilityError("keyword", `${this.location}: the collection's keyword vectors were made with field weights ${JSON.stringify(stored)}; a query with other weights (${field} ${w}) needs the collection written again`);
+        throw new CapabilityError("queryWeights", `the qdrant store ${this.location}: the collection's keyword vectors were made with field weights ${JSON.stringify(stored)}; a query with other weights (${field} ${w}) needs the collection written again`);
       }
     }
   }

@@ -38,6 +38,7 @@ import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  queryWeights: true,
   phrases: true,
   vocabulary: true,
   allVectors: true,
