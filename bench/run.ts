@@ -13,10 +13,14 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  // SQLite beside Qdrant; a section saying why it is skipped when QDRANT_URL is not set.
+  qdrant: () => import("./qdrant.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
+  // Stops and starts cluster nodes with the commands it is given: not in DEFAULT_AREAS.
+  "qdrant-cluster": () => import("./qdrant-cluster.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "qdrant"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

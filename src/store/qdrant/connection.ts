@@ -29,7 +29,9 @@ export class QdrantConnection {
       const { QdrantClient } = await import("@qdrant/js-client-rest");
       const l = this.location;
       // The version check is ours (`checkVersion`): the client's only prints to the console.
-      const client = new QdrantClient({ url: l.url.replace(/\/+$/, ""), https: l.https, apiKey: l.apiKey, timeout: l.timeoutMs, checkCompatibility: false, maxConnections: CONNECTIONS });
+      // The key goes as a header rather than `apiKey`, with which the client prints a warning on
+      // plain HTTP to the console (loopback and private networks are the usual place for that).
+      const client = new QdrantClient({ url: l.url.replace(/\/+$/, ""), https: l.https, ...(l.apiKey ? { headers: { "api-key": l.apiKey } } : {}), timeout: l.timeoutMs, checkCompatibility: false, maxConnections: CONNECTIONS });
       await this.checkVersion(client);
       return client;
     })();
@@ -41,7 +43,8 @@ export class QdrantConnection {
   private async checkVersion(client: QdrantClient): Promise<void> {
     let info;
     try {
-      info = await withRetry(() => client.versionInfo(), { ...this.retry, attempts: Math.min(this.retry.attempts ?? 3, 3) });
+      // Quietly: a server that is not there is one line, not a notice per try.
+      info = await withRetry(() => client.versionInfo(), { ...this.retry, attempts: Math.min(this.retry.attempts ?? 3, 3), onRetry: undefined });
     } catch (err) {
       throw this.error(err, "connect");
     }
@@ -68,8 +71,11 @@ export class QdrantConnection {
     const at = this.location.display;
     const status = httpStatus(err);
     const code = networkCode(err);
-    if (status === null && (code || isTransient(err))) {
-      return new CollectionError(`${at}: cannot reach Qdrant at ${this.location.url} (${code ?? (err as Error).message ?? "timeout"}); is it running, and is the URL right?`, { cause: err });
+    // fetch's own failures (refused, unknown host, a port fetch refuses to use) are a TypeError "fetch failed" with the reason as its cause.
+    const fetchFailed = status === null && err instanceof TypeError && err.message === "fetch failed";
+    if (status === null && (code || fetchFailed || isTransient(err))) {
+      const reason = code ?? (fetchFailed ? ((err.cause as Error | undefined)?.message ?? err.message) : ((err as Error).message ?? "timeout"));
+      return new CollectionError(`${at}: cannot reach Qdrant at ${this.location.url} (${reason}); is it running, and is the URL right?`, { cause: err });
     }
     const detail = qdrantMessage(err);
     if (status === 401 || status === 403) {
