@@ -5,22 +5,26 @@ import { machine, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 
 /**
- * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, which
- * takes long), prints a table per area and writes them to bench/results/latest.json.
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale` and
+ * `postgres-scale`, which take long or need a server), prints a table per area and writes them to bench/results/latest.json.
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
   foundation: () => import("./foundation.js"),
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  // SQLite and Postgres (PGlite over its socket) side by side; --url=postgres://... adds a real server.
+  postgres: () => import("./postgres.js"),
   // SQLite beside Qdrant; a section saying why it is skipped when QDRANT_URL is not set.
   qdrant: () => import("./qdrant.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
+  // pgvector's cost at a size, on a server given by --url (options as --name=value): on request.
+  "postgres-scale": () => import("./postgres-scale.js"),
   // Stops and starts cluster nodes with the commands it is given: not in DEFAULT_AREAS.
   "qdrant-cluster": () => import("./qdrant-cluster.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "qdrant"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "postgres", "qdrant"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

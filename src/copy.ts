@@ -37,7 +37,8 @@ const READ_BATCH = 2000;
  * Copies a collection from one store to another (SQLite, Postgres and Qdrant, in any
  * direction): every movie with its raw vector and the hash of its embedded text, in natural
  * order, and the embedder's fitted state, so that nothing is embedded again and the target
- * searches the same vectors. The target changes in one write batch (all or nothing where the
+ * searches the same vectors. The target changes in one write batch, so the movies are held in
+ * memory until it commits (about 4 KB a movie at 384 dimensions): all or nothing where the
  * backend can; resumable on Qdrant: a copy interrupted part-way is finished by running it
  * again, which is allowed without `replace` since the target holds only the copy's movies).
  * Its embedding cache receives the raw vectors too, so later ingests into it reuse them.
@@ -56,8 +57,9 @@ export async function copyCollection(from: Store, to: Store, options: CopyOption
   if (existing && held > 0 && existing.embedderId !== manifest.embedderId) {
     throw new CollectionError(`${to.location} was built with ${existing.embedderId}, ${from.location} with ${manifest.embedderId}; copy into another collection (nothing was changed)`);
   }
-  if (existing && held > 0 && existing.dims !== manifest.dims) {
-    throw new CollectionError(`${to.location} holds ${existing.dims}-dimensional vectors, ${from.location} ${manifest.dims}-dimensional ones; copy into another collection (nothing was changed)`);
+  if (existing && existing.dims !== manifest.dims) {
+    // Checked before anything is read, held movies or not: a store types its vectors by the first write (pgvector's vector(dims), a Qdrant collection's vector size).
+    throw new CollectionError(`${to.location}: its vectors have ${existing.dims} dimensions (${existing.embedderId}), ${from.location}'s ${manifest.dims} (${manifest.embedderId}); copy into a new collection (nothing was changed)`);
   }
   const items: UpsertItem[] = [];
   options.onProgress?.({ phase: "read", done: 0, total });

@@ -44,8 +44,8 @@ export interface CollectionInfo {
   updatedAt: string | null;
   /** The vector index (stores that build their own): configured type, effective kind, saved file, freshness. */
   index: IndexStatus | null;
-  /** What the backend reports about itself (server, shards, replicas, how it ranks); absent when it reports nothing. */
-  details?: StoreStats["details"];
+  /** What the backend runs on and how it ranks (`StoreStats.details`: Postgres' server, extensions, keyword ranking, HNSW parameters); null when it says nothing. */
+  details: StoreStats["details"] | null;
 }
 
 /**
@@ -125,7 +125,7 @@ export class Plotline {
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
       index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
-      ...(stats.details ? { details: stats.details } : {}),
+      details: stats.details ?? null,
     };
   }
 

@@ -4,7 +4,7 @@ import type { Embedder } from "./embedder.js";
 /**
  * Raw vectors keyed by (embedder id, text hash), so re-ingesting unchanged movies embeds
  * nothing. Each store keeps one with its collection (SQLite in its file, answering at once;
- * Qdrant in the points themselves, answering with a promise); tests use a Map. `getMany` keys
+ * Postgres in a table, Qdrant in the points themselves, answering with a promise); tests use a Map. `getMany` keys
  * its answer by the hash in hex.
  */
 export interface EmbeddingCache {

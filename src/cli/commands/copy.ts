@@ -1,51 +1,80 @@
+import { resolve } from "node:path";
+import { copyCollection, type CopyResult } from "../../copy.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
-import { defaultDbPath } from "../../store/open.js";
+import { backendFor, displayLocation } from "../../store/backends.js";
+import { resolveKind } from "../../vector-index/select.js";
 import type { Command } from "../command.js";
-import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
-import { cliFlags, parseCli } from "../../options/option.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
+import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
+import { cliFlags, parseCli } from "../../options/option.js";
+import { describeOpened } from "./index.js";
+
+const PHASE_LABEL = { read: "reading", write: "writing" } as const;
+
+/** Two locations naming one collection (the same file, or the same URL). */
+function sameCollection(a: string, b: string): boolean {
+  const file = (x: string) => backendFor(x).schemes.length === 0;
+  return file(a) && file(b) ? resolve(a) === resolve(b) : a === b;
+}
 
 export const copyCommand: Command = {
   name: "copy",
-  usage: "copy --to <db|url> [--from <db|url>] [--replace] [--shards N --replicas R --write-consistency W]",
-  summary: "Copy a collection to another file or backend (SQLite, Qdrant) with its vectors, without embedding again.",
+  usage: "copy --from LOCATION --to LOCATION [--replace] [--shards N --replicas R --write-consistency W]",
+  summary: "Copy a collection to another backend or place (SQLite file, postgres:// or qdrant:// URL) with its vectors, without embedding again.",
   options: {
-    from: { type: "string", arg: "DB", help: "the collection to copy (default: --db, $PLOTLINE_DB or ./plotline.db)" },
-    to: { type: "string", arg: "DB", help: "where to copy it: an SQLite file or a qdrant:// URL (created when missing)" },
-    replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target with movies is an error)" },
+    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path, a postgres:// or a qdrant:// URL" },
+    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path, a postgres:// or a qdrant:// URL (created when missing)" },
+    replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target holding movies is an error)" },
     ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
-    "plotline copy --from plotline.db --to qdrant://127.0.0.1:6333/movies",
+    "plotline copy --from plotline.db --to postgres://plotline@db.internal:5432/movies",
+    "plotline copy --from postgres://plotline@db.internal/movies --to backup.db",
+    "plotline copy --from tmdb.db --to 'postgres://plotline@db.internal/movies?schema=tmdb' --replace",
     "plotline copy --from plotline.db --to qdrant://127.0.0.1:6343/movies --shards 3 --replicas 2 --write-consistency 2",
-    "plotline copy --from qdrant://127.0.0.1:6333/movies --to backup.db",
   ],
   async run(ctx) {
-    if (ctx.positionals.length) throw new InvalidArgumentError("copy", `unexpected argument '${ctx.positionals[0]}'; give --from and --to`);
+    const from = ctx.values.from as string | undefined;
     const to = ctx.values.to as string | undefined;
-    if (!to) throw new InvalidArgumentError("--to", "give the collection to copy into (a file or a qdrant:// URL)");
-    const from = (ctx.values.from as string | undefined) ?? ctx.db ?? defaultDbPath();
+    if (!from) throw new InvalidArgumentError("--from", "give the collection to copy (a file path, a postgres:// or a qdrant:// URL)");
+    if (!to) throw new InvalidArgumentError("--to", "give where to copy it (a file path, a postgres:// or a qdrant:// URL)");
+    if (ctx.positionals.length) throw new InvalidArgumentError("copy", `takes no positional arguments (got '${ctx.positionals[0]}'); name the collections with --from and --to`);
+    if (sameCollection(from, to)) throw new InvalidArgumentError("--to", `${displayLocation(to)} is the collection copied from`);
+    const source = Plotline.open({ db: from, readonly: true, onNotice: ctx.notice });
+    let target: Plotline | null = null;
     const progress = new Progress();
-    let result;
+    let result: CopyResult;
+    let indexLine: string | null = null;
     try {
-      result = await Plotline.copy(from, to, {
+      // The source's embedder finishes the raw vectors for a target that keeps finished ones
+      // (pgvector, Qdrant) and builds a target's own index (SQLite): nothing is embedded.
+      const embedder = await source.queryEmbedder();
+      const distribution = distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values));
+      target = Plotline.open({ db: to, create: true, embedder, onNotice: ctx.notice, ...(distribution ? { distribution } : {}) });
+      result = await copyCollection(source.store, target.store, {
         replace: Boolean(ctx.values.replace),
-        distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)),
-        onNotice: ctx.notice,
-        onProgress: (p) => progress.update(p.phase === "read" ? "reading" : "writing", p.done, p.total, "movies"),
+        finish: (raw, state) => embedder.finish(raw, state),
+        onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, "movies"),
       });
+      progress.done();
+      // As after an ingest: an approximate index is built and saved now, not by the first search.
+      const status = target.store.vectorIndex ? await target.store.vectorIndex.status() : null;
+      if (status && resolveKind(status.config.type, result.copied) !== "exact") {
+        const opened = await target.prepareIndex(undefined, { onProgress: (done, total) => progress.update("indexing", done, total, "vectors") });
+        indexLine = describeOpened(opened);
+      }
     } finally {
       progress.done();
+      await target?.close();
+      await source.close();
     }
     if (ctx.json) ctx.out(JSON.stringify(result));
     else {
-      ctx.out(
-        `Copied ${n(result.copied)} movies from ${result.from} to ${result.to} (${result.embedderId}) in ${result.seconds.toFixed(1)} s` +
-          (result.replaced ? `; ${n(result.replaced)} movies the target held were removed` : "") +
-          (result.resumed ? "; an interrupted copy was finished" : ""),
-      );
+      const replaced = result.replaced ? `, ${n(result.replaced)} movies it held no longer there` : "";
+      ctx.out(`Copied ${n(result.copied)} movies (${result.embedderId}) from ${result.from} to ${result.to}${replaced} in ${result.seconds.toFixed(1)} s; nothing embedded${result.resumed ? "; an interrupted copy was finished" : ""}`);
+      if (indexLine) ctx.out(indexLine);
     }
   },
 };

@@ -34,11 +34,6 @@ export interface QdrantLocation {
   display: string;
 }
 
-/** Whether `--db` names a Qdrant collection. */
-export function isQdrantLocation(location: string): boolean {
-  return /^qdrants?:\/\//i.test(location);
-}
-
 /** Collection names Qdrant accepts and that are safe in a URL path: letters, digits, `_`, `-`, `.`; at most 255. */
 const COLLECTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 

@@ -41,6 +41,7 @@ import { parseQdrantLocation, type QdrantLocation } from "./location.js";
 import { DERIVED_KEYS, movieOf, payloadKeys, recordOf, rowOf, type Payload } from "./payload.js";
 import { hybridRequests, keywordRequest, recommendRequest, vectorRequest, type QueryRequest, type SearchTuning } from "./queries.js";
 import { createCollectionBody, DENSE, FORMAT, initialMeta, META_KEY, PAYLOAD_INDEXES, type PlotlineMeta } from "./schema.js";
+import { B, K1 } from "./sparse.js";
 import { writeBatch } from "./write.js";
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
@@ -359,6 +360,12 @@ export class QdrantStore implements Store {
     if (!request) return [];
     const r = await this.conn.call("run a keyword query", (c) => c.query(this.name, request));
     return byScoreThenSeq(r.points.map(hitOf));
+  }
+
+  async keywordRanking(): Promise<string> {
+    // The weights are the collection's (capability queryWeights off): other weights fail in keywordTop.
+    const m = (await this.current())?.meta.keyword;
+    return `BM25 as Qdrant sparse vectors (k1 ${m?.k1 ?? K1}, b ${m?.b ?? B}, field weights fixed at write time, Qdrant's idf)`;
   }
 
   keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
