@@ -200,6 +200,7 @@ test("a new collection: named dense (cosine) and sparse (idf) vectors, distribut
   assert.deepEqual(body, {
     vectors: { dense: { size: 384, distance: "Cosine", hnsw_config: { m: 32, ef_construct: 200 } } },
     sparse_vectors: { text: { modifier: "idf" } },
+    on_disk_payload: false,
     shard_number: 3,
     replication_factor: 2,
     write_consistency_factor: 2,
@@ -207,7 +208,8 @@ test("a new collection: named dense (cosine) and sparse (idf) vectors, distribut
     metadata: { plotline: meta as unknown as Record<string, unknown> },
   });
   const plain = createCollectionBody(100, { create: {} }, undefined, meta);
-  assert.deepEqual(Object.keys(plain), ["vectors", "sparse_vectors", "metadata"]);
+  assert.deepEqual(Object.keys(plain), ["vectors", "sparse_vectors", "on_disk_payload", "metadata"]);
+  assert.equal(createCollectionBody(100, { create: { onDiskPayload: true } }, undefined, meta).on_disk_payload, true);
 });
 
 test("--db qdrant URLs: host, port, collection, HTTPS, key and search settings; mistakes name --db", () => {

@@ -14,7 +14,9 @@ export const DEFAULT_TIMEOUT_S = 60;
  * - `ef=N`: HNSW `ef` at search time (default: Qdrant's, the collection's `ef_construct`);
  * - `timeout=S`: request timeout in seconds (default 60);
  * - at creation only: `m=N`, `ef_construct=N` (HNSW graph), `indexing_threshold=KB` (Qdrant
- *   keeps segments smaller than this unindexed and scans them exactly; default Qdrant's);
+ *   keeps segments smaller than this unindexed and scans them exactly; default Qdrant's),
+ *   `on_disk_payload=1` (payloads read from disk: less memory, slower hits; default 0, in
+ *   memory, as every hit reads its movie's id from the payload);
  * - `prefix=/path`: a path prefix, when Qdrant sits behind a proxy.
  */
 export interface QdrantLocation {
@@ -29,7 +31,7 @@ export interface QdrantLocation {
   exact: boolean;
   ef: number | undefined;
   timeoutMs: number;
-  create: { m?: number; efConstruct?: number; indexingThresholdKb?: number };
+  create: { m?: number; efConstruct?: number; indexingThresholdKb?: number; onDiskPayload?: boolean };
   /** The location as shown in messages: `qdrant://host:port/collection`, never a key. */
   display: string;
 }
@@ -53,7 +55,7 @@ function flag(url: URL, key: string): boolean {
   throw new InvalidArgumentError("--db", `${key}=${v}: expected 1 or 0`);
 }
 
-const KNOWN_PARAMS = new Set(["https", "exact", "ef", "timeout", "m", "ef_construct", "indexing_threshold", "prefix"]);
+const KNOWN_PARAMS = new Set(["https", "exact", "ef", "timeout", "m", "ef_construct", "indexing_threshold", "on_disk_payload", "prefix"]);
 
 /** Parses a `qdrant://` or `qdrants://` location; every mistake names `--db` and the part at fault. */
 export function parseQdrantLocation(location: string, env: NodeJS.ProcessEnv = process.env): QdrantLocation {
@@ -91,7 +93,7 @@ export function parseQdrantLocation(location: string, env: NodeJS.ProcessEnv = p
     exact: flag(url, "exact"),
     ef: positiveInt(url, "ef", 1),
     timeoutMs: timeout * 1000,
-    create: { m: positiveInt(url, "m", 0), efConstruct: positiveInt(url, "ef_construct", 4), indexingThresholdKb: positiveInt(url, "indexing_threshold", 0) },
+    create: { m: positiveInt(url, "m", 0), efConstruct: positiveInt(url, "ef_construct", 4), indexingThresholdKb: positiveInt(url, "indexing_threshold", 0), onDiskPayload: flag(url, "on_disk_payload") },
     display: `${scheme}://${host}:${port}${prefix}/${path}`,
   };
 }
