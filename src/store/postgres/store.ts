@@ -721,9 +721,13 @@ export class PostgresStore implements Store {
       if (total) batch.onProgress?.(0, total);
       for (let i = 0; i < total; i += UPSERT_BATCH) {
         const chunk = upserts.slice(i, i + UPSERT_BATCH);
-        const old = await c.query<VocabularyText>(`SELECT ${VOCABULARY_COLUMNS} FROM ${s}.movies m WHERE m.id = ANY($1::text[])`, [chunk.map((u) => u.movie.id)]);
-        for (const r of old.rows) vocabulary.remove(r);
-        for (const u of chunk) vocabulary.add(u.movie);
+        const old = await c.query<VocabularyText & { id: string }>(`SELECT ${VOCABULARY_COLUMNS} FROM ${s}.movies m WHERE m.id = ANY($1::text[])`, [chunk.map((u) => u.movie.id)]);
+        const before = new Map(old.rows.map((r) => [r.id, r]));
+        for (const u of chunk) {
+          const was = before.get(u.movie.id);
+          if (was) vocabulary.replace(was, u.movie);
+          else vocabulary.add(u.movie);
+        }
         await c.query(this.upsertSql(), [JSON.stringify(chunk.map((u) => upsertRow(u, finish!(u.raw, state))))]);
         batch.onProgress?.(Math.min(i + UPSERT_BATCH, total), total);
       }
@@ -802,9 +806,14 @@ export class PostgresStore implements Store {
     const names = [...cols.map(([n]) => n), "text_hash", "raw", "embedding", "tsv"];
     const values = [...cols.map(([n]) => `x.${n}`), "decode(x.text_hash, 'hex')", "decode(x.raw, 'hex')", "x.embedding::vector", tsvectorSql(s)];
     const record = [...cols.map(([n, t]) => `${n} ${t}`), "text_hash text", "raw text", "embedding text"].join(", ");
+    // A movie written again unchanged is left alone (an UPDATE writes a new row version and an
+    // entry in every index, HNSW included); the other columns derive from the compared ones.
+    const derived = new Set(["genres_key", "cast_key", "directors_key", "language_key", "sentiment", "tsv"]);
+    const compared = names.filter((n) => n !== "id" && !derived.has(n));
     return `INSERT INTO ${s}.movies AS m (${names.join(", ")})
       SELECT ${values.join(", ")} FROM jsonb_to_recordset($1::jsonb) AS x(${record})
-      ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== "id").map((n) => `${n} = excluded.${n}`).join(", ")}`;
+      ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== "id").map((n) => `${n} = excluded.${n}`).join(", ")}
+      WHERE (${compared.map((n) => `m.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
   }
 
   /** Gives the vector column its dimensions at the first write (pgvector's HNSW needs them). */
