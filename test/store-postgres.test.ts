@@ -142,6 +142,13 @@ for (const server of servers) {
       assert.ok(batches.slice(0, -1).every((b) => b.length === 3));
     });
 
+    test("records give every movie with its text hash and raw vector, in natural order", async () => {
+      const expected = await upsertItems(movies, embedder);
+      const got: typeof expected = [];
+      for await (const b of store.records({ batchSize: 4 })) got.push(...b);
+      assert.deepEqual(got, expected);
+    });
+
     test("every filter selects exactly the movies it describes, in natural order", async () => {
       for (const f of FILTERS) {
         assert.deepEqual(await store.filterIds(f), movies.filter((m) => passes(m, f)).map((m) => m.id), JSON.stringify(f));

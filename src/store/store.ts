@@ -78,6 +78,13 @@ export interface Store {
    * through with a cursor; the batches of one scan see one state of the collection.
    */
   scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /**
+   * Every movie with what ingest computed for it (the hash of its embedded text, the embedder's
+   * raw vector), in natural order, in batches (`batchSize`, default `SCAN_BATCH`), seeing one
+   * state of the collection: what `plotline copy` moves to another store, so nothing is
+   * embedded again.
+   */
+  records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
 
@@ -191,6 +198,11 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /**
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
+   * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
+   */
+  details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
 
 /**
@@ -324,7 +336,17 @@ export interface WriteBatch {
    * in natural order, and its result becomes `Manifest.embedderState` (so the state always
    * matches the vectors it is applied to). Without `fit` the state is left as it was.
    */
-  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  manifest?: {
+    embedderId: string;
+    dims: number;
+    fit?: (raw: Float32Array[]) => EmbedderState | null;
+    /**
+     * The embedder's finish step, for stores that keep the finished vectors themselves (a
+     * pgvector column): the first batch comes before any manifest from which the store's own
+     * finisher could load the embedder. Without it the store uses `StoreOpenOptions.finisher`.
+     */
+    finish?: Finisher;
+  };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */

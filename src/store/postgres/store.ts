@@ -486,16 +486,29 @@ export class PostgresStore implements Store {
     return rows.map((r) => toRow<F>(r, wanted));
   }
 
+  async *scan<F extends MovieField>(fields: readonly F[], options: { batchSize?: number } = {}): AsyncIterable<MovieRow<F>[]> {
+    const { sql, wanted } = selectList(fields);
+    yield* this.pages(sql, options.batchSize, (row) => toRow<F>(row, wanted));
+  }
+
+  async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
+    const { sql, wanted } = selectList(MOVIE_FIELDS);
+    yield* this.pages(`${sql}, m.text_hash AS "__hash", m.raw AS "__raw"`, options.batchSize, (row) => ({
+      movie: toRow(row, wanted) as Movie,
+      textHash: row.__hash as Buffer,
+      raw: bufferToVector(row.__raw as Buffer),
+    }));
+  }
+
   /**
    * Pages through the movies by natural order inside one REPEATABLE READ transaction, so every
-   * batch sees the same state; the scan holds one pooled connection until it ends (or the loop
+   * batch sees the same state; the walk holds one pooled connection until it ends (or the loop
    * over it is left).
    */
-  async *scan<F extends MovieField>(fields: readonly F[], options: { batchSize?: number } = {}): AsyncIterable<MovieRow<F>[]> {
-    const size = options.batchSize ?? SCAN_BATCH;
+  private async *pages<T>(select: string, batchSize: number | undefined, read: (row: Record<string, unknown>) => T): AsyncIterable<T[]> {
+    const size = batchSize ?? SCAN_BATCH;
     if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError("batchSize", `must be a positive integer, got ${String(size)}`);
     await this.ready();
-    const { sql, wanted } = selectList(fields);
     const client = await this.connect();
     let broken: Error | undefined;
     let done = false;
@@ -503,10 +516,10 @@ export class PostgresStore implements Store {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       let last = 0;
       for (;;) {
-        const r = await client.query(`SELECT m.seq::float8 AS "__seq", ${sql} FROM ${this.s}.movies m WHERE m.seq > $1 ORDER BY m.seq LIMIT $2`, [last, size]);
+        const r = await client.query(`SELECT m.seq::float8 AS "__seq", ${select} FROM ${this.s}.movies m WHERE m.seq > $1 ORDER BY m.seq LIMIT $2`, [last, size]);
         if (r.rows.length === 0) break;
         last = r.rows[r.rows.length - 1]!.__seq as number;
-        yield r.rows.map((row) => toRow<F>(row, wanted));
+        yield r.rows.map(read);
         if (r.rows.length < size) break;
       }
       await client.query("COMMIT");
@@ -715,7 +728,7 @@ export class PostgresStore implements Store {
       const stateChanged = JSON.stringify(state) !== JSON.stringify(prev?.embedderState ?? null);
       const written = new Set(upserts.map((u) => u.movie.id));
       const untouched = stateChanged ? existing.filter((r) => !written.has(r.id)) : [];
-      const finish = upserts.length || untouched.length ? await this.finisher() : null;
+      const finish = upserts.length || untouched.length ? (batch.manifest?.finish ?? (await this.finisher())) : null;
 
       const total = upserts.length;
       if (total) batch.onProgress?.(0, total);
@@ -890,7 +903,7 @@ export class PostgresStore implements Store {
 
   private async finisher(): Promise<Finisher> {
     if (this.finish) return this.finish;
-    if (!this.openOptions.finisher) throw new Error("PostgresStore: writing and vector search need the collection's finisher (StoreOpenOptions.finisher)");
+    if (!this.openOptions.finisher) throw new Error("PostgresStore: writing vectors needs the embedder's finish step (WriteBatch.manifest.finish or StoreOpenOptions.finisher)");
     return (this.finish = await this.openOptions.finisher());
   }
 
