@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { CollectionError } from "../../errors.js";
 
 /** How long a connection attempt may take before it is reported as unreachable. */
@@ -55,9 +55,14 @@ export function connectionError(err: unknown, display: string): unknown {
   return err;
 }
 
-/** A node-postgres pool for the connection string: `max` connections, connect timeout `CONNECT_TIMEOUT_MS`. */
-export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
+/**
+ * A node-postgres pool for the connection string: `max` connections, connect timeout
+ * `CONNECT_TIMEOUT_MS`. node-postgres is loaded here, on the first connection, so that commands
+ * on an SQLite collection never pay for loading it.
+ */
+export async function createPool(connectionString: string, max: number): Promise<pg.Pool> {
+  const { default: pgModule } = await import("pg");
+  const pool = new pgModule.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 });
   // An idle connection the server closes (restart, failover) must not crash the process: the
   // pool drops it and the next query opens a new one.
   pool.on("error", () => {});

@@ -1,10 +1,5 @@
 import { InvalidArgumentError } from "../../errors.js";
 
-/** Whether a collection location names a Postgres database rather than an SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /**
  * How the Postgres backend connects and searches. Each is also a query parameter of the
  * collection URL (the name in brackets), so every command and `PLOTLINE_DB` carry them:

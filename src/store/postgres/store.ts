@@ -151,7 +151,9 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly readonly: boolean;
   readonly options: PostgresOptions;
-  private readonly pool: pg.Pool;
+  private readonly connectionString: string;
+  /** Created on the first connection (see `createPool`). */
+  private pool: Promise<pg.Pool> | null = null;
   /** The schema, quoted for SQL. */
   private readonly s: string;
   private readyPromise: Promise<ServerInfo> | null = null;
@@ -169,7 +171,7 @@ export class PostgresStore implements Store {
     this.options = target.options;
     this.readonly = openOptions.readonly ?? false;
     this.s = `"${target.options.schema}"`;
-    this.pool = createPool(target.connectionString, target.options.pool);
+    this.connectionString = target.connectionString;
   }
 
   /** Opens the collection at a `postgres://` URL; nothing connects until the first call. */
@@ -191,7 +193,8 @@ export class PostgresStore implements Store {
   /** A pooled connection; connection failures as one line naming the URL. */
   private async connect(): Promise<pg.PoolClient> {
     try {
-      return await this.pool.connect();
+      this.pool ??= createPool(this.connectionString, this.options.pool);
+      return await (await this.pool).connect();
     } catch (err) {
       throw connectionError(err, this.location);
     }
@@ -898,7 +901,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    if (this.pool) await (await this.pool).end();
   }
 
   private async finisher(): Promise<Finisher> {

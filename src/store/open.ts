@@ -1,0 +1,22 @@
+import { openBackendStore, registerBackend } from "./backends.js";
+import { postgresBackend } from "./postgres/backend.js";
+import type { Store, StoreOpenOptions } from "./store.js";
+
+// The backends this Plotline opens; a new one is one more line here.
+registerBackend(postgresBackend);
+
+/** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
+export const DEFAULT_DB = "./plotline.db";
+
+/** The collection to open when none is named: `PLOTLINE_DB`, else `DEFAULT_DB`. */
+export function defaultDbPath(): string {
+  return process.env.PLOTLINE_DB || DEFAULT_DB;
+}
+
+/**
+ * Opens the collection at `location` with the backend its form names: a `postgres://` URL, or
+ * a file path (SQLite). Remote backends connect on first use, so opening stays synchronous.
+ */
+export function openStore(location: string, options: StoreOpenOptions = {}): Store {
+  return openBackendStore(location, options);
+}
