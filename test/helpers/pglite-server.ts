@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { parsePostgresUrl } from "../../src/store/postgres/options.js";
 import { ROOT } from "./paths.js";
 
 /** A Postgres server the tests talk to with node-postgres, as to any Postgres. */
@@ -64,11 +65,33 @@ export async function startPglite(options: { textsearch?: boolean; vector?: bool
   };
 }
 
-/** The server named by `PLOTLINE_TEST_POSTGRES_URL` (a real Postgres with pgvector), when set. */
+/**
+ * The server named by `PLOTLINE_TEST_POSTGRES_URL` (a real Postgres with pgvector), when set.
+ * The schemas handed out are dropped by `stop`: the server is someone's, and outlives the tests.
+ */
 export function externalPostgres(): TestPostgres | null {
   const url = process.env.PLOTLINE_TEST_POSTGRES_URL;
   if (!url) return null;
-  return { name: "PLOTLINE_TEST_POSTGRES_URL", collectionUrl: (extra = {}) => withParams(url, { schema: schemaName(), ...extra }), stop: async () => {} };
+  const schemas: string[] = [];
+  return {
+    name: "PLOTLINE_TEST_POSTGRES_URL",
+    collectionUrl: (extra = {}) => {
+      const schema = schemaName();
+      schemas.push(schema);
+      return withParams(url, { schema, ...extra });
+    },
+    stop: async () => {
+      if (schemas.length === 0) return;
+      const { default: pg } = await import("pg");
+      const c = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${schemas.map((s) => `"${s}"`).join(", ")} CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }
 
 /** Why the external-server tests skip, when they do. */
