@@ -347,7 +347,7 @@ test("limits at the socket: an oversized request head gets a JSON 431, a stalled
 test("an unexpected failure is a 500 with a generic message; the details go to the server log only", async () => {
   const lines: string[] = [];
   const { app: broken, live } = await createServer({ db, webRoot: null, log: (l) => lines.push(l) });
-  live.plotline.collection.close(); // the database goes away under the server
+  await live.plotline.store.close(); // the database goes away under the server
   const res = await broken.inject({ method: "GET", url: `/api/movies/${ALIEN}` });
   const body = assertError(res, 500, "internal");
   assert.doesNotMatch(body.error.message, /database|sqlite|open/i);

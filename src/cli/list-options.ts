@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import { DEFAULT_SENTIMENT_WEIGHT, RERANKERS, type RecommendationOptions, type Reranker } from "../recommend/types.js";
-import type { Filters } from "../search/filters.js";
+import type { Filters } from "../store/filters.js";
 import { intOption, type OptionSpec } from "./command.js";
 import { numberOption, rangeOption } from "./commands/search.js";
 

@@ -1,4 +1,4 @@
-import type { Filters } from "../search/filters.js";
+import type { Filters } from "../store/filters.js";
 import type { SearchHit } from "../search/types.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Filters } from "./filters.js";
+import type { Filters } from "../store/filters.js";
 import type { TextField as MatchField } from "../store/store.js";
 
 /** One search result; the `--json` shape of every search and recommendation command. */

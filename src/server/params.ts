@@ -1,4 +1,4 @@
-import type { Filters } from "../search/filters.js";
+import type { Filters } from "../store/filters.js";
 import { HttpError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 

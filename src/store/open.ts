@@ -1,8 +1,10 @@
 import { openBackendStore, registerBackend } from "./backends.js";
 import { postgresBackend } from "./postgres/backend.js";
+import { sqliteBackend } from "./sqlite/backend.js";
 import type { Store, StoreOpenOptions } from "./store.js";
 
 // The backends this Plotline opens; a new one is one more line here.
+registerBackend(sqliteBackend);
 registerBackend(postgresBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
@@ -14,8 +16,9 @@ export function defaultDbPath(): string {
 }
 
 /**
- * Opens the collection at `location` with the backend its form names: a `postgres://` URL, or
- * a file path (SQLite). Remote backends connect on first use, so opening stays synchronous.
+ * Opens the collection at `location` with the backend its form names (`store/backends.ts`): a
+ * `postgres://` URL, else an SQLite file path. Remote backends connect on first use, so
+ * opening stays synchronous.
  */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {
   return openBackendStore(location, options);

@@ -1,6 +1,29 @@
-import { Plotline } from "../../plotline.js";
+import { Plotline, type CollectionInfo } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { bytes, n } from "../format.js";
+
+function indexLine(index: CollectionInfo["index"]): string {
+  if (!index) return "kept by the backend";
+  const kind = index.config.type === "auto" ? `auto (${index.kind})` : index.kind;
+  return `${kind}${index.file ? `, ${index.file} (${bytes(index.bytes ?? 0)}${index.fresh ? "" : ", stale: run plotline index"})` : ""}`;
+}
+
+/** The backend's own details, one per line, named as the backend names them (`sizes` in bytes, shown as sizes). */
+function detailLines(details: CollectionInfo["details"]): string[] {
+  if (!details) return [];
+  const width = Math.max(10, ...Object.keys(details).map((k) => k.length));
+  return Object.entries(details).map(([key, value]) => {
+    const shown =
+      value !== null && typeof value === "object"
+        ? Object.entries(value)
+            .map(([name, b]) => `${name} ${key === "sizes" ? bytes(b) : String(b)}`)
+            .join(", ")
+        : value === null
+          ? "-"
+          : String(value);
+    return `${key.padEnd(width)} ${shown}`;
+  });
+}
 
 export const infoCommand: Command = {
   name: "info",
@@ -10,7 +33,7 @@ export const infoCommand: Command = {
   async run(ctx) {
     const plotline = Plotline.open({ db: ctx.db, readonly: true });
     try {
-      const info = plotline.info();
+      const info = await plotline.info();
       if (ctx.json) ctx.out(JSON.stringify(info));
       else
         ctx.out(
@@ -19,9 +42,11 @@ export const infoCommand: Command = {
             `movies      ${n(info.count)}`,
             `embedder    ${info.embedder ?? "(none yet)"}`,
             `dimensions  ${info.dims ?? "-"}`,
-            `size        ${bytes(info.sizeBytes)}`,
+            `backend     ${info.backend}`,
+            `size        ${info.sizeBytes === null ? "-" : bytes(info.sizeBytes)}`,
             `updated     ${info.updatedAt ?? "-"}`,
-            `index       ${info.index.config.type === "auto" ? `auto (${info.index.kind})` : info.index.kind}${info.index.file ? `, ${info.index.file} (${bytes(info.index.bytes ?? 0)}${info.index.fresh ? "" : ", stale: run plotline index"})` : ""}`,
+            `index       ${indexLine(info.index)}`,
+            ...detailLines(info.details),
           ].join("\n"),
         );
     } finally {

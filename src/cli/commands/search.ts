@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
-import type { Filters } from "../../search/filters.js";
+import type { Filters } from "../../store/filters.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
+import { DEFAULT_FIELD_WEIGHTS } from "../../search/keyword.js";
 import { DEFAULT_K, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { table } from "../table.js";
@@ -70,7 +71,7 @@ function explainLines(r: ExplainedHit): string[] {
 }
 
 /** The readable form: what was understood, a results table, and with --explain why each result is there. */
-export function renderSearch(response: SearchResponse, offset: number, explain: boolean): string {
+export function renderSearch(response: SearchResponse & { keywordRanking?: string }, offset: number, explain: boolean): string {
   const lines: string[] = [];
   const { parsed } = response;
   if (parsed.extracted.length) {
@@ -84,6 +85,7 @@ export function renderSearch(response: SearchResponse, offset: number, explain: 
   const rows = response.results.map((r, i) => [offset + i + 1, r.score.toFixed(4), r.title, r.year, r.id]);
   const rendered = table(["#", "score", "title", "year", "id"], rows).split("\n");
   if (!explain) return [...lines, ...rendered].join("\n");
+  if (response.keywordRanking) lines.push(`Keyword ranking: ${response.keywordRanking}.`, "");
   lines.push(...rendered.slice(0, 2));
   response.results.forEach((r, i) => lines.push(rendered[i + 2]!, ...explainLines(r)));
   return lines.join("\n");
@@ -132,8 +134,12 @@ export const searchCommand: Command = {
     };
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
-      const response = await plotline.search(query, options);
-      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, Boolean(ctx.values.explain)));
+      const explain = Boolean(ctx.values.explain);
+      const found = await plotline.search(query, options);
+      // Backends rank keywords differently (FTS5's BM25, pg_textsearch, ts_rank_cd): --explain says which ran.
+      const keywordSide = explain && found.mode !== "semantic" && found.mode !== "title" && plotline.store.capabilities.keyword;
+      const response = keywordSide ? { ...found, keywordRanking: await plotline.store.keywordRanking(DEFAULT_FIELD_WEIGHTS) } : found;
+      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, explain));
     } finally {
       await plotline.close();
     }

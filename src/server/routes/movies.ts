@@ -52,8 +52,8 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
       },
     },
     async (request) =>
-      live.use((p) => {
-        const movie = p.movie(request.params.id);
+      live.use(async (p) => {
+        const movie = await p.movie(request.params.id);
         if (!movie) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
         return movie;
       }),
@@ -89,7 +89,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
       if (filters) options.filters = filters;
       const json = await live.use(async (p) => {
         // The engine also takes titles; this path is for ids, so an unknown one is a 404.
-        if (!hasMovie(p, request.params.id)) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
+        if (!(await hasMovie(p, request.params.id))) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
         return listingJson(p, await p.similar({ id: request.params.id }, options));
       });
       return reply.type(JSON_TYPE).send(json);

@@ -4,8 +4,8 @@ import { fold, isStopWord, words } from "./text.js";
 export type { KeywordQuery } from "../store/store.js";
 
 /**
- * Most distinct terms and phrases a query sends to FTS5. A 10,000-character query would
- * otherwise become an expression of thousands of phrases, each scored on every matching row.
+ * Most distinct terms and phrases a query sends to the keyword index. A 10,000-character query
+ * would otherwise become thousands of terms, each a posting list to read and score.
  */
 export const MAX_QUERY_TERMS = 64;
 /** Shortest last word that is also matched as a prefix; shorter ones would match most words. */
@@ -38,22 +38,7 @@ export function parseKeywordQuery(text: string): KeywordQuery {
   return { terms: terms.slice(0, MAX_QUERY_TERMS), phrases: phrases.slice(0, MAX_QUERY_TERMS), prefix: prefix && terms.indexOf(prefix) < MAX_QUERY_TERMS ? prefix : null };
 }
 
-/** An FTS5 string literal: every word is quoted, so no query text is ever read as FTS5 syntax. */
-function quote(tokens: string[]): string {
-  return `"${tokens.join(" ").replace(/"/g, '""')}"`;
-}
-
-/**
- * The FTS5 MATCH expression, or null when the query has no words. Free words are ORed, so a
- * description matches films that share some of its words and BM25 ranks those sharing the most
- * (rarest, in the heaviest fields) first; requiring every word would miss most descriptions.
- * Quoted phrases are required: `P1 AND P2 AND (P1 OR w1 OR w2)` keeps the free words optional
- * while BM25 still scores them.
- */
-export function ftsExpression(q: KeywordQuery): string | null {
-  const free = q.terms.flatMap((t) => [t === q.prefix ? `${quote([t])}*` : quote([t]), ...(q.corrections?.[t] ?? []).map((c) => quote([c]))]);
-  const phrases = q.phrases.map(quote);
-  if (phrases.length === 0) return free.length ? free.join(" OR ") : null;
-  const required = phrases.join(" AND ");
-  return free.length ? `${required} AND (${[phrases[0]!, ...free].join(" OR ")})` : required;
+/** Whether a query has anything for a keyword index to match (a free word or a phrase). */
+export function hasKeywordTerms(q: KeywordQuery): boolean {
+  return q.terms.length > 0 || q.phrases.length > 0;
 }
