@@ -3,9 +3,8 @@ import { Plotline } from "../../plotline.js";
 import { evaluateMode, loadQuerySet, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
 import { SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
-import type { Command } from "../command.js";
+import { numberOption, type Command } from "../command.js";
 import { table } from "../table.js";
-import { numberOption } from "./search.js";
 
 /** Runs `hybrid` with `--fusion rrf`; listed by default beside the convex default. */
 const RRF_ROW = "rrf";
