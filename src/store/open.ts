@@ -8,6 +8,8 @@ registerBackend(sqliteBackend);
 registerBackend(postgresBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
+export { registeredBackends } from "./backends.js";
+
 export const DEFAULT_DB = "./plotline.db";
 
 /** The collection to open when none is named: `PLOTLINE_DB`, else `DEFAULT_DB`. */

@@ -824,7 +824,14 @@ export class PostgresStore implements Store {
     // A debugging summary, not an interface: when its shape changes, nothing is vacuumed.
     const docs = /total_docs:\s*(\d+)/.exec(r.rows[0]?.summary ?? "");
     if (!docs || Number(docs[1]) <= r.rows[0]!.n) return;
-    await c.query(`VACUUM ${this.s}.movies`);
+    try {
+      await c.query(`VACUUM ${this.s}.movies`);
+    } catch (err) {
+      // A read replica (no VACUUM during recovery) or a read-only role cannot settle it; the
+      // next process opening the primary to write does, and reads meanwhile stay correct but
+      // for BM25's document count.
+      if (!this.readonly) throw err;
+    }
   }
 
   /** The INSERT ... ON CONFLICT of one chunk of movies, given as one JSON array (see `upsertRow`). */
