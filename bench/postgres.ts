@@ -150,7 +150,7 @@ export async function run(args: string[]): Promise<BenchSection[]> {
         notes: [
           ...details,
           `${queries.length} labelled queries (eval/tmdb-queries.jsonl) cycled for ${ITERATIONS} calls after ${WARMUP} warm-up calls; similar: ${seeds.length} seed movies; k 10 (similar 40)`,
-          "PGlite is PostgreSQL compiled to WebAssembly, one connection at a time (pool 1): a lower bound on what a native server does",
+          "PGlite is PostgreSQL compiled to WebAssembly, one connection at a time (pool 1): slower than a native server",
         ],
       },
       {
