@@ -5,7 +5,7 @@ import { machine, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 
 /**
- * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale` and
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, `qdrant-cluster` and
  * `postgres-scale`, which take long or need a server), prints a table per area and writes them to bench/results/latest.json.
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
