@@ -78,6 +78,13 @@ export interface Store {
    * through with a cursor; the batches of one scan see one state of the collection.
    */
   scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /**
+   * Every movie with what ingest computed for it (the hash of its embedded text, the embedder's
+   * raw vector), in natural order, in batches (`batchSize`, default `SCAN_BATCH`), seeing one
+   * state of the collection: what `plotline copy` moves to another store, so nothing is
+   * embedded again.
+   */
+  records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
 
@@ -101,6 +108,12 @@ export interface Store {
    * cosine of unit vectors (finished by the collection's embedder, see `StoreOpenOptions`).
    */
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
+  /**
+   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector retrieval
+   * fused by the server, best first, filters applied before the limit. The engine fuses the two
+   * lists itself unless asked for this (`SearchOptions.fusionBy: "store"`).
+   */
+  hybridTop?(query: KeywordQuery, vector: Float32Array, options: HybridOptions): Promise<HybridHit[]>;
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /**
@@ -161,9 +174,9 @@ export interface StoreCapabilities {
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
-   * The engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query API fusion).
-   * Informational: Plotline fuses the keyword and vector lists itself so that every backend
-   * ranks alike.
+   * `hybridTop`: the engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query
+   * API fusion). Plotline fuses the keyword and vector lists itself unless a search asks for
+   * the store's fusion (`--fusion-by store`), which needs this.
    */
   nativeHybrid: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
@@ -171,7 +184,7 @@ export interface StoreCapabilities {
 }
 
 /** A capability a backend may lack. */
-export type Capability = Exclude<keyof StoreCapabilities, "nativeHybrid">;
+export type Capability = keyof StoreCapabilities;
 
 /** What a collection records about itself. */
 export interface Manifest {
@@ -191,6 +204,11 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /**
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Weaviate: server
+   * version, the alias and the physical collection it points to).
+   */
+  details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
 
 /**
@@ -268,6 +286,27 @@ export interface KeywordHit {
   fields?: Partial<Record<TextField, number>>;
 }
 
+/** Options of `hybridTop`. */
+export interface HybridOptions {
+  /** Movies to return, at most. */
+  k: number;
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), as the engine's convex fusion. */
+  alpha: number;
+  /** `relative`: min-max scaled scores, combined by alpha (Weaviate's relativeScoreFusion); `ranked`: reciprocal ranks (rankedFusion). */
+  fusion: "relative" | "ranked";
+  /** Weight of each field on the keyword side. */
+  weights: Readonly<FieldWeights>;
+  /** Restrictions applied before the limit (default none). */
+  filters?: Filters;
+}
+
+/** A hybrid hit: the server's fused score (higher is better). */
+export interface HybridHit {
+  id: string;
+  score: number;
+  ordinal?: number;
+}
+
 /** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
 export type VectorQuery = { vector: Float32Array } | { id: string };
 
@@ -332,7 +371,18 @@ export interface WriteBatch {
    * in natural order, and its result becomes `Manifest.embedderState` (so the state always
    * matches the vectors it is applied to). Without `fit` the state is left as it was.
    */
-  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  manifest?: {
+    embedderId: string;
+    dims: number;
+    fit?: (raw: Float32Array[]) => EmbedderState | null;
+    /**
+     * The embedder's finish step, for stores that keep the finished vectors themselves (a
+     * pgvector column, Weaviate's vector index): the first batch comes before any manifest from
+     * which the store's own finisher could load the embedder. Without it the store uses
+     * `StoreOpenOptions.finisher`.
+     */
+    finish?: Finisher;
+  };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
@@ -412,6 +462,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
+  nativeHybrid: "fuse keyword and vector results itself",
 };
 
 /**

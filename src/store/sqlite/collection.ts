@@ -270,6 +270,16 @@ export class Collection {
     return r ? toMovie(r) : null;
   }
 
+  /** Every movie with its text hash and raw vector, in rowid order (what `plotline copy` moves). */
+  records(): { movie: Movie; textHash: Buffer; raw: Float32Array }[] {
+    const rows = this.db.prepare("SELECT m.*, v.raw AS raw_vector FROM movies m JOIN vectors v ON v.movie = m.rowid ORDER BY m.rowid").all() as (Row & { raw_vector: Buffer })[];
+    return rows.map((r) => {
+      const raw = new Float32Array(r.raw_vector.byteLength / 4);
+      new Uint8Array(raw.buffer).set(r.raw_vector);
+      return { movie: toMovie(r), textHash: Buffer.from(r.text_hash as unknown as Buffer), raw };
+    });
+  }
+
   /** Every movie's rowid and id, in rowid order. */
   rowidsAndIds(): [number, string][] {
     return this.prepared("SELECT rowid, id FROM movies ORDER BY rowid").raw().all() as [number, string][];

@@ -21,6 +21,7 @@ import {
   type StoreCapabilities,
   type StoreOpenOptions,
   type StoreStats,
+  type UpsertItem,
   type VectorHit,
   type VectorIndexAdmin,
   type VectorOptions,
@@ -150,6 +151,12 @@ export class SqliteStore implements Store {
     // One read of every row: a consistent state, and SQLite reads it faster than in pages.
     const rows = this.collection.allRows(fields).map((r) => r.row);
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+  }
+
+  async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
+    const size = options.batchSize ?? SCAN_BATCH;
+    const all = this.collection.records();
+    for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
   }
 
   async filterIds(filters: Filters): Promise<string[]> {
