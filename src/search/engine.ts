@@ -13,11 +13,13 @@ import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_K,
   DEFAULT_TITLES_K,
+  FUSION_BY,
   FUSIONS,
   MAX_K,
   SEARCH_MODES,
   type FieldMatches,
   type Fusion,
+  type FusionBy,
   type HitScores,
   type ParsedQuery,
   type SearchMode,
@@ -63,6 +65,7 @@ interface Plan {
   offset: number;
   alpha: number;
   fusion: Fusion;
+  fusionBy: FusionBy;
   filters: Filters;
   parse: boolean;
 }
@@ -79,13 +82,15 @@ export function planSearch(options: SearchOptions): Plan {
   if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
   const fusion = options.fusion ?? "convex";
   if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
+  const fusionBy = options.fusionBy ?? "engine";
+  if (!(FUSION_BY as readonly string[]).includes(fusionBy)) throw new InvalidArgumentError("fusionBy", `unknown value '${String(fusionBy)}' (${FUSION_BY.join(", ")})`);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new InvalidArgumentError("alpha", `must be a number from 0 to 1, got ${String(alpha)}`);
   const k = intParam("k", options.k, DEFAULT_K, 1, MAX_K);
   const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
   const filters = { ...(options.filters ?? {}) };
   validateFilters(filters);
-  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
+  return { mode, k, offset, alpha, fusion, fusionBy, filters, parse: options.parse ?? true };
 }
 
 /** Explicit filters win over understood ones, field by field. */
@@ -271,6 +276,7 @@ export class SearchEngine {
     if (!text) return hasFilters(filters) ? (await this.browse(need, filters)).slice(offset) : [];
     const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
     const hasTerms = hasKeywordTerms(keywordQuery);
+    if (plan.mode === "hybrid" && plan.fusionBy === "store") requireCapability(this.store, "nativeHybrid", "hybrid search with --fusion-by store", "use --fusion-by engine");
     if (hasTerms && plan.mode !== "semantic") {
       requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
       if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
@@ -286,6 +292,11 @@ export class SearchEngine {
       const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
       if (plan.mode === "semantic") {
         page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+      } else if (plan.fusionBy === "store" && hasTerms && !isZero(qv)) {
+        // The backend's own fusion; with one side empty both fusions reduce to the other side, below.
+        const hits = await this.store.hybridTop!(keywordQuery, qv, { k: need, alpha: plan.alpha, fusion: plan.fusion === "rrf" ? "ranked" : "relative", weights: DEFAULT_FIELD_WEIGHTS, filters });
+        page = hits.slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: null } }));
+        await this.fillSemantic(page, qv);
       } else {
         // Fusion reads each list `max(pool, need)` deep; both are asked at once.
         const depth = Math.max(HYBRID_POOL, need);
@@ -300,20 +311,23 @@ export class SearchEngine {
         // A fused hit's rank in either list says which hit it is.
         const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
         page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, plan.fusion) }));
-        // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
-        const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
-        if (missing.length && !isZero(qv)) {
-          const vectors = await this.store.vectors(missing);
-          for (const r of page) {
-            if (r.scores.semantic !== null) continue;
-            const v = vectors.get(r.id);
-            r.scores.semantic = v ? cosine(v, qv) : null;
-          }
-        }
+        await this.fillSemantic(page, qv);
       }
     }
     if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
     return page;
+  }
+
+  /** Cosine is cheap to fill in for a page's results that the semantic side did not score. */
+  private async fillSemantic(page: Ranked[], qv: Float32Array): Promise<void> {
+    const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
+    if (!missing.length || isZero(qv)) return;
+    const vectors = await this.store.vectors(missing);
+    for (const r of page) {
+      if (r.scores.semantic !== null) continue;
+      const v = vectors.get(r.id);
+      r.scores.semantic = v ? cosine(v, qv) : null;
+    }
   }
 
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */

@@ -86,6 +86,14 @@ export const FUSIONS = ["convex", "rrf"] as const;
  */
 export type Fusion = (typeof FUSIONS)[number];
 
+export const FUSION_BY = ["engine", "store"] as const;
+/**
+ * Who fuses hybrid results: `engine` (default) fuses the store's keyword and vector lists
+ * here, alike for every backend; `store` asks the backend's own hybrid query (Weaviate's
+ * `hybrid`: `convex` becomes its relativeScoreFusion, `rrf` its rankedFusion), where it has one.
+ */
+export type FusionBy = (typeof FUSION_BY)[number];
+
 export interface SearchOptions {
   /** Default `hybrid`. */
   mode?: SearchMode;
@@ -97,6 +105,8 @@ export interface SearchOptions {
   alpha?: number;
   /** Hybrid fusion (default `convex`). */
   fusion?: Fusion;
+  /** Who fuses hybrid results (default `engine`); `store` needs the store's `nativeHybrid`. */
+  fusionBy?: FusionBy;
   /** Restrictions applied before top-k, in every mode (default none). */
   filters?: Filters;
   /** Turn phrases such as "90s" or "starring Jim Carrey" into filters (default true). */

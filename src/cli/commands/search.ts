@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
 import type { Filters } from "../../store/filters.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { DEFAULT_K, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
+import { DEFAULT_K, FUSION_BY, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type FusionBy, type SearchMode, type SearchResponse } from "../../search/types.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { table } from "../table.js";
 
@@ -97,6 +97,7 @@ export const searchCommand: Command = {
     mode: { type: "string", arg: "MODE", help: SEARCH_MODES.join(" | "), default: "hybrid" },
     alpha: { type: "string", arg: "A", help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
     fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (rrf: reciprocal rank fusion, k = 60)`, default: "convex" },
+    "fusion-by": { type: "string", arg: "WHO", help: `hybrid: ${FUSION_BY.join(" | ")} (store: the backend's own hybrid query, e.g. Weaviate's; convex = relativeScoreFusion, rrf = rankedFusion)`, default: "engine" },
     k: { type: "string", short: "k", arg: "N", help: "results per page", default: DEFAULT_K },
     offset: { type: "string", arg: "N", help: "results to skip", default: 0 },
     year: { type: "string", arg: "FROM..TO", help: "release year, or a range (either end may be left out)" },
@@ -125,6 +126,7 @@ export const searchCommand: Command = {
       mode: oneOf<SearchMode>("mode", ctx.values.mode, SEARCH_MODES) ?? "hybrid",
       alpha: numberOption("alpha", ctx.values.alpha),
       fusion: oneOf<Fusion>("fusion", ctx.values.fusion, FUSIONS),
+      fusionBy: oneOf<FusionBy>("fusion-by", ctx.values["fusion-by"], FUSION_BY),
       k: intOption("k", ctx.values.k, DEFAULT_K),
       offset,
       filters: filtersFromOptions(ctx.values),

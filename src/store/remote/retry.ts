@@ -1,6 +1,6 @@
 /**
- * Batching and retries for backends reached over the network (Weaviate, Pinecone; the Qdrant
- * backend needs the same): a write is cut into batches, each sent with retries and exponential
+ * Batching and retries for backends reached over the network (Weaviate; the Qdrant backend
+ * needs the same; Pinecone's client retries by itself): a write is cut into batches, each sent with retries and exponential
  * backoff on the failures that a second try can cure (timeouts, refused or reset connections,
  * 429 and 5xx), and progress is reported per batch. Written here rather than taken from a
  * package because the retry decision is each client's own error shape, passed in as `retryable`.
