@@ -4,7 +4,7 @@ import { dot } from "../vector-index/flat.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
-import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
 
 /**
  * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
@@ -12,7 +12,7 @@ import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef,
  * used; when none matches, it is an error. Examples and their exact duplicates are never listed.
  */
 export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
-  const strategy = options.strategy ?? "average";
+  const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
   if (!(RECOMMEND_STRATEGIES as readonly string[]).includes(strategy)) throw new InvalidArgumentError("strategy", `unknown strategy '${strategy}' (strategies: ${RECOMMEND_STRATEGIES.join(", ")})`);
   const likeRefs = refList("like", options.like);
   const dislikeRefs = refList("dislike", options.dislike);

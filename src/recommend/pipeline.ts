@@ -4,7 +4,7 @@ import type { VectorQuery } from "../store/store.js";
 import { TopK } from "../vector-index/topk.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";
-import { DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
+import { DEFAULT_RERANKER, DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
 
 /** Most candidates re-ranking and diversity may be asked to consider. */
 export const MAX_CANDIDATES = 10_000;
@@ -32,7 +32,7 @@ export interface Candidate {
 export function plan(_ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
   const k = integer("k", options.k ?? defaultK, 1, MAX_RECOMMEND_K);
   const diversity = fraction("diversity", options.diversity ?? 0);
-  const rerank = options.rerank ?? "none";
+  const rerank = options.rerank ?? DEFAULT_RERANKER;
   if (!(RERANKERS as readonly string[]).includes(rerank)) throw new InvalidArgumentError("rerank", `unknown re-ranker '${rerank}' (re-rankers: ${RERANKERS.join(", ")})`);
   const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
   const widen = diversity > 0 || rerank !== "none";

@@ -11,7 +11,9 @@ import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
+  DEFAULT_FUSION,
   DEFAULT_K,
+  DEFAULT_SEARCH_MODE,
   DEFAULT_TITLES_K,
   FUSION_BY,
   FUSIONS,
@@ -78,9 +80,9 @@ function intParam(name: string, value: unknown, fallback: number, min: number, m
 
 /** Checks the options a caller (CLI, HTTP, library) passed, naming the one at fault. */
 export function planSearch(options: SearchOptions): Plan {
-  const mode = options.mode ?? "hybrid";
+  const mode = options.mode ?? DEFAULT_SEARCH_MODE;
   if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
-  const fusion = options.fusion ?? "convex";
+  const fusion = options.fusion ?? DEFAULT_FUSION;
   if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
   const fusionBy = options.fusionBy ?? "engine";
   if (!(FUSION_BY as readonly string[]).includes(fusionBy)) throw new InvalidArgumentError("fusionBy", `unknown value '${String(fusionBy)}' (${FUSION_BY.join(", ")})`);

@@ -78,6 +78,8 @@ export interface SearchResponse {
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
+/** What `search` does without a `mode`. */
+export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
 export const FUSIONS = ["convex", "rrf"] as const;
 /**
@@ -85,6 +87,8 @@ export const FUSIONS = ["convex", "rrf"] as const;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
  */
 export type Fusion = (typeof FUSIONS)[number];
+/** How hybrid search fuses without a `fusion`. */
+export const DEFAULT_FUSION: Fusion = "convex";
 
 export const FUSION_BY = ["engine", "store"] as const;
 /**

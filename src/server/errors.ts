@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError } from "../errors.js";
+import { RECOMMEND_OPTIONS, SEARCH_OPTIONS, SIMILAR_OPTIONS, TITLES_OPTIONS } from "../options/commands.js";
+import { FILTER_OPTIONS } from "../options/filters.js";
+import { httpName, httpNames } from "../options/option.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
 export interface ApiErrorBody {
@@ -25,25 +28,12 @@ export function errorBody(code: string, message: string, parameter?: string): Ap
 
 /**
  * The library names some options differently from the HTTP parameters (`query` is `q`,
- * `minRating` is `min_rating`); errors must name what the client sent.
+ * `minRating` is `min_rating`, `yearMin` is `year`); errors must name what the client sent.
+ * Derived from the option definitions, so a new option is named right without a line here.
  */
 const LIBRARY_TO_HTTP: Record<string, string> = {
-  query: "q",
-  prefix: "prefix",
-  yearMin: "year",
-  yearMax: "year",
-  year: "year",
-  genres: "genre",
-  genreMode: "genre_mode",
-  minRating: "min_rating",
-  minVotes: "min_votes",
-  runtimeMin: "runtime",
-  runtimeMax: "runtime",
-  runtime: "runtime",
-  cast: "cast",
-  directors: "director",
-  language: "language",
-  diversity: "diversity",
+  ...httpNames([...SEARCH_OPTIONS, ...TITLES_OPTIONS, ...SIMILAR_OPTIONS, ...RECOMMEND_OPTIONS], { query: "q", prefix: "prefix" }),
+  ...Object.fromEntries(FILTER_OPTIONS.flatMap((spec) => (typeof spec.filter === "string" ? [[spec.filter, httpName(spec)]] : spec.filter.map((f) => [f, httpName(spec)])))),
 };
 
 export function httpParameter(libraryName: string): string {

@@ -2,10 +2,9 @@ import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
 import { evaluateMode, loadQuerySet, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { FUSION_BY, SEARCH_MODES, type Fusion, type FusionBy, type SearchMode, type SearchOptions } from "../../search/types.js";
-import type { Command } from "../command.js";
+import { SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
+import { numberOption, type Command } from "../command.js";
 import { table } from "../table.js";
-import { numberOption } from "./search.js";
 
 /** Runs `hybrid` with `--fusion rrf`; listed by default beside the convex default. */
 const RRF_ROW = "rrf";
@@ -19,7 +18,6 @@ const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10"];
 
 function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return r.mode;
-  if (r.options.fusionBy === "store") return r.options.fusion === "rrf" ? `hybrid (store's ranked fusion, alpha ${r.options.alpha ?? DEFAULT_ALPHA})` : `hybrid (store's relative score fusion, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
   return r.options.fusion === "rrf" ? "hybrid (rrf, k=60)" : `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
 }
 
@@ -30,7 +28,6 @@ export const evalCommand: Command = {
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${RRF_ROW} (hybrid with reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
     alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
-    "fusion-by": { type: "string", arg: "WHO", help: `who fuses the hybrid rows: ${FUSION_BY.join(" | ")} (store: the backend's own hybrid query)`, default: "engine" },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -47,8 +44,6 @@ export const evalCommand: Command = {
     for (const m of modes) if (m !== RRF_ROW && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, RRF_ROW].join(", ")})`);
     const alpha = numberOption("alpha", ctx.values.alpha);
     const parse = !ctx.values["no-parse"];
-    const fusionBy = String(ctx.values["fusion-by"] ?? "engine") as FusionBy;
-    if (!(FUSION_BY as readonly string[]).includes(fusionBy)) throw new InvalidArgumentError("--fusion-by", `expected ${FUSION_BY.join(" | ")}, got '${fusionBy}'`);
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
       const search = (q: string, o: SearchOptions) => plotline.search(q, o);
@@ -58,9 +53,7 @@ export const evalCommand: Command = {
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
         if (mode === "hybrid") {
           options.fusion = (m === RRF_ROW ? "rrf" : "convex") satisfies Fusion;
-          // The engine's RRF has no alpha; a store's ranked fusion weighs its ranks by one.
-          if (m !== RRF_ROW || fusionBy === "store") options.alpha = alpha ?? DEFAULT_ALPHA;
-          options.fusionBy = fusionBy;
+          if (m !== RRF_ROW) options.alpha = alpha ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }

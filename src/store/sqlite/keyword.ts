@@ -5,18 +5,30 @@ import type { FieldWeights, KeywordQuery, TextField } from "../store.js";
 import { ftsExpression } from "./fts-expression.js";
 import { TermPostings, type Postings } from "./postings.js";
 
+/** The field each FTS5 column of `movies_fts` holds (`schema.ts`). */
+const FIELD_OF_COLUMN: Readonly<Record<string, TextField>> = {
+  title: "title",
+  keywords: "keywords",
+  cast_members: "cast",
+  directors: "directors",
+  genres: "genres",
+  tagline: "tagline",
+  overview: "overview",
+  plot: "plot",
+};
 
-/** FTS5 columns in declaration order (schema migration 5), with the field each one is. */
-const COLUMNS: readonly [TextField, string][] = [
-  ["title", "title"],
-  ["keywords", "keywords"],
-  ["cast", "cast_members"],
-  ["directors", "directors"],
-  ["genres", "genres"],
-  ["tagline", "tagline"],
-  ["overview", "overview"],
-  ["plot", "plot"],
-];
+/**
+ * The columns of `movies_fts` in declaration order, read from the table itself: bm25() takes its
+ * weights in that order, so the order is whatever the latest migration declared.
+ */
+function ftsColumns(db: Database.Database): [TextField, string][] {
+  const names = db.prepare("SELECT name FROM pragma_table_info('movies_fts') ORDER BY cid").pluck().all() as string[];
+  return names.map((name) => {
+    const field = FIELD_OF_COLUMN[name];
+    if (!field) throw new Error(`movies_fts has a column '${name}' that holds no known field`);
+    return [field, name];
+  });
+}
 
 /** FTS5 bm25()'s constants (ext/fts5/fts5_aux.c), which the in-memory scorer must share. */
 const K1 = 1.2;
@@ -66,10 +78,11 @@ export class KeywordIndex {
     private readonly db: Database.Database,
     weights: Readonly<FieldWeights>,
   ) {
-    this.weights = COLUMNS.map(([field]) => weights[field]);
+    const columns = ftsColumns(db);
+    this.weights = columns.map(([field]) => weights[field]);
     this.postings = new TermPostings(
       db,
-      COLUMNS.map(([, column]) => column),
+      columns.map(([, column]) => column),
       this.weights,
     );
     db.function(this.allowedFn, { deterministic: false, directOnly: true }, (id) => (this.allowed?.has(id as number) ? 1 : 0));
