@@ -15,6 +15,8 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   search: () => import("./search.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
+  // pgvector's cost at a size, on a server given by --url (options as --name=value): on request.
+  "postgres-scale": () => import("./postgres-scale.js"),
 };
 const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
 

@@ -1,10 +1,15 @@
-import { InvalidArgumentError } from "../errors.js";
-import { isPineconeUrl } from "./pinecone/options.js";
-import { PineconeStore } from "./pinecone/store.js";
-import { SqliteStore } from "./sqlite/store.js";
+import { openBackendStore, registerBackend } from "./backends.js";
+import { pineconeBackend } from "./pinecone/backend.js";
+import { postgresBackend } from "./postgres/backend.js";
+import { sqliteBackend } from "./sqlite/backend.js";
 import type { Store, StoreOpenOptions } from "./store.js";
-import { isWeaviateUrl } from "./weaviate/options.js";
-import { WeaviateStore } from "./weaviate/store.js";
+import { weaviateBackend } from "./weaviate/backend.js";
+
+// The backends this Plotline opens; a new one is one more line here.
+registerBackend(sqliteBackend);
+registerBackend(postgresBackend);
+registerBackend(weaviateBackend);
+registerBackend(pineconeBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
 export const DEFAULT_DB = "./plotline.db";
@@ -15,19 +20,9 @@ export function defaultDbPath(): string {
 }
 
 /**
- * The backends by the form of a location: a URL scheme names a remote engine, anything else is
- * an SQLite file path. Remote stores connect on first use, so opening stays synchronous.
+ * Opens the collection at `location` with the backend its form names: a `postgres://`,
+ * `weaviate://` or `pinecone://` URL, or a file path (SQLite). Remote backends connect on first use, so opening stays synchronous.
  */
-const SCHEMES: { test: (location: string) => boolean; open: (location: string, options: StoreOpenOptions) => Store }[] = [
-  { test: isWeaviateUrl, open: (l, o) => WeaviateStore.open(l, o) },
-  { test: isPineconeUrl, open: (l, o) => PineconeStore.open(l, o) },
-];
-
-/** Opens the collection at `location` with the backend its form names (`weaviate://`, `pinecone://`, or an SQLite path). */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {
-  for (const scheme of SCHEMES) if (scheme.test(location)) return scheme.open(location, options);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new InvalidArgumentError("--db", `unknown collection URL scheme in '${location.replace(/\/\/[^@/]*@/, "//")}' (known: weaviate://, weaviates://, pinecone://, or an SQLite file path)`);
-  }
-  return SqliteStore.open(location, options);
+  return openBackendStore(location, options);
 }

@@ -205,8 +205,8 @@ export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
   /**
-   * What the backend runs on and how it ranks, by name, for `plotline info` (Weaviate: server
-   * version, the alias and the physical collection it points to).
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
+   * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
    */
   details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
@@ -377,9 +377,8 @@ export interface WriteBatch {
     fit?: (raw: Float32Array[]) => EmbedderState | null;
     /**
      * The embedder's finish step, for stores that keep the finished vectors themselves (a
-     * pgvector column, Weaviate's vector index): the first batch comes before any manifest from
-     * which the store's own finisher could load the embedder. Without it the store uses
-     * `StoreOpenOptions.finisher`.
+     * pgvector column): the first batch comes before any manifest from which the store's own
+     * finisher could load the embedder. Without it the store uses `StoreOpenOptions.finisher`.
      */
     finish?: Finisher;
   };

@@ -19,10 +19,6 @@ export interface PineconeTarget {
 /** Pinecone's rule for index names: lower-case letters, digits and hyphens, at most 45. */
 const INDEX_NAME = /^[a-z0-9](?:[a-z0-9-]{0,43}[a-z0-9])?$/;
 
-export function isPineconeUrl(location: string): boolean {
-  return /^pinecone:\/\//i.test(location);
-}
-
 /** Reads `pinecone://INDEX[/namespace]`; the API key comes from `PINECONE_API_KEY`, never the URL. */
 export function parsePineconeUrl(location: string, env: NodeJS.ProcessEnv = process.env): PineconeTarget {
   const m = /^pinecone:\/\/([^/?#]*)(?:\/([^?#]*))?$/i.exec(location);

@@ -28,10 +28,6 @@ const NAME = /^[A-Z][_0-9A-Za-z]*$/;
  */
 const MAX_NAME = 200;
 
-export function isWeaviateUrl(location: string): boolean {
-  return /^weaviates?:\/\//i.test(location);
-}
-
 /**
  * Reads `weaviate://host[:port]/Name[?grpc=50051&tls=false]` (or `weaviates://` for TLS). The
  * API key comes from the environment (`WEAVIATE_API_KEY`), never from the URL, so that it is
