@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
-import { requireCapability, type KeywordHit, type Store, type VectorHit } from "../store/store.js";
-import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, rrfFusion, type FusedHit } from "./hybrid.js";
+import { requireCapability, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
+import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, type FusedHit } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
 import { MovieCatalog } from "./movie-catalog.js";
@@ -15,13 +15,11 @@ import {
   DEFAULT_K,
   DEFAULT_SEARCH_MODE,
   DEFAULT_TITLES_K,
-  FUSION_BY,
   FUSIONS,
   MAX_K,
   SEARCH_MODES,
   type FieldMatches,
   type Fusion,
-  type FusionBy,
   type HitScores,
   type ParsedQuery,
   type SearchMode,
@@ -67,7 +65,6 @@ interface Plan {
   offset: number;
   alpha: number;
   fusion: Fusion;
-  fusionBy: FusionBy;
   filters: Filters;
   parse: boolean;
 }
@@ -84,15 +81,13 @@ export function planSearch(options: SearchOptions): Plan {
   if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
   const fusion = options.fusion ?? DEFAULT_FUSION;
   if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
-  const fusionBy = options.fusionBy ?? "engine";
-  if (!(FUSION_BY as readonly string[]).includes(fusionBy)) throw new InvalidArgumentError("fusionBy", `unknown value '${String(fusionBy)}' (${FUSION_BY.join(", ")})`);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new InvalidArgumentError("alpha", `must be a number from 0 to 1, got ${String(alpha)}`);
   const k = intParam("k", options.k, DEFAULT_K, 1, MAX_K);
   const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
   const filters = { ...(options.filters ?? {}) };
   validateFilters(filters);
-  return { mode, k, offset, alpha, fusion, fusionBy, filters, parse: options.parse ?? true };
+  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
 }
 
 /** Explicit filters win over understood ones, field by field. */
@@ -278,7 +273,8 @@ export class SearchEngine {
     if (!text) return hasFilters(filters) ? (await this.browse(need, filters)).slice(offset) : [];
     const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
     const hasTerms = hasKeywordTerms(keywordQuery);
-    if (plan.mode === "hybrid" && plan.fusionBy === "store") requireCapability(this.store, "nativeHybrid", "hybrid search with --fusion-by store", "use --fusion-by engine");
+    const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
+    if (native) requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion convex or rrf (Plotline's own)");
     if (hasTerms && plan.mode !== "semantic") {
       requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
       if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
@@ -294,10 +290,13 @@ export class SearchEngine {
       const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
       if (plan.mode === "semantic") {
         page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
-      } else if (plan.fusionBy === "store" && hasTerms && !isZero(qv)) {
-        // The backend's own fusion; with one side empty both fusions reduce to the other side, below.
-        const hits = await this.store.hybridTop!(keywordQuery, qv, { k: need, alpha: plan.alpha, fusion: plan.fusion === "rrf" ? "ranked" : "relative", weights: DEFAULT_FIELD_WEIGHTS, filters });
-        page = hits.slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: null } }));
+      } else if (native && hasTerms && !isZero(qv)) {
+        // The backend's own fusion; with one side empty every fusion reduces to the other side, below.
+        const hits = await this.store.hybridTop(
+          { keyword: keywordQuery, vector: qv, fusion: native },
+          { k: need, pool: Math.max(HYBRID_POOL, need), alpha: plan.alpha, weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
+        );
+        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
         await this.fillSemantic(page, qv);
       } else {
         // Fusion reads each list `max(pool, need)` deep; both are asked at once.
@@ -309,10 +308,11 @@ export class SearchEngine {
         const catalog = ordinals ? null : await this.movieCatalog();
         const kw = catalog ? catalog.toPositions(kwHits) : kwHits.map((h) => ({ id: h.ordinal!, score: h.score }));
         const sem = catalog ? catalog.toPositions(semHits) : semHits.map((h) => ({ id: h.ordinal!, score: h.score }));
-        const fused = plan.fusion === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
+        const own = ownFusion(plan.fusion);
+        const fused = own === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
         // A fused hit's rank in either list says which hit it is.
         const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
-        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, plan.fusion) }));
+        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, own) }));
         await this.fillSemantic(page, qv);
       }
     }
@@ -345,6 +345,16 @@ export class SearchEngine {
     const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
     return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
   }
+}
+
+/** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
+function nativeFusion(fusion: Fusion): NativeFusion | null {
+  return fusion === "native-rrf" ? "rrf" : fusion === "native-relative" ? "relative" : null;
+}
+
+/** Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side empty: the same arithmetic). */
+function ownFusion(fusion: Fusion): "convex" | "rrf" {
+  return fusion === "rrf" || fusion === "native-rrf" ? "rrf" : "convex";
 }
 
 /** Cosine of two unit vectors. */

@@ -81,22 +81,22 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 /** What `search` does without a `mode`. */
 export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
-export const FUSIONS = ["convex", "rrf"] as const;
+export const FUSIONS = ["convex", "rrf", "native-rrf", "native-relative"] as const;
 /**
+ * Plotline's own, the same on every backend:
  * - `convex` (default): `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
+ *
+ * The backend's own hybrid query, where it has one (`nativeHybrid`; Weaviate's `hybrid`), so
+ * the two can be compared:
+ * - `native-rrf`: the backend's reciprocal rank fusion (Weaviate's `rankedFusion`, its ranks
+ *   weighted by alpha);
+ * - `native-relative`: the backend's min-max scaled scores combined by alpha (Weaviate's
+ *   `relativeScoreFusion`: `convex` computed by the server).
  */
 export type Fusion = (typeof FUSIONS)[number];
 /** How hybrid search fuses without a `fusion`. */
 export const DEFAULT_FUSION: Fusion = "convex";
-
-export const FUSION_BY = ["engine", "store"] as const;
-/**
- * Who fuses hybrid results: `engine` (default) fuses the store's keyword and vector lists
- * here, alike for every backend; `store` asks the backend's own hybrid query (Weaviate's
- * `hybrid`: `convex` becomes its relativeScoreFusion, `rrf` its rankedFusion), where it has one.
- */
-export type FusionBy = (typeof FUSION_BY)[number];
 
 export interface SearchOptions {
   /** Default `hybrid`. */
@@ -109,8 +109,6 @@ export interface SearchOptions {
   alpha?: number;
   /** Hybrid fusion (default `convex`). */
   fusion?: Fusion;
-  /** Who fuses hybrid results (default `engine`); `store` needs the store's `nativeHybrid`. */
-  fusionBy?: FusionBy;
   /** Restrictions applied before top-k, in every mode (default none). */
   filters?: Filters;
   /** Turn phrases such as "90s" or "starring Jim Carrey" into filters (default true). */

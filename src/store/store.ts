@@ -109,11 +109,13 @@ export interface Store {
    */
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
   /**
-   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector retrieval
-   * fused by the server, best first, filters applied before the limit. The engine fuses the two
-   * lists itself unless asked for this (`SearchOptions.fusionBy: "store"`).
+   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
+   * fused by the backend (Weaviate: `hybrid` with `rankedFusion` or `relativeScoreFusion`),
+   * best first, filters applied before the limit. Plotline's fusion (`convex`, `rrf`) runs in
+   * the engine over `keywordTop` and `vectorTop` instead; this exists so the two can be
+   * compared. A fusion the backend does not offer is an `InvalidArgumentError` naming it.
    */
-  hybridTop?(query: KeywordQuery, vector: Float32Array, options: HybridOptions): Promise<HybridHit[]>;
+  hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /**
@@ -174,9 +176,9 @@ export interface StoreCapabilities {
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
-   * `hybridTop`: the engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query
-   * API fusion). Plotline fuses the keyword and vector lists itself unless a search asks for
-   * the store's fusion (`--fusion-by store`), which needs this.
+   * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
+   * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
+   * backend ranks alike; `--fusion native-rrf|native-relative` asks the backend's instead.
    */
   nativeHybrid: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
@@ -286,25 +288,48 @@ export interface KeywordHit {
   fields?: Partial<Record<TextField, number>>;
 }
 
-/** Options of `hybridTop`. */
+/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
+export const NATIVE_FUSIONS = ["rrf", "relative"] as const;
+/**
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Weaviate's `rankedFusion`,
+ *   each side's `1 / (60 + rank)` weighted by `alpha` and `1 - alpha`);
+ * - `relative`: each side's scores min-max scaled to 0..1, then `(1 - alpha) * keyword +
+ *   alpha * vector` (Weaviate's `relativeScoreFusion`, the engine's `convex` computed by the
+ *   server).
+ */
+export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
+
+/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
+export interface HybridQuery {
+  keyword: KeywordQuery;
+  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
+  vector: Float32Array | null;
+  fusion: NativeFusion;
+}
+
 export interface HybridOptions {
-  /** Movies to return, at most. */
+  /** Fused movies to return, at most. */
   k: number;
-  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), as the engine's convex fusion. */
-  alpha: number;
-  /** `relative`: min-max scaled scores, combined by alpha (Weaviate's relativeScoreFusion); `ranked`: reciprocal ranks (rankedFusion). */
-  fusion: "relative" | "ranked";
-  /** Weight of each field on the keyword side. */
+  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
+  pool: number;
+  /** Keyword field weights; see `KeywordOptions.weights`. */
   weights: Readonly<FieldWeights>;
-  /** Restrictions applied before the limit (default none). */
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`). */
+  alpha?: number;
+  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
+  rrfK?: number;
+  /** Restrictions applied to both sides before their limits (default none). */
   filters?: Filters;
 }
 
-/** A hybrid hit: the server's fused score (higher is better). */
+/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates, or not told). */
 export interface HybridHit {
   id: string;
   score: number;
-  ordinal?: number;
+  keyword: number | null;
+  semantic: number | null;
+  keywordRank: number | null;
+  semanticRank: number | null;
 }
 
 /** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
@@ -461,7 +486,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
-  nativeHybrid: "fuse keyword and vector results itself",
+  nativeHybrid: "fuse keyword and vector candidates itself",
 };
 
 /**

@@ -5,13 +5,14 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
-import { sendInBatches } from "../remote/retry.js";
+import { sendInBatches } from "../remote/batches.js";
 import {
   requireCapability,
   SCAN_BATCH,
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type Finisher,
   type KeywordHit,
   type Manifest,
@@ -398,6 +399,11 @@ export class PineconeStore implements Store {
     return { dims, ids: withVectors.map((r) => r.id), matrix };
   }
 
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "Pinecone serves semantic search and similar");
+    return [];
+  }
+
   async facets(field: FacetField): Promise<FacetCount[]> {
     requireCapability(this, "facets", `counting movies by ${field} (/api/genres)`);
     return [];
@@ -507,7 +513,7 @@ export class PineconeStore implements Store {
           const done = resumeFrom + b + 1;
           if (done < batches) await this.writeMeta({ ...base, checkpoint: { fingerprint, done } });
         },
-        { batchSize: UPSERT_BATCH, retries: 0, onProgress: (done) => batch.onProgress?.(resumeFrom * UPSERT_BATCH + done, records.length) },
+        { batchSize: UPSERT_BATCH, attempts: 1, onProgress: (done) => batch.onProgress?.(resumeFrom * UPSERT_BATCH + done, records.length) },
       );
 
       const now = new Date().toISOString();

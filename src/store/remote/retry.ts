@@ -1,93 +1,90 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** How a request to a remote engine is retried when it fails for a reason that may pass. */
+export interface RetryPolicy {
+  /** Tries in all, the first included (default 6). */
+  attempts?: number;
+  /** Wait before the first retry, in ms; doubled each time (default 250). */
+  baseMs?: number;
+  /** Longest wait between two tries, in ms (default 8000). */
+  maxMs?: number;
+  /** Called before each retry, for a notice (`attempt` is the one that failed, from 1). */
+  onRetry?: (error: unknown, attempt: number, waitMs: number) => void;
+}
+
+export const DEFAULT_RETRY: Required<Omit<RetryPolicy, "onRetry">> = { attempts: 6, baseMs: 250, maxMs: 8000 };
+
+/** Node's and undici's codes for a connection that failed or broke: the server may be restarting. */
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/** The network error code of an error or of its causes (fetch wraps them: `TypeError: fetch failed`). */
+export function networkCode(error: unknown): string | null {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+  }
+  return null;
+}
+
+/** The HTTP status an error carries (the official clients' error classes all name it `status`), or null. */
+export function httpStatus(error: unknown): number | null {
+  const status = error && typeof error === "object" ? (error as { status?: unknown }).status : undefined;
+  return typeof status === "number" ? status : null;
+}
+
 /**
- * Batching and retries for backends reached over the network (Weaviate; the Qdrant backend
- * needs the same; Pinecone's client retries by itself): a write is cut into batches, each sent with retries and exponential
- * backoff on the failures that a second try can cure (timeouts, refused or reset connections,
- * 429 and 5xx), and progress is reported per batch. Written here rather than taken from a
- * package because the retry decision is each client's own error shape, passed in as `retryable`.
+ * Whether a failed request may succeed if sent again: a 5xx, 408 or 429 answer, a timeout, or a
+ * connection refused, reset or timed out (a node restarting, a load balancer between
+ * deployments). A 4xx other than those is the request's own fault and is never retried.
  */
-
-export interface RetryOptions {
-  /** Tries after the first (default 4). */
-  retries?: number;
-  /** Wait before the first retry, doubled for each further one, with ±25% jitter (default 250 ms). */
-  baseDelayMs?: number;
-  /** Longest wait between two tries (default 8 s). */
-  maxDelayMs?: number;
-  /** Whether a failure is worth another try (default: `isTransient`). */
-  retryable?: (err: unknown) => boolean;
-  /** Told before each retry (for a notice). */
-  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+export function isTransient(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status !== null) return status >= 500 || status === 408 || status === 429;
+  if (networkCode(error)) return true;
+  const name = error instanceof Error ? `${error.name} ${error.constructor.name}` : "";
+  return /timeout|abort/i.test(name);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Node's network error codes that a retry may cure. */
-const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"]);
-
-/** A status code or network error a second try may cure: 408, 429, 5xx, timeouts, dropped connections. */
-export function isTransient(err: unknown): boolean {
-  const e = err as { code?: unknown; status?: unknown; cause?: unknown; message?: unknown; name?: unknown } | null;
-  if (!e || typeof e !== "object") return false;
-  if (typeof e.status === "number") return e.status === 408 || e.status === 429 || e.status >= 500;
-  if (typeof e.code === "string" && TRANSIENT_CODES.has(e.code)) return true;
-  if (e.name === "AbortError" || e.name === "TimeoutError") return true;
-  const m = typeof e.message === "string" ? e.message : "";
-  if (/\b(429|50[0-9])\b|timed? ?out|ECONNRESET|socket hang up|UNAVAILABLE|DEADLINE_EXCEEDED/i.test(m)) return true;
-  return e.cause !== undefined && e.cause !== err ? isTransient(e.cause) : false;
+/** Seconds a 429 answer asks to wait (Qdrant's client gives `retry_after`), or null. */
+function retryAfterMs(error: unknown): number | null {
+  const s = error && typeof error === "object" ? (error as { retry_after?: unknown }).retry_after : undefined;
+  const n = typeof s === "string" ? Number(s) : s;
+  return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n * 1000 : null;
 }
 
-/** Runs `fn`, trying again after a transient failure; the last failure is thrown as it was. */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { retries = 4, baseDelayMs = 250, maxDelayMs = 8000, retryable = isTransient } = options;
-  for (let attempt = 0; ; attempt++) {
+/**
+ * Runs `fn`, retrying transient failures (`isTransient`) with exponential backoff and full
+ * jitter (a random wait up to base * 2^n, capped: clients that failed together do not retry
+ * together), honouring a 429's Retry-After. The last error is thrown as it was. `fn` must be
+ * safe to repeat: every write Plotline sends to a remote engine is an idempotent upsert or
+ * delete by deterministic id.
+ */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy = {}, transient: (e: unknown) => boolean = isTransient): Promise<T> {
+  const attempts = policy.attempts ?? DEFAULT_RETRY.attempts;
+  const base = policy.baseMs ?? DEFAULT_RETRY.baseMs;
+  const max = policy.maxMs ?? DEFAULT_RETRY.maxMs;
+  for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
-    } catch (err) {
-      if (attempt >= retries || !retryable(err)) throw err;
-      const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-      options.onRetry?.(err, attempt + 1, delay);
-      await sleep(delay);
+    } catch (error) {
+      if (attempt >= attempts || !transient(error)) throw error;
+      const wait = retryAfterMs(error) ?? Math.random() * Math.min(max, base * 2 ** (attempt - 1));
+      policy.onRetry?.(error, attempt, wait);
+      await sleep(wait);
     }
   }
-}
-
-export interface BatchOptions extends RetryOptions {
-  /** Items per batch. */
-  batchSize: number;
-  /** Batches sent at once (default 1). */
-  concurrency?: number;
-  /** Called after each batch: items done of all. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-/**
- * Sends `items` in batches of `batchSize`, `concurrency` at a time, each with `withRetry`;
- * resolves when all are sent, rejects with the first batch that failed after its retries (the
- * batches already sent stay sent: the caller's ids make a re-run idempotent).
- */
-export async function sendInBatches<T>(items: readonly T[], send: (batch: T[], index: number) => Promise<void>, options: BatchOptions): Promise<void> {
-  const { batchSize, concurrency = 1 } = options;
-  if (!(batchSize >= 1)) throw new Error(`sendInBatches: batchSize must be at least 1, got ${batchSize}`);
-  const total = items.length;
-  const batches = Math.ceil(total / batchSize);
-  let next = 0;
-  let done = 0;
-  let failed: unknown = null;
-  options.onProgress?.(0, total);
-  const worker = async () => {
-    while (failed === null && next < batches) {
-      const b = next++;
-      const batch = items.slice(b * batchSize, Math.min(total, (b + 1) * batchSize));
-      try {
-        await withRetry(() => send(batch, b), options);
-      } catch (err) {
-        failed ??= err;
-        return;
-      }
-      done += batch.length;
-      options.onProgress?.(done, total);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batches)) }, worker));
-  if (failed !== null) throw failed;
 }

@@ -6,7 +6,8 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
-import { sendInBatches } from "../remote/retry.js";
+import { sendInBatches } from "../remote/batches.js";
+import { movieUuid } from "../remote/point-id.js";
 import {
   SCAN_BATCH,
   TEXT_FIELDS,
@@ -16,6 +17,7 @@ import {
   type Finisher,
   type HybridHit,
   type HybridOptions,
+  type HybridQuery,
   type KeywordHit,
   type KeywordOptions,
   type KeywordQuery,
@@ -33,6 +35,7 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  requireCapability,
 } from "../store.js";
 import { idFilter, weaviateFilter } from "./filters.js";
 import { parseWeaviateUrl, type WeaviateTarget } from "./options.js";
@@ -67,6 +70,13 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 
 /** Objects per gRPC insert request (Weaviate's own client batches 100-1000). */
 export const UPLOAD_BATCH = 500;
+/**
+ * Weaviate's cap on offset + limit of any query (its `QUERY_MAXIMUM_RESULTS` setting, default
+ * 10,000): longer lists are read by keyset (`scan`), never by offset.
+ */
+const QUERY_MAXIMUM_RESULTS = 10_000;
+/** `hybridTop`'s alpha when the caller gives none: Weaviate's own default (0.75, vector-leaning). */
+const DEFAULT_HYBRID_ALPHA = 0.75;
 /** Insert requests in flight at once: the server indexes one while the next arrives. */
 const UPLOAD_CONCURRENCY = 2;
 /** Objects per read request of a scan (Weaviate caps offset + limit at QUERY_MAXIMUM_RESULTS, 10,000 by default). */
@@ -423,7 +433,7 @@ export class WeaviateStore implements Store {
       return out;
     }
     return this.call(async (client, gen) => {
-      if (offset + limit > 10_000) throw new InvalidArgumentError("offset", `Weaviate lists at most 10,000 movies by popularity (QUERY_MAXIMUM_RESULTS); offset + limit is ${offset + limit}`);
+      if (offset + limit > QUERY_MAXIMUM_RESULTS) throw new InvalidArgumentError("offset", `Weaviate lists at most 10,000 movies by popularity (QUERY_MAXIMUM_RESULTS); offset + limit is ${offset + limit}`);
       const c = this.collection(client, gen);
       const r = await c.query.fetchObjects({
         filters: weaviateFilter(options.filters),
@@ -464,14 +474,14 @@ export class WeaviateStore implements Store {
   }
 
   async *scan<F extends MovieField>(fields: readonly F[], options: { batchSize?: number } = {}): AsyncIterable<MovieRow<F>[]> {
-    const size = Math.min(options.batchSize ?? SCAN_BATCH, 10_000);
+    const size = Math.min(options.batchSize ?? SCAN_BATCH, QUERY_MAXIMUM_RESULTS);
     const wanted = [...new Set<MovieField>(fields)];
     if ((await this.count()) === 0) return;
     for await (const batch of this.keyset(wanted, undefined, size)) yield batch.map((o) => rowFromProperties(o.properties, wanted) as MovieRow<F>);
   }
 
   async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
-    const size = Math.min(options.batchSize ?? SCAN_BATCH, 10_000);
+    const size = Math.min(options.batchSize ?? SCAN_BATCH, QUERY_MAXIMUM_RESULTS);
     if ((await this.count()) === 0) return;
     for await (const batch of this.keyset(MOVIE_FIELDS, undefined, size, { raw: true })) {
       yield batch.map((o) => {
@@ -484,7 +494,7 @@ export class WeaviateStore implements Store {
   async filterIds(filters: Filters): Promise<string[]> {
     const out: string[] = [];
     if ((await this.count()) === 0) return out;
-    for await (const batch of this.keyset(["id"], filters, 10_000)) for (const o of batch) out.push(o.properties[PROPERTY.id] as string);
+    for await (const batch of this.keyset(["id"], filters, QUERY_MAXIMUM_RESULTS)) for (const o of batch) out.push(o.properties[PROPERTY.id] as string);
     return out;
   }
 
@@ -508,14 +518,14 @@ export class WeaviateStore implements Store {
   }
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
-    if (query.phrases.length) throw new InvalidArgumentError("query", "the weaviate store cannot match quoted phrases");
+    if (query.phrases.length) requireCapability(this, "phrases", "a query with a quoted phrase", "search without the quotes");
     const text = await this.keywordText(query);
     if (!text || options.k <= 0) return [];
     const r = await this.call((client, gen) =>
       this.collection(client, gen).query.bm25(text, {
         queryProperties: boostedProperties(options.weights),
         filters: weaviateFilter(options.filters),
-        limit: Math.min(options.k, 10_000),
+        limit: Math.min(options.k, QUERY_MAXIMUM_RESULTS),
         returnMetadata: ["score"],
         returnProperties: RETURN_KEYS,
       }),
@@ -538,7 +548,7 @@ export class WeaviateStore implements Store {
 
   async vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]> {
     const gen = await this.requireGeneration();
-    const k = Math.min(options.k, 10_000);
+    const k = Math.min(options.k, QUERY_MAXIMUM_RESULTS);
     if (k <= 0) return [];
     if ("vector" in query) {
       const dims = gen.manifest?.dims;
@@ -560,26 +570,35 @@ export class WeaviateStore implements Store {
 
   /**
    * Weaviate's own hybrid query: BM25 over the boosted properties and the query vector, fused
-   * by the server (`RelativeScore`, min-max scaled like the engine's convex fusion, or
-   * `Ranked`, reciprocal ranks), weighted by `alpha` (1 = vector only), filters applied first.
+   * by the server (`relative`: `RelativeScore`, min-max scaled like the engine's convex fusion;
+   * `rrf`: `Ranked`, reciprocal ranks with Weaviate's own constant, 60), weighted by `alpha`
+   * (1 = vector only), filters applied first. Weaviate reports only the fused score, so each
+   * side's score and rank are left null (the engine fills in the cosine).
    */
-  async hybridTop(query: KeywordQuery, vector: Float32Array, options: HybridOptions): Promise<HybridHit[]> {
-    if (query.phrases.length) throw new InvalidArgumentError("query", "the weaviate store cannot match quoted phrases");
-    const text = await this.keywordText(query);
+  async hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]> {
+    if (query.keyword.phrases.length) requireCapability(this, "phrases", "a query with a quoted phrase", "search without the quotes");
     if (options.k <= 0) return [];
+    const text = await this.keywordText(query.keyword);
     const r = await this.call((client, gen) =>
       this.collection(client, gen).query.hybrid(text, {
-        alpha: options.alpha,
-        vector: Array.from(vector),
-        fusionType: options.fusion === "ranked" ? "Ranked" : "RelativeScore",
+        alpha: options.alpha ?? DEFAULT_HYBRID_ALPHA,
+        ...(query.vector ? { vector: Array.from(query.vector) } : {}),
+        fusionType: query.fusion === "rrf" ? "Ranked" : "RelativeScore",
         queryProperties: boostedProperties(options.weights),
         filters: weaviateFilter(options.filters),
-        limit: Math.min(options.k, 10_000),
+        limit: Math.min(options.k, QUERY_MAXIMUM_RESULTS),
         returnMetadata: ["score"],
         returnProperties: RETURN_KEYS,
       }),
     );
-    return ranked(r.objects.map((o) => ({ id: o.properties[PROPERTY.id] as string, score: o.metadata?.score ?? 0, ordinal: o.properties[SEQ] as number })));
+    return ranked(r.objects.map((o) => ({ id: o.properties[PROPERTY.id] as string, score: o.metadata?.score ?? 0, ordinal: o.properties[SEQ] as number }))).map((h) => ({
+      id: h.id,
+      score: h.score,
+      keyword: null,
+      semantic: null,
+      keywordRank: null,
+      semanticRank: null,
+    }));
   }
 
   async vectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {
@@ -646,8 +665,9 @@ export class WeaviateStore implements Store {
 
   // ---- writing ----
 
+  /** A movie's object id: the same UUIDv5 of its Plotline id as on every remote backend, so a re-upload replaces it. */
   private uuid(id: string): string {
-    return generateUuid5(id, this.target.name);
+    return movieUuid(id);
   }
 
   private async finisher(batch: WriteBatch): Promise<Finisher> {
