@@ -1,4 +1,4 @@
-import { withRetry, type RetryPolicy } from "./retry.js";
+import { isTransient, withRetry, type RetryPolicy } from "./retry.js";
 
 export interface BatchOptions extends RetryPolicy {
   /** Items per batch. */
@@ -7,6 +7,8 @@ export interface BatchOptions extends RetryPolicy {
   concurrency?: number;
   /** Called after each batch: items done of all (and once at the start). */
   onProgress?: (done: number, total: number) => void;
+  /** Which failures are retried (default `isTransient`). */
+  transient?: (err: unknown) => boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function sendInBatches<T>(items: readonly T[], send: (batch: T[], i
       const b = next++;
       const batch = items.slice(b * batchSize, Math.min(total, (b + 1) * batchSize));
       try {
-        await withRetry(() => send(batch, b), options);
+        await withRetry(() => send(batch, b), options, options.transient ?? isTransient);
       } catch (err) {
         failed ??= err;
         return;

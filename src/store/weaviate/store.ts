@@ -8,6 +8,7 @@ import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
 import { sendInBatches } from "../remote/batches.js";
 import { movieUuid } from "../remote/point-id.js";
+import { isTransient, withRetry } from "../remote/retry.js";
 import {
   SCAN_BATCH,
   TEXT_FIELDS,
@@ -223,19 +224,28 @@ export class WeaviateStore implements Store {
     return new CollectionError(`${this.location}: Weaviate answered: ${shorten(message)}`, { cause: err });
   }
 
-  /** Runs a request, translating its failure; a generation dropped under a pinned reader is re-resolved once. */
+  /**
+   * Sends a request again after a failure a second try may cure (`transient`), with backoff.
+   * Every request the store repeats is safe to repeat: reads, and writes by deterministic id
+   * (objects, records, the alias).
+   */
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { onRetry: (err, attempt, waitMs) => this.options.onNotice?.(`Weaviate request failed (${shorten(String((err as Error)?.message ?? err))}); try ${attempt + 1} in ${Math.round(waitMs)} ms`) }, transient);
+  }
+
+  /** Runs a request (retried, see `retry`), translating its failure; a generation dropped under a pinned reader is re-resolved once. */
   private async call<T>(fn: (client: WeaviateClient, gen: Generation) => Promise<T>): Promise<T> {
     const client = await this.client();
     const gen = await this.requireGeneration();
     try {
-      return await fn(client, gen);
+      return await this.retry(() => fn(client, gen));
     } catch (err) {
       if (!/could not find class|class .* not found|no such class|collection .* not found/i.test(String((err as Error)?.message))) throw this.translate(err);
       this.generation = null;
       const fresh = await this.requireGeneration();
       if (fresh.physical === gen.physical) throw this.translate(err);
       try {
-        return await fn(client, fresh);
+        return await this.retry(() => fn(client, fresh));
       } catch (again) {
         throw this.translate(again);
       }
@@ -260,7 +270,7 @@ export class WeaviateStore implements Store {
   /** Where the alias points now, or null when there is no alias yet. */
   private async aliasTarget(client: WeaviateClient): Promise<string | null> {
     try {
-      const aliases = await client.alias.listAll();
+      const aliases = await this.retry(() => client.alias.listAll());
       const found = (aliases ?? []).find((a) => a.alias === this.target.name);
       return found ? found.collection : null;
     } catch (err) {
@@ -287,7 +297,7 @@ export class WeaviateStore implements Store {
 
   private async exists(client: WeaviateClient, name: string): Promise<boolean> {
     try {
-      return await client.collections.exists(name);
+      return await this.retry(() => client.collections.exists(name));
     } catch (err) {
       throw this.translate(err);
     }
@@ -299,7 +309,7 @@ export class WeaviateStore implements Store {
 
   private async readMeta(client: WeaviateClient, kind: string, key: string): Promise<{ value: unknown; data: string | null } | null> {
     if (!(await this.exists(client, this.metaName))) return null;
-    const o = await client.collections.get(this.metaName).query.fetchObjectById(this.metaUuid(kind, key), { returnProperties: ["value", "data"] });
+    const o = await this.retry(() => client.collections.get(this.metaName).query.fetchObjectById(this.metaUuid(kind, key), { returnProperties: ["value", "data"] }));
     if (!o) return null;
     const p = o.properties as { value?: string; data?: string };
     return { value: p.value ? JSON.parse(p.value) : null, data: p.data ?? null };
@@ -309,16 +319,18 @@ export class WeaviateStore implements Store {
     await this.ensureMeta(client);
     const properties: Record<string, unknown> = { kind, key, value: JSON.stringify(value) };
     if (data) properties.data = data.toString("base64");
-    await client.collections.get(this.metaName).data.replace({ id: this.metaUuid(kind, key), properties: properties as Record<string, WeaviateField> }).catch(async (err: unknown) => {
+    const meta = client.collections.get(this.metaName);
+    const id = this.metaUuid(kind, key);
+    await this.retry(async () => {
       // `replace` needs the object to exist; the first write of a key inserts it.
-      if (!/not found|404|no object with id/i.test(String((err as Error)?.message))) throw err;
-      await client.collections.get(this.metaName).data.insert({ id: this.metaUuid(kind, key), properties: properties as Record<string, WeaviateField> });
+      if (await meta.data.exists(id)) await meta.data.replace({ id, properties: properties as Record<string, WeaviateField> });
+      else await meta.data.insert({ id, properties: properties as Record<string, WeaviateField> });
     });
   }
 
   private async deleteMeta(client: WeaviateClient, kind: string, key: string): Promise<void> {
     if (!(await this.exists(client, this.metaName))) return;
-    await client.collections.get(this.metaName).data.deleteById(this.metaUuid(kind, key));
+    await this.retry(() => client.collections.get(this.metaName).data.deleteById(this.metaUuid(kind, key)));
   }
 
   /** The meta collection: a few objects (generation records, the pending write, the ingest log), no vectors searched. */
@@ -782,7 +794,7 @@ export class WeaviateStore implements Store {
       const total = planned.length;
       batch.onProgress?.(total - toSend.length, total);
       const physical = client.collections.get(target);
-      if (stale.length) await physical.data.deleteMany(weaviate.filter.byId().containsAny(stale));
+      if (stale.length) await this.retry(() => physical.data.deleteMany(weaviate.filter.byId().containsAny(stale)));
       await sendInBatches(
         toSend,
         async (objs) => {
@@ -792,9 +804,9 @@ export class WeaviateStore implements Store {
             throw new CollectionError(`${this.location}: Weaviate rejected ${Object.keys(r.errors).length} of ${objs.length} movies: ${first.message}`);
           }
         },
-        { batchSize: UPLOAD_BATCH, concurrency: UPLOAD_CONCURRENCY, onProgress: (done) => batch.onProgress?.(total - toSend.length + done, total) },
+        { batchSize: UPLOAD_BATCH, concurrency: UPLOAD_CONCURRENCY, transient, onProgress: (done) => batch.onProgress?.(total - toSend.length + done, total) },
       );
-      const stored = (await physical.aggregate.overAll()).totalCount;
+      const stored = (await this.retry(() => physical.aggregate.overAll())).totalCount;
       if (stored !== total) throw new CollectionError(`${this.location}: the new generation holds ${stored} movies, expected ${total}; run the same command again to resume`);
 
       // 6. Its records, then the one request that commits: the alias moves to it.
@@ -805,8 +817,8 @@ export class WeaviateStore implements Store {
       if (current !== (base?.physical ?? null)) {
         throw new CollectionError(`${this.location}: another writer changed the collection during this write (now at ${current}); run the command again`);
       }
-      if (current === null) await client.alias.create({ alias: this.target.name, collection: target });
-      else await client.alias.update({ alias: this.target.name, newTargetCollection: target });
+      if (current === null) await this.retry(() => client.alias.create({ alias: this.target.name, collection: target }));
+      else await this.retry(() => client.alias.update({ alias: this.target.name, newTargetCollection: target }));
       await this.deleteMeta(client, "pending", "write");
       await this.dropOldGenerations(client, target, base?.physical ?? null);
       this.generation = Promise.resolve({ physical: target, manifest, count: total, maxSeq, vocabulary });
@@ -828,11 +840,11 @@ export class WeaviateStore implements Store {
       this.options.onNotice?.(`resuming the interrupted write into ${pending.collection}`);
       return pending.collection;
     }
-    if (pending && pending.collection !== base?.physical && (await this.exists(client, pending.collection))) await client.collections.delete(pending.collection);
+    if (pending && pending.collection !== base?.physical && (await this.exists(client, pending.collection))) await this.retry(() => client.collections.delete(pending.collection));
     const n = base ? generationNumber(base.physical) + 1 : 1;
     const name = `${this.target.name}_G${n}_${randomBytes(3).toString("hex")}`;
     await this.writeMeta(client, "pending", "write", { collection: name, base: base?.physical ?? null, fingerprint, startedAt: new Date().toISOString() } satisfies PendingWrite);
-    await client.collections.create(movieCollectionConfig(name, `Plotline collection ${this.target.name}, generation ${n} (query it through the alias ${this.target.name})`));
+    await this.retry(() => client.collections.create(movieCollectionConfig(name, `Plotline collection ${this.target.name}, generation ${n} (query it through the alias ${this.target.name})`)));
     return name;
   }
 
@@ -840,21 +852,25 @@ export class WeaviateStore implements Store {
   private async contentHashes(client: WeaviateClient, name: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const c = client.collections.get(name);
-    if ((await c.aggregate.overAll()).totalCount === 0) return out;
-    for await (const o of c.iterator({ returnProperties: [CONTENT_HASH] })) out.set(o.uuid, String(o.properties[CONTENT_HASH] ?? ""));
+    if ((await this.retry(() => c.aggregate.overAll())).totalCount === 0) return out;
+    // Read again from the start when the listing breaks: it only collects hashes.
+    await this.retry(async () => {
+      out.clear();
+      for await (const o of c.iterator({ returnProperties: [CONTENT_HASH] })) out.set(o.uuid, String(o.properties[CONTENT_HASH] ?? ""));
+    });
     return out;
   }
 
   /** Deletes generations older than the previous one, and their records. */
   private async dropOldGenerations(client: WeaviateClient, current: string, previous: string | null): Promise<void> {
-    const all = await client.collections.listAll();
+    const all = await this.retry(() => client.collections.listAll());
     const prefix = `${this.target.name}_G`;
     const ours = all.map((c) => c.name).filter((n) => n.startsWith(prefix) && /^\d+_[0-9a-f]{6}$/.test(n.slice(prefix.length)) && n !== current);
     ours.sort((a, b) => generationNumber(b) - generationNumber(a));
     const keep = new Set(previous && KEEP_PREVIOUS > 0 ? [previous] : []);
     for (const name of ours) {
       if (keep.has(name)) continue;
-      await client.collections.delete(name);
+      await this.retry(() => client.collections.delete(name));
       await this.deleteMeta(client, "generation", name);
       await this.deleteMeta(client, "vocabulary", name);
     }
@@ -927,4 +943,17 @@ function generationNumber(physical: string): number {
 
 function shorten(message: string): string {
   return message.length > 300 ? `${message.slice(0, 297)}...` : message;
+}
+
+/**
+ * A Weaviate failure a second try may cure: what `isTransient` says for REST (5xx, 429, a
+ * connection refused, reset or closed under a reused keep-alive socket), and gRPC's UNAVAILABLE
+ * and DEADLINE_EXCEEDED, which the client reports only in its message.
+ */
+function transient(err: unknown): boolean {
+  if (isTransient(err)) return true;
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (/\b(UNAVAILABLE|DEADLINE_EXCEEDED)\b|other side closed|socket hang up/.test(String((e as { message?: unknown }).message ?? ""))) return true;
+  }
+  return false;
 }
