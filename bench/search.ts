@@ -57,9 +57,9 @@ async function weaviateRows(p: Plotline, rows: (string | number)[][], set: Label
     const modes: [string, SearchOptions][] = [
       ["keyword (Weaviate BM25, title^3 ...)", { mode: "keyword" }],
       ["semantic (nearVector, HNSW)", { mode: "semantic" }],
-      ["hybrid (engine's convex fusion)", { mode: "hybrid" }],
-      ["hybrid (Weaviate relativeScoreFusion, alpha 0.5)", { mode: "hybrid", fusionBy: "store", alpha: 0.5 }],
-      ["hybrid (Weaviate rankedFusion, alpha 0.5)", { mode: "hybrid", fusionBy: "store", fusion: "rrf", alpha: 0.5 }],
+      ["hybrid (engine's convex fusion, alpha 0.35)", { mode: "hybrid" }],
+      ["hybrid (Weaviate relativeScoreFusion, alpha 0.5)", { mode: "hybrid", fusion: "native-relative", alpha: 0.5 }],
+      ["hybrid (Weaviate rankedFusion, alpha 0.5)", { mode: "hybrid", fusion: "native-rrf", alpha: 0.5 }],
     ];
     for (const [name, options] of modes) {
       const samples = await timeCalls(queries, (q) => w.search(q, { ...options, k: 10 }), PEER_ITERATIONS, 20);

@@ -510,12 +510,19 @@ export class WeaviateStore implements Store {
     return out;
   }
 
-  /** The BM25 query text: the stems of the terms and corrections, and the vocabulary's completions of the last word. */
+  /**
+   * The BM25 query text: the stems of the terms and corrections, and, when the last word is not
+   * a word of the collection yet (still being typed), the vocabulary's completions of it.
+   * FTS5's `word*` scores a prefix as one term (the union of its completions), which Weaviate's
+   * BM25 cannot; each completion here is a term of its own, with its own (high, for rare words)
+   * idf, so completing a word that is already whole would let rare longer words outrank it
+   * (`love` finding "Lovelace" above the films about love).
+   */
   private async keywordText(query: KeywordQuery): Promise<string> {
     const terms = new Set<string>();
     for (const t of query.terms) terms.add(queryTerm(t));
     for (const list of Object.values(query.corrections ?? {})) for (const t of list) terms.add(queryTerm(t));
-    if (query.prefix) for (const t of await this.completions(query.prefix)) terms.add(t);
+    if (query.prefix && !(await this.keywordVocabulary()).has(queryTerm(query.prefix))) for (const t of await this.completions(query.prefix)) terms.add(t);
     terms.delete("");
     return [...terms].join(" ");
   }
