@@ -217,7 +217,7 @@ describe("plotline copy --to pinecone:// and search against it (stub server)", (
   after(() => stub.stop());
 
   test("copy, then semantic search and similar (knn) with filters; keyword and hybrid say Pinecone cannot", async () => {
-    const copy = await runCli(["copy", "--db", db, "--to", "pinecone://films/fixture", "--json"], { env: env() });
+    const copy = await runCli(["copy", "--from", db, "--to", "pinecone://films/fixture", "--json"], { env: env() });
     assert.equal(copy.code, 0, copy.stderr);
     assert.equal(JSON.parse(copy.stdout).copied, 10);
     const local = Plotline.open({ db, readonly: true });
@@ -251,16 +251,16 @@ describe("plotline copy --to pinecone:// and search against it (stub server)", (
 
   test("bad input: a wrong API key, an unknown index, an index of another dimension: one line, exit 2, nothing written", async () => {
     const upsertsBefore = stub.calls("/vectors/upsert").length;
-    const wrongKey = await runCli(["copy", "--db", db, "--to", "pinecone://films/other"], { env: { ...env(), PINECONE_API_KEY: "wrong" } });
+    const wrongKey = await runCli(["copy", "--from", db, "--to", "pinecone://films/other"], { env: { ...env(), PINECONE_API_KEY: "wrong" } });
     assert.equal(wrongKey.code, 2);
     assert.match(wrongKey.stderr, /^plotline: pinecone:\/\/films\/other: Pinecone refused the API key \(check PINECONE_API_KEY\)\n$/);
-    const unknown = await runCli(["copy", "--db", db, "--to", "pinecone://nope"], { env: env() });
+    const unknown = await runCli(["copy", "--from", db, "--to", "pinecone://nope"], { env: env() });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^plotline: pinecone:\/\/nope: Pinecone has no index 'nope'/);
     const small = new PineconeStub({ index: "small", dimension: 16, apiKey: KEY });
     await small.start();
     try {
-      const wrongDims = await runCli(["copy", "--db", db, "--to", "pinecone://small"], { env: { ...env(), PINECONE_CONTROLLER_HOST: small.url } });
+      const wrongDims = await runCli(["copy", "--from", db, "--to", "pinecone://small"], { env: { ...env(), PINECONE_CONTROLLER_HOST: small.url } });
       assert.equal(wrongDims.code, 2);
       assert.match(wrongDims.stderr, /^plotline: pinecone:\/\/small: the index has dimension 16; these vectors have 100/);
       assert.equal(small.calls("/vectors/upsert").length, 0);
@@ -286,7 +286,7 @@ describe("Pinecone live (a real index)", { skip: liveSkip }, () => {
     const ns = `plotline-test-${process.pid}`;
     const url = `pinecone://${LIVE_INDEX}/${ns}`;
     const live = { PINECONE_API_KEY: LIVE_KEY, PINECONE_CONTROLLER_HOST: "" };
-    const copy = await runCli(["copy", "--db", db, "--to", url, "--json"], { env: live });
+    const copy = await runCli(["copy", "--from", db, "--to", url, "--json"], { env: live });
     assert.equal(copy.code, 0, copy.stderr);
     // Pinecone's writes become visible to queries within seconds (eventual consistency).
     let hits = 0;

@@ -176,7 +176,7 @@ for (const server of servers) {
     test("keyword search: BM25 where the server has pg_textsearch, ts_rank_cd otherwise; words in any field, best first", async () => {
       const bm25 = (await store.stats()).details.pg_textsearch !== null;
       if (server.bm25 !== undefined) assert.equal(bm25, server.bm25);
-      assert.match(await store.keywordRanking(), bm25 ? /^BM25/ : /^ts_rank_cd/);
+      assert.match(await store.keywordRanking(weights), bm25 ? /^BM25/ : /^ts_rank_cd/);
       const hits = await store.keywordTop(q(["astronaut", "stranded", "mars"]), { k: 5, weights });
       assert.equal(hits[0]!.id, "tt1000003", "Robinson Crusoe on Mars: stranded astronaut on Mars");
       assert.ok(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score));
@@ -198,14 +198,14 @@ for (const server of servers) {
     });
 
     test("accents fold as the engine folds query words", async () => {
-      assert.ok((await store.stats()).details.accentFolding, "PGlite has unaccent");
+      assert.ok((await store.stats()).details.accent_folding, "PGlite has unaccent");
       assert.deepEqual((await store.keywordTop(q(["cafe"]), { k: 10, weights })).map((h) => h.id), ["tt1000011"]);
       assert.deepEqual((await store.keywordTop(q(["pena"]), { k: 10, weights })).map((h) => h.id), ["tt1000001"]);
     });
 
     test("`keyword=ts_rank_cd` ranks over the tsvector even where BM25 is there, finding the same movies", async () => {
       const ts = open(`${url}&keyword=ts_rank_cd`);
-      assert.match(await ts.keywordRanking(), /^ts_rank_cd/);
+      assert.match(await ts.keywordRanking(weights), /^ts_rank_cd/);
       for (const terms of [["mars"], ["shark", "beach"], ["robot", "space", "crew"]]) {
         const a = await store.keywordTop(q(terms), { k: 20, weights });
         const b = await ts.keywordTop(q(terms), { k: 20, weights });
@@ -261,7 +261,8 @@ for (const server of servers) {
     });
 
     test("a write batch that fails part-way leaves the collection exactly as it was", async () => {
-      const before = { count: await store.count(), token: await store.freshness(), movie: await store.movie(movies[0]!.id), vocabulary: await store.keywordVocabulary() };
+      const scores = () => store.keywordTop(q(["mars", "shark", "robot"]), { k: 10, weights });
+      const before = { count: await store.count(), token: await store.freshness(), movie: await store.movie(movies[0]!.id), vocabulary: await store.keywordVocabulary(), scores: await scores() };
       const changed = { ...movies[0]!, title: "Changed" };
       const items = await upsertItems([changed, { ...movies[1]!, id: "tt9999999" }], embedder);
       await assert.rejects(
@@ -275,6 +276,8 @@ for (const server of servers) {
       assert.deepEqual(await store.movie(movies[0]!.id), before.movie);
       assert.equal(await store.movie("tt9999999"), null);
       assert.deepEqual(await store.keywordVocabulary(), before.vocabulary);
+      // pg_textsearch counted the failed batches' rows in its statistics until the store vacuumed.
+      assert.deepEqual(await scores(), before.scores, "keyword scores as before");
     });
 
     test("upserts replace in place, new movies go last, removals report the missing; the token changes once per batch", async () => {
@@ -292,6 +295,26 @@ for (const server of servers) {
       assert.equal((await s.keywordVocabulary()).get("manned"), undefined, "The Martian's words left with it");
       await s.write({});
       assert.notEqual(await s.freshness(), t2, "an empty batch still commits");
+      // Rankings are those of a collection written with the final movies at once: replaced and
+      // removed versions left the keyword statistics (pg_textsearch counts dead row versions
+      // until the store vacuums; 6 documents for 4 movies here before it did). ts_rank_cd's
+      // scores are equal to the digit; pg_textsearch's differ by a few tenths of a percent
+      // after updates (an index whose documents sit in an older segment and in its memtable
+      // scores slightly apart from one built at once; not explained yet), so there the order
+      // must agree and the scores within 1%.
+      const fresh = open(pgs.collectionUrl(), { create: true });
+      await fresh.write(await ingestBatch([replaced, movies[2]!, movies[3]!, movies[6]!], embedder));
+      const bm25 = (await s.stats()).details.keyword_ranking.startsWith("BM25");
+      for (const terms of [["mars"], ["cut", "robot", "shark"]]) {
+        const got = await s.keywordTop(q(terms), { k: 5, weights });
+        const want = await fresh.keywordTop(q(terms), { k: 5, weights });
+        assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id), terms.join(" "));
+        got.forEach((h, i) => {
+          const w = want[i]!.score;
+          if (bm25) assert.ok(Math.abs(h.score - w) <= 0.01 * Math.abs(w), `${terms.join(" ")}: ${h.id} scores ${h.score} against ${w} written at once`);
+          else assert.equal(h.score.toFixed(6), w.toFixed(6), `${terms.join(" ")}: ${h.id}`);
+        });
+      }
       // The refitted state reaches every finished vector, also of the movies the batch did not touch.
       const { embedderState } = (await s.manifest())!;
       const [item] = await upsertItems([movies[2]!], embedder);
@@ -327,9 +350,10 @@ for (const server of servers) {
       const { sizeBytes, details } = await store.stats();
       assert.ok(sizeBytes! > 0);
       assert.match(details.server, /^PostgreSQL \d+/);
-      assert.match(details.vectorIndex, /^hnsw \(vector_cosine_ops, m 16, ef_construction 64\)$/);
-      assert.ok(details.indexBytes.movies_embedding_hnsw! > 0 && details.indexBytes.movies_tsv! > 0);
-      assert.equal(details.indexBytes.movies_bm25 !== undefined, details.pg_textsearch !== null);
+      assert.match(details.vector_index, /^hnsw \(vector_cosine_ops, m 16, ef_construction 64\)$/);
+      assert.match(details.keyword_ranking, details.pg_textsearch === null ? /^ts_rank_cd/ : /^BM25/);
+      assert.ok(details.sizes.movies! > 0 && details.sizes.movies_embedding_hnsw! > 0 && details.sizes.movies_tsv! > 0);
+      assert.equal(details.sizes.movies_bm25 !== undefined, details.pg_textsearch !== null);
     });
   });
 }

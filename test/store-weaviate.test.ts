@@ -77,7 +77,7 @@ describe("Weaviate backend through Plotline and the CLI", { skip: SKIP }, () => 
   });
 
   test("copy to Weaviate and back: the same movies, vectors and results; a second copy needs --replace", async () => {
-    const to = await runCli(["copy", "--db", db, "--to", dbUrl(name), "--json"]);
+    const to = await runCli(["copy", "--from", db, "--to", dbUrl(name), "--json"]);
     assert.equal(to.code, 0, to.stderr);
     assert.equal(JSON.parse(to.stdout).copied, 10);
     const local = Plotline.open({ db, readonly: true });
@@ -116,11 +116,11 @@ describe("Weaviate backend through Plotline and the CLI", { skip: SKIP }, () => 
       await local.close();
       await remote.close();
     }
-    const again = await runCli(["copy", "--db", db, "--to", dbUrl(name)]);
+    const again = await runCli(["copy", "--from", db, "--to", dbUrl(name)]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already holds 10 movies; copy into an empty collection, or give --replace/);
     const back = join(dir, "back.db");
-    const from = await runCli(["copy", "--db", dbUrl(name), "--to", back, "--json"]);
+    const from = await runCli(["copy", "--from", dbUrl(name), "--to", back, "--json"]);
     assert.equal(from.code, 0, from.stderr);
     const a = Plotline.open({ db, readonly: true });
     const b = Plotline.open({ db: back, readonly: true });

@@ -13,4 +13,4 @@ import { serveCommand } from "./commands/serve.js";
 export type { Command, CommandContext } from "./command.js";
 
 /** Every command, in the order `plotline --help` lists them. */
-export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, removeCommand, copyCommand, serveCommand];
+export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, copyCommand, removeCommand, serveCommand];

@@ -12,6 +12,8 @@ registerBackend(weaviateBackend);
 registerBackend(pineconeBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
+export { registeredBackends } from "./backends.js";
+
 export const DEFAULT_DB = "./plotline.db";
 
 /** The collection to open when none is named: `PLOTLINE_DB`, else `DEFAULT_DB`. */
@@ -20,8 +22,9 @@ export function defaultDbPath(): string {
 }
 
 /**
- * Opens the collection at `location` with the backend its form names: a `postgres://`,
- * `weaviate://` or `pinecone://` URL, or a file path (SQLite). Remote backends connect on first use, so opening stays synchronous.
+ * Opens the collection at `location` with the backend its form names (`store/backends.ts`): a
+ * `postgres://` URL, else an SQLite file path. Remote backends connect on first use, so
+ * opening stays synchronous.
  */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {
   return openBackendStore(location, options);

@@ -100,6 +100,12 @@ export interface Store {
    * `vocabulary`.
    */
   keywordVocabulary(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
+   * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
+   * from one another, and a user comparing answers must be able to see which ran.
+   */
+  keywordRanking(weights: Readonly<FieldWeights>): Promise<string>;
 
   /**
    * The best `k` movies by cosine to a query vector, or to a stored movie's vector, best first,
@@ -218,6 +224,32 @@ export interface StoreStats {
  * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
  */
 export type MovieField = keyof Movie | "sentiment";
+/** Every field of `Movie`, in the order of its definition: what `movie()` and `records()` return. */
+export const MOVIE_FIELDS = [
+  "id",
+  "source",
+  "sourceId",
+  "title",
+  "year",
+  "overview",
+  "plot",
+  "tagline",
+  "genres",
+  "keywords",
+  "cast",
+  "directors",
+  "companies",
+  "runtime",
+  "rating",
+  "votes",
+  "popularity",
+  "budget",
+  "revenue",
+  "posterUrl",
+  "language",
+] as const satisfies readonly (keyof Movie)[];
+const movieFieldsCoverMovie: [keyof Movie] extends [(typeof MOVIE_FIELDS)[number]] ? true : never = true;
+void movieFieldsCoverMovie;
 /** A stored movie with its derived fields. */
 export type StoredMovie = Movie & { sentiment: number };
 /** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */

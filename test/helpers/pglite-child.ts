@@ -5,7 +5,8 @@
  * `startPglite` (pglite-server.ts); prints `{"port": N}` once listening and exits when its
  * standard input closes (the test process ended) or on SIGTERM.
  *
- * Arguments: `--no-textsearch` leaves pg_textsearch out (the server then ranks keyword queries
+ * Arguments: `--serve` (required: without it the script exits at once, as when the test runner
+ * loads it as a test file); `--no-textsearch` leaves pg_textsearch out (the server then ranks keyword queries
  * with ts_rank_cd); `--no-vector` leaves pgvector out (a database without pgvector).
  */
 import { PGlite, type Extensions } from "@electric-sql/pglite";
@@ -15,6 +16,8 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 const args = new Set(process.argv.slice(2));
+// `node --test dist/test/` runs every file under it, this one too: it serves only when asked.
+if (!args.has("--serve")) process.exit(0);
 const extensions: Extensions = { unaccent };
 if (!args.has("--no-vector")) extensions.vector = vector;
 if (!args.has("--no-textsearch")) extensions.pg_textsearch = pg_textsearch;

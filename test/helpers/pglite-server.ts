@@ -38,7 +38,7 @@ function withParams(base: string, params: Record<string, string>): string {
  */
 export async function startPglite(options: { textsearch?: boolean; vector?: boolean } = {}): Promise<TestPostgres & { child: ChildProcess; port: number }> {
   const script = join(ROOT, "dist/test/helpers/pglite-child.js");
-  const args = [script, ...(options.textsearch === false ? ["--no-textsearch"] : []), ...(options.vector === false ? ["--no-vector"] : [])];
+  const args = [script, "--serve", ...(options.textsearch === false ? ["--no-textsearch"] : []), ...(options.vector === false ? ["--no-vector"] : [])];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`PGlite did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);

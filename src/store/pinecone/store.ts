@@ -399,6 +399,10 @@ export class PineconeStore implements Store {
     return { dims, ids: withVectors.map((r) => r.id), matrix };
   }
 
+  async keywordRanking(): Promise<string> {
+    return "none (Pinecone serves vector search only)";
+  }
+
   async hybridTop(): Promise<HybridHit[]> {
     requireCapability(this, "nativeHybrid", "a native hybrid fusion", "Pinecone serves semantic search and similar");
     return [];

@@ -39,7 +39,7 @@ export function connectionError(err: unknown, display: string): unknown {
     case "ECONNRESET":
       return say("the server closed the connection");
     case "28P01":
-      return say(`password authentication failed (${message})`);
+      return say(`${message}; check the password in the URL (or PGPASSWORD, ~/.pgpass)`);
     case "28000":
       return say(`not allowed to connect (${message})`);
     case "3D000":

@@ -6,11 +6,13 @@ import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
 import {
+  MOVIE_FIELDS,
   SCAN_BATCH,
   type AllVectors,
   type FacetCount,
   type FacetField,
   type HybridHit,
+  type FieldWeights,
   type Finisher,
   type KeywordHit,
   type KeywordOptions,
@@ -78,7 +80,7 @@ const COLUMNS: Record<MovieField, string> = {
   language: "m.language",
   sentiment: "m.sentiment",
 };
-const MOVIE_FIELDS = Object.keys(COLUMNS).filter((f) => f !== "sentiment") as (keyof Movie)[];
+
 const FACET_COLUMNS: Record<FacetField, string> = { genres: "genres", keywords: "keywords", cast: "cast_members", directors: "directors", companies: "companies" };
 /** The columns the vocabulary is computed from (see `VocabularyText`). */
 const VOCABULARY_COLUMNS = "m.id, m.title, m.keywords, m.cast_members AS cast, m.directors, m.genres, m.tagline, m.overview, m.plot";
@@ -117,19 +119,23 @@ interface ServerInfo {
   unaccent: boolean;
 }
 
-/** What `plotline info` shows of the backend (`StoreStats.details`). */
+/** What `plotline info` shows of the backend (`StoreStats.details`), named as the URL's parameters are. */
 export interface PostgresDetails {
   server: string;
   schema: string;
   pool: number;
   pgvector: string;
+  /** pg_textsearch's version, null when the database does not have it. */
   pg_textsearch: string | null;
-  keyword: string;
-  vectorIndex: string;
-  efSearch: number;
-  exactBelow: number;
-  accentFolding: boolean;
-  indexBytes: Record<string, number>;
+  /** Which ranking keyword search uses with the engine's field weights. */
+  keyword_ranking: string;
+  vector_index: string;
+  ef_search: number;
+  exact_below: number;
+  /** Whether the text configuration folds accents (unaccent was there when the collection was made). */
+  accent_folding: boolean;
+  /** Bytes of the movies table (rows and TOAST, without indexes) and of each search index. */
+  sizes: Record<string, number>;
 }
 
 /**
@@ -266,6 +272,8 @@ export class PostgresStore implements Store {
       }
       const info = await this.serverInfo(c);
       this.bm25Index = (await this.indexes(c)).has(INDEX_NAMES.bm25);
+      // An ingest killed since the last write may have left its rows in the BM25 statistics.
+      await this.settleBm25(c);
       return info;
     });
   }
@@ -403,36 +411,34 @@ export class PostgresStore implements Store {
   async stats(): Promise<StoreStats & { details: PostgresDetails }> {
     const info = await this.ready();
     return this.withClient(async (c) => {
-      const sizes = await c.query<{ name: string; bytes: number; kind: string }>(
-        `SELECT k.relname AS name, pg_total_relation_size(k.oid)::float8 AS bytes, k.relkind::text AS kind
+      const sizes = await c.query<{ name: string; total: number; own: number; kind: string; options: string[] | null }>(
+        `SELECT k.relname AS name, pg_total_relation_size(k.oid)::float8 AS total, pg_table_size(k.oid)::float8 AS own, k.relkind::text AS kind, k.reloptions AS options
          FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = $1 AND k.relkind IN ('r', 'i')`,
         [this.options.schema],
       );
-      const tables = sizes.rows.filter((r) => r.kind === "r");
-      const indexBytes: Record<string, number> = {};
-      for (const r of sizes.rows) if (r.kind === "i") indexBytes[r.name] = r.bytes;
-      const hnsw = await c.query<{ options: string[] | null }>(
-        `SELECT k.reloptions AS options FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = $1 AND k.relname = $2`,
-        [this.options.schema, INDEX_NAMES.hnsw],
-      );
-      const built = hnsw.rows[0];
-      const params = new Map((built?.options ?? []).map((o) => o.split("=") as [string, string]));
-      const bm25 = (await this.indexes(c)).has(INDEX_NAMES.bm25);
+      const byName = new Map(sizes.rows.map((r) => [r.name, r]));
+      const hnsw = byName.get(INDEX_NAMES.hnsw);
+      const params = new Map((hnsw?.options ?? []).map((o) => o.split("=") as [string, string]));
+      const shown: Record<string, number> = { movies: byName.get("movies")?.own ?? 0 };
+      for (const name of [INDEX_NAMES.hnsw, INDEX_NAMES.bm25, INDEX_NAMES.tsv]) {
+        const r = byName.get(name);
+        if (r) shown[name] = r.total;
+      }
       return {
         // pg_total_relation_size counts each table's indexes and TOAST.
-        sizeBytes: tables.reduce((a, r) => a + r.bytes, 0),
+        sizeBytes: sizes.rows.filter((r) => r.kind === "r").reduce((a, r) => a + r.total, 0),
         details: {
           server: `PostgreSQL ${info.version}`,
           schema: this.options.schema,
           pool: this.options.pool,
           pgvector: info.pgvector,
           pg_textsearch: info.pgTextsearch,
-          keyword: this.describeRanking(this.rankingFor(BM25_WEIGHTS, bm25)),
-          vectorIndex: built ? `hnsw (vector_cosine_ops, m ${params.get("m") ?? 16}, ef_construction ${params.get("ef_construction") ?? 64})` : "none yet (built by the first ingest)",
-          efSearch: this.options.efSearch,
-          exactBelow: this.options.exactBelow,
-          accentFolding: info.unaccent,
-          indexBytes,
+          keyword_ranking: this.describeRanking(this.rankingFor(BM25_WEIGHTS, byName.has(INDEX_NAMES.bm25))),
+          vector_index: hnsw ? `hnsw (vector_cosine_ops, m ${params.get("m") ?? 16}, ef_construction ${params.get("ef_construction") ?? 64})` : "none yet (built by the first ingest)",
+          ef_search: this.options.efSearch,
+          exact_below: this.options.exactBelow,
+          accent_folding: info.unaccent,
+          sizes: shown,
         },
       };
     });
@@ -447,16 +453,17 @@ export class PostgresStore implements Store {
     return r === "bm25" ? "BM25 (pg_textsearch index over the weighted text)" : "ts_rank_cd (weighted tsvector, GIN index)";
   }
 
-  /** The ranking keyword search uses with the engine's weights, for `--explain` and `info`. */
-  async keywordRanking(weights: Readonly<KeywordOptions["weights"]> = BM25_WEIGHTS): Promise<string> {
-    await this.ready();
-    await this.refreshBm25();
+  async keywordRanking(weights: Readonly<FieldWeights>): Promise<string> {
+    await this.refreshBm25(await this.ready());
     return this.describeRanking(this.rankingFor(weights));
   }
 
-  /** Notices a BM25 index built since this store connected (by another process's first ingest). */
-  private async refreshBm25(): Promise<void> {
-    if (this.bm25Index) return;
+  /**
+   * Notices a BM25 index built since this store connected (by another process's first ingest).
+   * Only a database with pg_textsearch can gain one, and it keeps it: elsewhere this asks nothing.
+   */
+  private async refreshBm25(info: ServerInfo): Promise<void> {
+    if (this.bm25Index || info.pgTextsearch === null) return;
     const [r] = await this.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [`${this.s}.${INDEX_NAMES.bm25}`]);
     this.bm25Index = Boolean(r?.t);
   }
@@ -552,8 +559,7 @@ export class PostgresStore implements Store {
     const { k } = options;
     if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError("k", `must be a non-negative integer, got ${String(k)}`);
     if (k === 0) return [];
-    await this.ready();
-    await this.refreshBm25();
+    await this.refreshBm25(await this.ready());
     const ranking = this.rankingFor(options.weights);
     if (ranking === "bm25") {
       const prefixWords = query.prefix ? await this.prefixWords(query.prefix) : [];
@@ -565,12 +571,12 @@ export class PostgresStore implements Store {
         .filter((r) => r.score < 0)
         .sort((a, b) => a.score - b.score || a.seq - b.seq)
         .slice(0, k)
-        .map((r) => ({ id: r.id, score: -r.score }));
+        .map((r) => ({ id: r.id, score: -r.score, ordinal: r.seq }));
     }
     const st = tsRankStatement(this.s, query, options.weights, k, options.filters);
     if (!st) return [];
-    const rows = await this.query<{ id: string; score: number }>(st.sql, st.params);
-    return rows.map((r) => ({ id: r.id, score: r.score }));
+    const rows = await this.query<{ id: string; seq: number; score: number }>(st.sql, st.params);
+    return rows.map((r) => ({ id: r.id, score: r.score, ordinal: r.seq }));
   }
 
   /**
@@ -690,8 +696,24 @@ export class PostgresStore implements Store {
     if (this.readonly) throw new CollectionError(`${this.location}: opened read-only; cannot write`);
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
+    let written: Awaited<ReturnType<typeof this.writeBatch>>;
+    try {
+      written = await this.writeBatch(batch, upserts);
+    } finally {
+      // Whether it committed or not, the batch may have left dead row versions (replaced or
+      // removed movies, or all of its rows when it failed) in pg_textsearch's statistics.
+      await this.withClient((c) => this.settleBm25(c)).catch((err: unknown) => this.openOptions.onNotice?.(`${this.location}: could not VACUUM after the write: ${(err as Error).message}`));
+    }
+    if (written.built.includes(INDEX_NAMES.bm25)) this.bm25Index = true;
+    // Fresh planner statistics after a large change (autovacuum would get there later).
+    if (written.built.length || written.changed > 1000) await this.query(`ANALYZE ${this.s}.movies`).catch(() => {});
+    return written.result;
+  }
+
+  /** The write batch's one transaction: see `write`. */
+  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[]): Promise<{ result: WriteResult; built: string[]; changed: number }> {
     const s = this.s;
-    const result = await this.transaction(async (c) => {
+    return this.transaction(async (c) => {
       // One writer per collection at a time: a second ingest waits for the first to commit.
       await c.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`plotline:${this.options.schema}:write`]);
       const prev = await this.readManifest(c);
@@ -789,10 +811,34 @@ export class PostgresStore implements Store {
       if (total) batch.onProgress?.(total, total);
       return { result: { missing, count: n!.n }, built, changed: total + untouched.length + (batch.remove?.length ?? 0) };
     });
-    if (result.built.includes(INDEX_NAMES.bm25)) this.bm25Index = true;
-    // Fresh planner statistics after a large change (autovacuum would get there later).
-    if (result.built.length || result.changed > 1000) await this.query(`ANALYZE ${this.s}.movies`).catch(() => {});
-    return result.result;
+  }
+
+  /**
+   * pg_textsearch keeps the corpus statistics BM25 scores with (documents, their lengths, each
+   * term's document count) in its index, and counts there every row version it was given until
+   * VACUUM removes the dead ones: the rows of a write that failed or was killed, and the old
+   * versions of replaced or removed movies. Scores then drift from what the live rows give (a
+   * test measured 0.91 become 0.005 after a rolled-back insert). When the index holds more
+   * documents than the table has rows, the table is vacuumed, which puts the statistics back;
+   * it also clears the dead versions out of the HNSW graph. A role that may not VACUUM the
+   * table leaves it to autovacuum.
+   */
+  private async settleBm25(c: pg.PoolClient): Promise<void> {
+    if (!this.bm25Index) return;
+    const r = await c.query<{ summary: string; n: number }>(`SELECT bm25_summarize_index($1) AS summary, (SELECT count(*)::float8 FROM ${this.s}.movies) AS n`, [
+      `${this.options.schema}.${INDEX_NAMES.bm25}`,
+    ]);
+    // A debugging summary, not an interface: when its shape changes, nothing is vacuumed.
+    const docs = /total_docs:\s*(\d+)/.exec(r.rows[0]?.summary ?? "");
+    if (!docs || Number(docs[1]) <= r.rows[0]!.n) return;
+    try {
+      await c.query(`VACUUM ${this.s}.movies`);
+    } catch (err) {
+      // A read replica (no VACUUM during recovery) or a read-only role cannot settle it; the
+      // next process opening the primary to write does, and reads meanwhile stay correct but
+      // for BM25's document count.
+      if (!this.readonly) throw err;
+    }
   }
 
   /** The INSERT ... ON CONFLICT of one chunk of movies, given as one JSON array (see `upsertRow`). */
@@ -986,5 +1032,5 @@ function toHits(rows: { id: string; seq: number; d: number }[], k: number): Vect
   return rows
     .sort((a, b) => a.d - b.d || a.seq - b.seq)
     .slice(0, k)
-    .map((r) => ({ id: r.id, score: 1 - r.d }));
+    .map((r) => ({ id: r.id, score: 1 - r.d, ordinal: r.seq }));
 }

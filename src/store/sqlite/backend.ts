@@ -1,11 +1,11 @@
 import type { Backend } from "../backends.js";
 import { SqliteStore } from "./store.js";
 
-/** Any location that is not a URL: an SQLite file (`./plotline.db`). */
+/** `--db plotline.db`: every location that is not a URL is an SQLite file. */
 export const sqliteBackend: Backend = {
   name: "sqlite",
   schemes: [],
-  example: "./plotline.db",
+  example: "a file path (plotline.db)",
   open: (location, options) => SqliteStore.open(location, options),
   display: (location) => location,
 };

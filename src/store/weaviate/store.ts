@@ -42,6 +42,8 @@ import { idFilter, weaviateFilter } from "./filters.js";
 import { parseWeaviateUrl, type WeaviateTarget } from "./options.js";
 import {
   boostedProperties,
+  BM25_B,
+  BM25_K1,
   CONTENT_HASH,
   MOVIE_FIELDS,
   movieCollectionConfig,
@@ -534,6 +536,10 @@ export class WeaviateStore implements Store {
     for (const [stem, n] of vocabulary) if (stem.length > prefix.length && stem.startsWith(prefix)) hits.push([stem, n]);
     hits.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     return hits.slice(0, MAX_PREFIX_TERMS).map((h) => h[0]);
+  }
+
+  async keywordRanking(): Promise<string> {
+    return `BM25F (Weaviate, k1 ${BM25_K1}, b ${BM25_B}, field weights as property boosts), over Plotline's stems`;
   }
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
