@@ -114,6 +114,14 @@ export interface Store {
    * cosine of unit vectors (finished by the collection's embedder, see `StoreOpenOptions`).
    */
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
+  /**
+   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
+   * fused by the backend (Weaviate: `hybrid` with `rankedFusion` or `relativeScoreFusion`),
+   * best first, filters applied before the limit. Plotline's fusion (`convex`, `rrf`) runs in
+   * the engine over `keywordTop` and `vectorTop` instead; this exists so the two can be
+   * compared. A fusion the backend does not offer is an `InvalidArgumentError` naming it.
+   */
+  hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /**
@@ -174,9 +182,9 @@ export interface StoreCapabilities {
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
-   * The engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query API fusion).
-   * Informational: Plotline fuses the keyword and vector lists itself so that every backend
-   * ranks alike.
+   * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
+   * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
+   * backend ranks alike; `--fusion native-rrf|native-relative` asks the backend's instead.
    */
   nativeHybrid: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
@@ -184,7 +192,7 @@ export interface StoreCapabilities {
 }
 
 /** A capability a backend may lack. */
-export type Capability = Exclude<keyof StoreCapabilities, "nativeHybrid">;
+export type Capability = keyof StoreCapabilities;
 
 /** What a collection records about itself. */
 export interface Manifest {
@@ -310,6 +318,50 @@ export interface KeywordHit {
   ordinal?: number;
   /** Each field's share of the score, when the backend reports it (explanations); absent otherwise. */
   fields?: Partial<Record<TextField, number>>;
+}
+
+/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
+export const NATIVE_FUSIONS = ["rrf", "relative"] as const;
+/**
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Weaviate's `rankedFusion`,
+ *   each side's `1 / (60 + rank)` weighted by `alpha` and `1 - alpha`);
+ * - `relative`: each side's scores min-max scaled to 0..1, then `(1 - alpha) * keyword +
+ *   alpha * vector` (Weaviate's `relativeScoreFusion`, the engine's `convex` computed by the
+ *   server).
+ */
+export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
+
+/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
+export interface HybridQuery {
+  keyword: KeywordQuery;
+  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
+  vector: Float32Array | null;
+  fusion: NativeFusion;
+}
+
+export interface HybridOptions {
+  /** Fused movies to return, at most. */
+  k: number;
+  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
+  pool: number;
+  /** Keyword field weights; see `KeywordOptions.weights`. */
+  weights: Readonly<FieldWeights>;
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`). */
+  alpha?: number;
+  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
+  rrfK?: number;
+  /** Restrictions applied to both sides before their limits (default none). */
+  filters?: Filters;
+}
+
+/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates, or not told). */
+export interface HybridHit {
+  id: string;
+  score: number;
+  keyword: number | null;
+  semantic: number | null;
+  keywordRank: number | null;
+  semanticRank: number | null;
 }
 
 /** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
@@ -466,6 +518,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
+  nativeHybrid: "fuse keyword and vector candidates itself",
 };
 
 /**

@@ -226,7 +226,8 @@ function moduleBytes(rowBytes: number): Uint8Array {
 const modules = new Map<number, WebAssembly.Module>();
 function moduleFor(rowBytes: number): WebAssembly.Module {
   let m = modules.get(rowBytes);
-  if (!m) modules.set(rowBytes, (m = new WebAssembly.Module(moduleBytes(rowBytes))));
+  // The cast: a dependency's types (cross-fetch, under weaviate-client) bring in the DOM's BufferSource, which wants an ArrayBuffer-backed view.
+  if (!m) modules.set(rowBytes, (m = new WebAssembly.Module(moduleBytes(rowBytes) as Uint8Array<ArrayBuffer>)));
   return m;
 }
 

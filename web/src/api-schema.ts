@@ -176,8 +176,8 @@ export interface operations {
                 mode?: "hybrid" | "semantic" | "keyword" | "title";
                 /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only). */
                 alpha?: number;
-                /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60). */
-                fusion?: "convex" | "rrf";
+                /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha. */
+                fusion?: "convex" | "rrf" | "native-rrf" | "native-relative";
                 /** @description Results per page. */
                 k?: number;
                 /** @description Results to skip. */

@@ -11,6 +11,7 @@ import {
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type FieldWeights,
   type Finisher,
   type KeywordHit,
@@ -30,6 +31,7 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  requireCapability,
 } from "../store.js";
 import { bufferToVector, parseVectorText, toVectorText, vectorToHex } from "./codec.js";
 import { connectionError, createPool } from "./connection.js";
@@ -667,6 +669,11 @@ export class PostgresStore implements Store {
     const matrix = new Float32Array(rows.length * dims);
     rows.forEach((r, i) => parseVectorText(r.v, matrix, i * dims));
     return { dims, ids: rows.map((r) => r.id), matrix };
+  }
+
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
   }
 
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {

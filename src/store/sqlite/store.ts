@@ -8,6 +8,7 @@ import {
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type Finisher,
   type KeywordHit,
   type KeywordOptions,
@@ -28,6 +29,7 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  requireCapability,
 } from "../store.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
@@ -258,6 +260,11 @@ export class SqliteStore implements Store {
       ids.push(idOf[r]!);
     }
     return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
+  }
+
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
   }
 
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
