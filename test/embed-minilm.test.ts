@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { BertTokenizer, env } from "@huggingface/transformers";
@@ -16,6 +15,7 @@ import { PlotlineError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
 import { tempDir } from "./helpers/collections.js";
 import { FIXTURES, SHARED, TMDB_CSV } from "./helpers/paths.js";
+import { realMinilmMissing } from "./helpers/real-minilm.js";
 import { buildTinyModel, MINILM_TOKENIZER_DIR, type TinyModel } from "./helpers/tiny-onnx.js";
 
 const root = tempDir("plotline-minilm-");
@@ -248,7 +248,8 @@ test("with every file on disk, loading never asks the hub", async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The seed's table, with the real weights when PLOTLINE_MODELS has them.
+// The seed's table, with the real weights when Plotline's models folder has them
+// (`npm run models:fetch`, run by .ci/run; see test/helpers/real-minilm.ts).
 
 const QUERY = "NASA tried to rescue an astronaut stranded on Mars.";
 const SEED_TOP10: [string, number][] = [
@@ -263,23 +264,6 @@ const SEED_TOP10: [string, number][] = [
   ["(T)Raumschiff Surprise - Periode 1", 0.46024293],
   ["My Stepmother is an Alien", 0.44739127],
 ];
-/** From ../shared/models/README.md: the fp32 ONNX export of all-MiniLM-L6-v2. */
-const WEIGHTS_BYTES = 90387606;
-const WEIGHTS_SHA256 = "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e";
-
-/** Why the real weights cannot be used, or null when they are there and are the right file. */
-function realWeightsMissing(): string | null {
-  const models = process.env.PLOTLINE_MODELS;
-  if (!models) return "PLOTLINE_MODELS is not set";
-  const file = join(models, DEFAULT_MODEL, "onnx/model.onnx");
-  if (!existsSync(file)) return `${file} does not exist`;
-  const size = statSync(file).size;
-  if (size !== WEIGHTS_BYTES) return `${file} has ${size} bytes, not ${WEIGHTS_BYTES}`;
-  const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
-  if (sha !== WEIGHTS_SHA256) return `${file} has sha256 ${sha}, not ${WEIGHTS_SHA256}`;
-  return null;
-}
-
 function top(query: Float32Array, ids: string[], vectors: Float32Array[], k: number): { id: string; score: number }[] {
   const scored = vectors.map((v, i) => {
     let dot = 0;
@@ -290,14 +274,14 @@ function top(query: Float32Array, ids: string[], vectors: Float32Array[], k: num
 }
 
 test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table on tmdb-movies.csv", { timeout: 30 * 60_000 }, async (t) => {
-  const missing = realWeightsMissing();
-  if (missing) return t.skip(`no all-MiniLM-L6-v2 ONNX weights under PLOTLINE_MODELS (${missing})`);
+  const missing = await realMinilmMissing();
+  if (missing) return t.skip(`no real all-MiniLM-L6-v2 for the minilm embedder (${missing})`);
 
   const p = Plotline.open({ db: join(tempDir(), "minilm.db"), create: true });
   const ingested = await p.ingest([{ file: TMDB_CSV }], { embedder: "minilm" });
   assert.equal(ingested.total, 10852);
-  const embedder = await SentenceTransformerEmbedder.load();
-  assert.equal(embedder.id, ingested.embedderId);
+  const embedder = await embedderForId(ingested.embedderId);
+  assert.equal(embedder.name, "minilm");
   const cache = p.collection.embeddingCache();
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
     const found = cache.getMany(embedder.id, texts.map(textHash));

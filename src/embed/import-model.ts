@@ -240,7 +240,7 @@ export async function importModel(folder: string, options: ImportOptions = {}): 
     const staged = join(staging, name);
     mkdirSync(join(staged, "onnx"), { recursive: true });
     writeFileSync(join(staged, "onnx/model.onnx"), fp32);
-    writeFileSync(join(staged, "config.json"), JSON.stringify(configJson, null, 2));
+    copyFileSync(configFile, join(staged, "config.json"));
     for (const f of [...REQUIRED_TOKENIZER, ...OPTIONAL_FILES]) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(staged, f));
     const poolingDir = basename(dirname(poolingConfig));
     mkdirSync(join(staged, poolingDir), { recursive: true });
