@@ -4,7 +4,7 @@ import { mergeCatalogs, type MergeOptions, type MergeReport } from "./catalog/me
 import { embedWithCache, textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
-import { embeddingText } from "./embed/text.js";
+import { textFor } from "./embed/text.js";
 import { PlotlineError } from "./errors.js";
 import type { Collection } from "./store/collection.js";
 import { refreshSentiment } from "./store/sentiment.js";
@@ -89,7 +89,7 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   const t1 = performance.now();
 
   const embedder = options.embedderInstance ?? (await chooseEmbedder(collection, options));
-  const texts = movies.map(embeddingText);
+  const texts = movies.map(textFor(embedder.text));
   const { vectors, embedded } = await embedWithCache(embedder, texts, collection.embeddingCache(), (done) =>
     options.onProgress?.({ phase: "embed", done, total: texts.length }),
   );

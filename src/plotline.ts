@@ -1,5 +1,5 @@
 import type { Embedder } from "./embed/embedder.js";
-import { embedderForId } from "./embed/registry.js";
+import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CollectionError, InvalidArgumentError } from "./errors.js";
 import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, type IndexStatus, type OpenedIndex } from "./index/persisted.js";
 import type { IndexConfig } from "./index/select.js";
@@ -173,7 +173,12 @@ export class Plotline {
    */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const q = validateQuery(query);
-    return this.searchEngine().search(q, options);
+    return this.searchEngine().search(q, { ...options, alpha: options.alpha ?? this.defaultAlpha() });
+  }
+
+  /** Hybrid (convex) alpha when none is given: the collection's embedder's (`hybridAlphaFor`), else the engine's DEFAULT_ALPHA. */
+  defaultAlpha(): number | undefined {
+    return hybridAlphaFor(this.collection.manifest()?.embedderId);
   }
 
   /**

@@ -10,7 +10,7 @@ import { openCatalog } from "../src/catalog/formats.js";
 import { textHash } from "../src/embed/cache.js";
 import { DEFAULT_MODEL, SentenceTransformerEmbedder } from "../src/embed/minilm.js";
 import { createEmbedder, embedderForId } from "../src/embed/registry.js";
-import { embeddingText } from "../src/embed/text.js";
+import { textFor } from "../src/embed/text.js";
 import { PlotlineError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
 import { tempDir } from "./helpers/collections.js";
@@ -315,7 +315,7 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
   const cleaner = new Cleaner();
   for await (const record of source.records) cleaner.add(source.file, source.source, record);
   const { movies } = cleaner.finish();
-  const texts = movies.map(embeddingText);
+  const texts = movies.map(textFor(embedder.text));
   const expectedTop = top(query, movies.map((m) => m.id), await vectorsOf(texts), 10);
   const got = await p.search(QUERY, { mode: "semantic", k: 10 });
   assert.deepEqual(got.results.map((r) => r.id), expectedTop.map((h) => h.id));

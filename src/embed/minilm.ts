@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { PlotlineError } from "../errors.js";
 import { modelsDir } from "./cache-dir.js";
-import type { Embedder, EmbedderState } from "./embedder.js";
+import type { Embedder, EmbedderState, EmbeddingTextKind } from "./embedder.js";
 import { normalize } from "./embedder.js";
 
 /** The default sentence-transformers model: all-MiniLM-L6-v2 as exported to ONNX by Xenova. */
@@ -19,6 +19,8 @@ export const IMPORTED_MINILM = "sentence-transformers/all-MiniLM-L6-v2";
  * always loaded).
  */
 export const MINILM_MODELS = [DEFAULT_MODEL, IMPORTED_MINILM] as const;
+/** TODO(measure) */
+export const MINILM_HYBRID_ALPHA = 0.35;
 /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are truncated. */
 export const DEFAULT_MAX_TOKENS = 256;
 /** Texts per forward pass; the seeds encode in batches of 32. */
@@ -104,6 +106,8 @@ let loading: Promise<unknown> = Promise.resolve();
  * are cut as sentence-transformers cuts them (see `encode`).
  */
 export class SentenceTransformerEmbedder implements Embedder {
+  /** TODO(measure) */
+  readonly text: EmbeddingTextKind = "full";
   readonly name: string;
   readonly id: string;
   private readonly specials: Specials;

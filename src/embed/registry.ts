@@ -1,7 +1,7 @@
 import { InvalidArgumentError, PlotlineError } from "../errors.js";
 import type { Embedder } from "./embedder.js";
-import { GloveEmbedder } from "./glove.js";
-import { firstOnDisk, MINILM_MODELS, SentenceTransformerEmbedder, type SentenceTransformerOptions } from "./minilm.js";
+import { GLOVE_HYBRID_ALPHA, GloveEmbedder } from "./glove.js";
+import { firstOnDisk, MINILM_HYBRID_ALPHA, MINILM_MODELS, SentenceTransformerEmbedder, type SentenceTransformerOptions } from "./minilm.js";
 
 /**
  * Embedder names users type. `minilm` is all-MiniLM-L6-v2: Xenova's ONNX export, or the one
@@ -65,4 +65,16 @@ export async function embedderForId(id: string, options: CreateOptions = {}): Pr
     return e;
   }
   throw new PlotlineError(`collection was built with an unknown embedder '${id}'`);
+}
+
+/**
+ * The default hybrid (convex) weight of the semantic side for a collection built with
+ * `embedderId`: each embedder's own, measured where it is defined (`GLOVE_HYBRID_ALPHA`,
+ * `MINILM_HYBRID_ALPHA`); undefined for other models, which get the engine's `DEFAULT_ALPHA`.
+ */
+export function hybridAlphaFor(embedderId: string | null | undefined): number | undefined {
+  if (!embedderId) return undefined;
+  if (embedderId.startsWith("glove-sif/")) return GLOVE_HYBRID_ALPHA;
+  const m = /^sentence-transformers\/(.+)@/.exec(embedderId);
+  return m && (MINILM_MODELS as readonly string[]).includes(m[1]!) ? MINILM_HYBRID_ALPHA : undefined;
 }

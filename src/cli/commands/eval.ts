@@ -28,7 +28,7 @@ export const evalCommand: Command = {
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${RRF_ROW} (hybrid with reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
-    alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
+    alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side (default: the collection's embedder's, as for search)" },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -54,7 +54,7 @@ export const evalCommand: Command = {
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
         if (mode === "hybrid") {
           options.fusion = (m === RRF_ROW ? "rrf" : "convex") satisfies Fusion;
-          if (m !== RRF_ROW) options.alpha = alpha ?? DEFAULT_ALPHA;
+          if (m !== RRF_ROW) options.alpha = alpha ?? plotline.defaultAlpha() ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }

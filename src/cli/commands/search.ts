@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
 import type { Filters } from "../../search/filters.js";
+import { GLOVE_HYBRID_ALPHA } from "../../embed/glove.js";
+import { MINILM_HYBRID_ALPHA } from "../../embed/minilm.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
 import { DEFAULT_K, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
@@ -95,7 +97,7 @@ export const searchCommand: Command = {
   summary: "Search the collection; prints a table, or JSON with --json.",
   options: {
     mode: { type: "string", arg: "MODE", help: SEARCH_MODES.join(" | "), default: "hybrid" },
-    alpha: { type: "string", arg: "A", help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
+    alpha: { type: "string", arg: "A", help: `hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}` },
     fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (rrf: reciprocal rank fusion, k = 60)`, default: "convex" },
     k: { type: "string", short: "k", arg: "N", help: "results per page", default: DEFAULT_K },
     offset: { type: "string", arg: "N", help: "results to skip", default: 0 },
