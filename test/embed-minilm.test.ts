@@ -8,8 +8,9 @@ import { parse } from "csv-parse/sync";
 import { Cleaner } from "../src/catalog/clean.js";
 import { openCatalog } from "../src/catalog/formats.js";
 import { textHash } from "../src/embed/cache.js";
-import { DEFAULT_MODEL, SentenceTransformerEmbedder } from "../src/embed/minilm.js";
-import { createEmbedder, embedderForId } from "../src/embed/registry.js";
+import { GLOVE_HYBRID_ALPHA } from "../src/embed/glove.js";
+import { DEFAULT_MODEL, IMPORTED_MINILM, MINILM_HYBRID_ALPHA, SentenceTransformerEmbedder } from "../src/embed/minilm.js";
+import { createEmbedder, embedderForId, hybridAlphaFor } from "../src/embed/registry.js";
 import { textFor } from "../src/embed/text.js";
 import { PlotlineError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
@@ -154,6 +155,37 @@ test("auto picks minilm when all-MiniLM-L6-v2 files load", async () => {
   assert.equal(e.id, "sentence-transformers/Xenova/all-MiniLM-L6-v2@main/fp32/mean-norm/256/4");
   assert.deepEqual(notices, []);
   await e.close();
+});
+
+test("minilm loads Xenova's export or the imported sentence-transformers one from the models folder, Xenova's first", async () => {
+  const dir = tempDir("plotline-minilm-imported-");
+  buildTinyModel(dir, { model: IMPORTED_MINILM, hidden: 4 });
+  const imported = await createEmbedder("auto", { localModelPath: dir, allowRemote: false });
+  assert.equal(imported.name, "minilm");
+  assert.equal(imported.id, "sentence-transformers/sentence-transformers/all-MiniLM-L6-v2@main/fp32/mean-norm/256/4");
+  await imported.close();
+  // PLOTLINE_MODELS is the models folder when no localModelPath is given.
+  await withEnv({ PLOTLINE_MODELS: dir }, async () => {
+    const e = await createEmbedder("minilm", { allowRemote: false });
+    assert.equal(e.id, imported.id);
+    await e.close();
+  });
+  buildTinyModel(dir, { model: DEFAULT_MODEL, hidden: 6 });
+  const xenova = await createEmbedder("minilm", { localModelPath: dir, allowRemote: false });
+  assert.equal(xenova.id, "sentence-transformers/Xenova/all-MiniLM-L6-v2@main/fp32/mean-norm/256/6");
+  await xenova.close();
+  // A collection's recorded id loads that export, whatever else is on disk.
+  const again = await embedderForId(imported.id, { localModelPath: dir, allowRemote: false });
+  assert.equal(again.id, imported.id);
+  await again.close();
+});
+
+test("the default hybrid alpha is each embedder's own", () => {
+  assert.equal(hybridAlphaFor("glove-sif/wink-sg-100d@1.1.0/100"), GLOVE_HYBRID_ALPHA);
+  assert.equal(hybridAlphaFor("sentence-transformers/Xenova/all-MiniLM-L6-v2@main/fp32/mean-norm/256/384"), MINILM_HYBRID_ALPHA);
+  assert.equal(hybridAlphaFor("sentence-transformers/sentence-transformers/all-MiniLM-L6-v2@main/q8/mean-norm/256/384"), MINILM_HYBRID_ALPHA);
+  assert.equal(hybridAlphaFor("sentence-transformers/someone/other-model@main/fp32/mean-norm/256/768"), undefined, "other models: the engine's DEFAULT_ALPHA");
+  assert.equal(hybridAlphaFor(null), undefined);
 });
 
 /** Runs `fn` with environment variables set, restoring them after. */

@@ -139,8 +139,14 @@ test("models import: gelu_new, a bert. name prefix and F16 weights convert as we
   for (const w of weights.values()) w.data = w.data.map(roundToHalf);
   const dir = join(root, "checkpoints/half");
   writeCheckpoint(dir, c, weights, { dtype: "F16", prefix: "bert.", config: { architectures: ["BertForMaskedLM"] } });
+  // sentence-transformers' max_seq_length becomes the embedder's token limit.
+  writeFileSync(join(dir, "sentence_bert_config.json"), JSON.stringify({ max_seq_length: 128, do_lower_case: false }));
   const r = await importModel(dir, { name: "plotline-test/half-bert", out });
   assert.equal(r.architecture.activation, "gelu_new");
+  assert.equal(r.maxTokens, 128);
+  const e = await SentenceTransformerEmbedder.load({ model: "plotline-test/half-bert", localModelPath: out, allowRemote: false });
+  assert.equal(e.maxTokens, 128);
+  await e.close();
   await checkLayers(t, join(r.dir, "onnx/model.onnx"), c, weights, (n) => new Array<number>(n).fill(0));
 });
 
