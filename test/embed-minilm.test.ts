@@ -14,9 +14,9 @@ import { createEmbedder, embedderForId, hybridAlphaFor } from "../src/embed/regi
 import { textFor } from "../src/embed/text.js";
 import { PlotlineError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
-import { tempDir } from "./helpers/collections.js";
+import { tempDir, tmdbMinilmDb } from "./helpers/collections.js";
 import { FIXTURES, SHARED, TMDB_CSV } from "./helpers/paths.js";
-import { realMinilmMissing } from "./helpers/real-minilm.js";
+import { realMinilm } from "./helpers/real-minilm.js";
 import { buildTinyModel, MINILM_TOKENIZER_DIR, type TinyModel } from "./helpers/tiny-onnx.js";
 
 const root = tempDir("plotline-minilm-");
@@ -306,14 +306,15 @@ function top(query: Float32Array, ids: string[], vectors: Float32Array[], k: num
 }
 
 test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table on tmdb-movies.csv", { timeout: 30 * 60_000 }, async (t) => {
-  const missing = await realMinilmMissing();
-  if (missing) return t.skip(`no real all-MiniLM-L6-v2 for the minilm embedder (${missing})`);
+  const real = await realMinilm();
+  if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 for the minilm embedder (${real})`);
 
-  const p = Plotline.open({ db: join(tempDir(), "minilm.db"), create: true });
-  const ingested = await p.ingest([{ file: TMDB_CSV }], { embedder: "minilm" });
-  assert.equal(ingested.total, 10852);
-  const embedder = await embedderForId(ingested.embedderId);
+  // The collection `plotline ingest --embedder minilm` builds (shared with the other test files that need it).
+  const p = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });
+  assert.equal(p.info().count, 10852);
+  const embedder = await p.queryEmbedder();
   assert.equal(embedder.name, "minilm");
+  assert.match(embedder.id, new RegExp(`^sentence-transformers/${real.model}@`));
   const cache = p.collection.embeddingCache();
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
     const found = cache.getMany(embedder.id, texts.map(textHash));
@@ -361,6 +362,5 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
     }
   }
   t.diagnostic(`Plotline top 10: ${got.results.map((r) => `${r.title} ${r.score.toFixed(4)}`).join("; ")}`);
-  await embedder.close();
   await p.close();
 });

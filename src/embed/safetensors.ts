@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { endianness } from "node:os";
 import { SourceError } from "../errors.js";
 
 /**
@@ -17,6 +18,7 @@ import { SourceError } from "../errors.js";
 const FLOAT_TYPES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 /** Byte sizes of every dtype the format defines (for checking offsets of tensors not read). */
 const DTYPE_BYTES: Record<string, number> = { ...FLOAT_TYPES, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, U16: 2, U32: 4, U64: 8, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 };
+const LITTLE_ENDIAN = endianness() === "LE";
 /** The format's own limit on the header (100 MB), against a corrupt length making us allocate gigabytes. */
 const MAX_HEADER = 100_000_000;
 
@@ -109,7 +111,9 @@ export class SafetensorsFile {
     const n = raw.length / FLOAT_TYPES[info.dtype]!;
     const out = new Float32Array(n);
     if (info.dtype === "F32") {
-      for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(i * 4);
+      // The file is little-endian: on a little-endian machine the bytes are the array.
+      if (LITTLE_ENDIAN && raw.byteOffset % 4 === 0) out.set(new Float32Array(raw.buffer, raw.byteOffset, n));
+      else for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(i * 4);
     } else if (info.dtype === "BF16") {
       // bfloat16 is the top half of a float32.
       const u = new Uint32Array(out.buffer);

@@ -30,12 +30,12 @@ export function importedMinilm(): { dir: string; source: string } | string {
   return { dir, source: p.source.folder };
 }
 
-/** Null when the model the `minilm` embedder loads is the real all-MiniLM-L6-v2 (checked), else why not. */
-export async function realMinilmMissing(): Promise<string | null> {
+/** The ONNX file of the model the `minilm` embedder loads when it is the real all-MiniLM-L6-v2 (checked), else why not. */
+export async function realMinilm(): Promise<{ model: string; file: string } | string> {
   const model = await firstOnDisk(MINILM_MODELS);
   if (model === IMPORTED_MINILM) {
     const found = importedMinilm();
-    return typeof found === "string" ? found : null;
+    return typeof found === "string" ? found : { model, file: join(found.dir, "onnx/model.onnx") };
   }
   const file = join(modelsDir(), DEFAULT_MODEL, "onnx/model.onnx");
   if (!existsSync(file)) return `neither ${join(modelsDir(), IMPORTED_MINILM)} nor ${join(modelsDir(), DEFAULT_MODEL)} holds onnx/model.onnx; run npm run models:fetch`;
@@ -43,5 +43,5 @@ export async function realMinilmMissing(): Promise<string | null> {
   if (size !== XENOVA_BYTES) return `${file} has ${size} bytes, not ${XENOVA_BYTES}`;
   const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
   if (sha !== XENOVA_SHA256) return `${file} has sha256 ${sha}, not ${XENOVA_SHA256}`;
-  return null;
+  return { model, file };
 }
