@@ -9,6 +9,7 @@ import onnxProto from "onnx-proto";
 import { EMBEDDINGS_OUTPUT, layerOutput } from "../src/embed/bert-onnx.js";
 import { importModel, PROVENANCE_FILE } from "../src/embed/import-model.js";
 import { IMPORTED_MINILM, SentenceTransformerEmbedder } from "../src/embed/minilm.js";
+import { createEmbedder } from "../src/embed/registry.js";
 import { bertForward, meanPoolNormalize, randomBert, readSafetensors, refConfigOf, roundToHalf, SMALL, writeCheckpoint, type RefConfig, type Weights } from "./helpers/bert-reference.js";
 import { runCli } from "./helpers/cli.js";
 import { importedMinilm } from "./helpers/real-minilm.js";
@@ -170,6 +171,13 @@ test("models import --int8: every MatMul weight in int8, sentence vectors measur
   for (const c of cos) assert.ok(c > 0.98 && c < 0.999999, `cosine to fp32 ${c}`);
   assert.ok(r.int8!.minCosine > 0.98 && r.int8!.minCosine <= r.int8!.meanCosine, JSON.stringify(r.int8));
   await Promise.all([fp32.close(), q8.close()]);
+  // Installed as all-MiniLM-L6-v2, the int8 copy is the minilm-q8 embedder.
+  const asMinilm = join(root, "as-minilm");
+  await importModel(smallCheckpoint, { name: IMPORTED_MINILM, out: asMinilm, int8: true });
+  const named = await createEmbedder("minilm-q8", { localModelPath: asMinilm, allowRemote: false });
+  assert.equal(named.name, "minilm-q8");
+  assert.equal(named.id, "sentence-transformers/sentence-transformers/all-MiniLM-L6-v2@main/q8/mean-norm/256/32");
+  await named.close();
 });
 
 test("plotline models import and list: --json, the name from the model card, the models folder", async () => {

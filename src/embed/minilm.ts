@@ -124,7 +124,7 @@ export class SentenceTransformerEmbedder implements Embedder {
     private readonly Tensor: Transformers["Tensor"],
   ) {
     this.specials = specialsOf(tokenizer);
-    this.name = (MINILM_MODELS as readonly string[]).includes(model) ? "minilm" : model;
+    this.name = (MINILM_MODELS as readonly string[]).includes(model) ? (dtype === "q8" ? "minilm-q8" : "minilm") : model;
     this.id = `sentence-transformers/${model}@${revision}/${dtype}/mean-norm/${maxTokens}/${dims}`;
   }
 

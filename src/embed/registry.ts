@@ -6,12 +6,13 @@ import { firstOnDisk, MINILM_HYBRID_ALPHA, MINILM_MODELS, SentenceTransformerEmb
 /**
  * Embedder names users type. `minilm` is all-MiniLM-L6-v2: Xenova's ONNX export, or the one
  * `plotline models import` made from sentence-transformers' checkpoint, whichever is on disk
- * (Plotline's models folder, then the transformers.js cache), else Xenova's from the hub.
+ * (Plotline's models folder, then the transformers.js cache), else Xenova's from the hub;
+ * `minilm-q8` is its int8 copy (`onnx/model_quantized.onnx`, `plotline models import --int8`).
  * `auto` (the default) is `minilm` when its weights load, else `glove` with a notice saying
  * why; any other name containing `/` is a sentence-transformers ONNX model on the hub or in
  * the models folder.
  */
-export const EMBEDDER_NAMES = ["auto", "minilm", "glove"] as const;
+export const EMBEDDER_NAMES = ["auto", "minilm", "minilm-q8", "glove"] as const;
 export const DEFAULT_EMBEDDER = "auto";
 
 export interface CreateOptions extends SentenceTransformerOptions {
@@ -24,6 +25,8 @@ export async function createEmbedder(name: string = DEFAULT_EMBEDDER, options: C
       return new GloveEmbedder(options.onNotice);
     case "minilm":
       return loadMinilm(options);
+    case "minilm-q8":
+      return loadMinilm({ ...options, dtype: "q8" });
     case "auto":
       try {
         return await loadMinilm(options);
@@ -34,7 +37,7 @@ export async function createEmbedder(name: string = DEFAULT_EMBEDDER, options: C
       }
     default:
       if (name.includes("/")) return SentenceTransformerEmbedder.load({ ...options, model: name });
-      throw new InvalidArgumentError("--embedder", `unknown embedder '${name}' (use auto, minilm, glove, or a sentence-transformers model name like Xenova/all-MiniLM-L6-v2)`);
+      throw new InvalidArgumentError("--embedder", `unknown embedder '${name}' (use auto, minilm, minilm-q8, glove, or a sentence-transformers model name like Xenova/all-MiniLM-L6-v2)`);
   }
 }
 
