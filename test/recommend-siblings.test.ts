@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Plotline } from "../src/plotline.js";
 import { DEFAULT_SIMILAR_METHOD, SIMILAR_METHODS, type SimilarMethod } from "../src/recommend/types.js";
 import { tmdbGloveDb, tmdbMinilmDb } from "./helpers/collections.js";
-import { realMinilm } from "./helpers/real-minilm.js";
+import { MINILM_COLLECTION_TIMEOUT_MS, realMinilm } from "./helpers/real-minilm.js";
 import { ROOT } from "./helpers/paths.js";
 
 interface Entry {
@@ -72,7 +72,7 @@ test("a franchise sibling or remake is in the top 10 for most of the check list"
  */
 const MINILM_FLOOR: Record<SimilarMethod, number> = { knn: 0.95, svm: 0.95, tfidf: 0.8 };
 
-test("with all-MiniLM-L6-v2, a franchise sibling or remake is in the top 10 for nearly all of the check list", { timeout: 60 * 60_000 }, async (t) => {
+test("with all-MiniLM-L6-v2, a franchise sibling or remake is in the top 10 for nearly all of the check list", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
   const real = await realMinilm();
   if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 (${real})`);
   const p = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });

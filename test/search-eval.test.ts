@@ -8,7 +8,7 @@ import { evaluateMode, loadQuerySet, metrics } from "../src/search/evaluate.js";
 import type { SearchOptions } from "../src/search/types.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir, tmdbGloveDb, tmdbMinilmDb } from "./helpers/collections.js";
-import { realMinilm } from "./helpers/real-minilm.js";
+import { MINILM_COLLECTION_TIMEOUT_MS, realMinilm } from "./helpers/real-minilm.js";
 import { ROOT } from "./helpers/paths.js";
 
 const db = await tmdbGloveDb();
@@ -62,7 +62,7 @@ test("with GloVe, hybrid beats both keyword and semantic search on MRR and Recal
   }
 });
 
-test("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and semantic search, and semantic beats glove's", { timeout: 60 * 60_000 }, async (t) => {
+test("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and semantic search, and semantic beats glove's", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
   const real = await realMinilm();
   if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 (${real})`);
   const minilm = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });

