@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GloveEmbedder } from "../src/embed/glove.js";
 import { firstOnDisk, MINILM_MODELS, modelFiles, SentenceTransformerEmbedder } from "../src/embed/minilm.js";
+import type { EmbeddingTextKind } from "../src/embed/embedder.js";
 import { textFor } from "../src/embed/text.js";
 import { dot, FlatVectors } from "../src/vector-index/flat.js";
 import { SimdScan } from "../src/vector-index/simd-scan.js";
 import { exactSearch, MetricKind } from "usearch";
 import { Plotline } from "../src/plotline.js";
+import type { SqliteStore } from "../src/store/sqlite/store.js";
 import { ms, percentile, timeCalls, type BenchSection } from "./lib.js";
 import { BIN, TMDB_CSV } from "./paths.js";
 
@@ -28,6 +30,14 @@ export const QUERIES = [
   "a robot left alone on an abandoned earth",
 ];
 
+/** Each movie's embedding text, as ingest builds it for an embedder's `text` choice, read from the store. */
+async function movieTexts(p: Plotline, kind: EmbeddingTextKind): Promise<string[]> {
+  const text = textFor(kind);
+  const texts: string[] = [];
+  for await (const batch of p.store.scan(["title", "tagline", "overview", "plot", "keywords", "cast"])) for (const m of batch) texts.push(text(m));
+  return texts;
+}
+
 /**
  * The exact scan by each way this machine offers, side by side on the collection's vectors: the
  * 8-bit WebAssembly SIMD kernel alone (approximate scores of every row), `FlatVectors.searchAll`
@@ -35,12 +45,13 @@ export const QUERIES = [
  * and a plain JavaScript loop with `dot`.
  */
 async function exactScans(p: Plotline): Promise<[string, number][]> {
-  const index = await p.vectorIndex();
+  const store = p.store as SqliteStore;
+  const index = await store.vectorSearchIndex();
   const embedder = await p.queryEmbedder();
-  const state = p.collection.manifest()!.embedderState;
+  const state = (await p.store.manifest())!.embedderState;
   const queries = await Promise.all(QUERIES.map(async (q) => embedder.finish(await embedder.embedQuery(q), state)));
   const ids: number[] = [];
-  for (const m of p.collection.allMovies()) if (index.vector(m.rowid)) ids.push(m.rowid);
+  for (const [rowid] of store.collection.rowidsAndIds()) if (index.vector(rowid)) ids.push(rowid);
   const dims = index.dims;
   const matrix = new Float32Array(ids.length * dims);
   ids.forEach((id, i) => matrix.set(index.vector(id)!, i * dims));
@@ -100,7 +111,7 @@ async function minilm(dir: string, args: string[]): Promise<BenchSection> {
   await p.search(QUERIES[0]!, { mode: "semantic" }); // builds the index once
   const semantic = await timeCalls(QUERIES, (q) => p.search(q, { mode: "semantic", k: 10 }), 240, 24);
   const hybrid = await timeCalls(QUERIES, (q) => p.search(q, { mode: "hybrid", k: 10 }), 240, 24);
-  const texts = [...p.collection.allMovies()].slice(0, 1000).map(textFor(embedder.text));
+  const texts = (await movieTexts(p, embedder.text)).slice(0, 1000);
   await p.close();
 
   // fp32 and int8 side by side: the same 1,000 texts, then the same queries.
@@ -156,7 +167,7 @@ export async function run(args: string[] = []): Promise<BenchSection[]> {
 
     // Embedding rate on its own, from the cleaned movies' texts.
     const embedder = await p.queryEmbedder();
-    const texts = [...p.collection.allMovies()].map(textFor(embedder.text));
+    const texts = await movieTexts(p, embedder.text);
     const te = performance.now();
     await embedder.embed(texts);
     const rate = texts.length / ((performance.now() - te) / 1000);

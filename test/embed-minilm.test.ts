@@ -311,11 +311,11 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
 
   // The collection `plotline ingest --embedder minilm` builds (shared with the other test files that need it).
   const p = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });
-  assert.equal(p.info().count, 10852);
+  assert.equal((await p.info()).count, 10852);
   const embedder = await p.queryEmbedder();
   assert.equal(embedder.name, "minilm");
   assert.match(embedder.id, new RegExp(`^sentence-transformers/${real.model}@`));
-  const cache = p.collection.embeddingCache();
+  const cache = p.store.embeddingCache()!;
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
     const found = cache.getMany(embedder.id, texts.map(textHash));
     const out = texts.map((text) => found.get(textHash(text).toString("hex")));

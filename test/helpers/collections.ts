@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../../src/plotline.js";
+import { SqliteStore } from "../../src/store/sqlite/store.js";
 import { ROOT, TMDB_CSV } from "./paths.js";
 
 /** A fresh temporary directory, removed when the process exits. */
@@ -75,7 +76,7 @@ async function tmdbDb(embedder: "glove" | "minilm", extraKey: string): Promise<s
           utimesSync(lock, new Date(), new Date());
         },
       });
-      p.collection.db.pragma("wal_checkpoint(TRUNCATE)");
+      sqliteOf(p).collection.checkpoint();
       await p.close();
       renameSync(building, path);
       rmSync(`${building}-wal`, { force: true });
@@ -86,4 +87,10 @@ async function tmdbDb(embedder: "glove" | "minilm", extraKey: string): Promise<s
       rmSync(lock, { force: true });
     }
   }
+}
+
+/** The SQLite store behind a Plotline, for tests of the SQLite backend itself. */
+export function sqliteOf(p: Plotline): SqliteStore {
+  if (!(p.store instanceof SqliteStore)) throw new Error(`expected an SQLite store, got ${p.store.kind}`);
+  return p.store;
 }
