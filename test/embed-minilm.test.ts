@@ -13,6 +13,7 @@ import { DEFAULT_MODEL, IMPORTED_MINILM, MINILM_HYBRID_ALPHA, SentenceTransforme
 import { createEmbedder, embedderForId, hybridAlphaFor } from "../src/embed/registry.js";
 import { textFor } from "../src/embed/text.js";
 import { PlotlineError } from "../src/errors.js";
+import { SEARCH_OPTIONS } from "../src/options/commands.js";
 import { Plotline } from "../src/plotline.js";
 import { tempDir, tmdbMinilmDb } from "./helpers/collections.js";
 import { FIXTURES, SHARED, TMDB_CSV } from "./helpers/paths.js";
@@ -186,6 +187,10 @@ test("the default hybrid alpha is each embedder's own", () => {
   assert.equal(hybridAlphaFor("sentence-transformers/sentence-transformers/all-MiniLM-L6-v2@main/q8/mean-norm/256/384"), MINILM_HYBRID_ALPHA);
   assert.equal(hybridAlphaFor("sentence-transformers/someone/other-model@main/fp32/mean-norm/256/768"), undefined, "other models: the engine's DEFAULT_ALPHA");
   assert.equal(hybridAlphaFor(null), undefined);
+  // A default on the option would be filled in by the HTTP API's validation and override the embedder's.
+  const alpha = SEARCH_OPTIONS.find((o) => o.key === "alpha")!;
+  assert.equal(alpha.default, undefined, "search's alpha option has no single default");
+  assert.match(alpha.help, new RegExp(`glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}`));
 });
 
 /** Runs `fn` with environment variables set, restoring them after. */
