@@ -15,7 +15,7 @@ import { textFor } from "../src/embed/text.js";
 import { PlotlineError } from "../src/errors.js";
 import { SEARCH_OPTIONS } from "../src/options/commands.js";
 import { Plotline } from "../src/plotline.js";
-import { tempDir, tmdbMinilmDb } from "./helpers/collections.js";
+import { sqliteOf, tempDir, tmdbMinilmDb } from "./helpers/collections.js";
 import { FIXTURES, SHARED, TMDB_CSV } from "./helpers/paths.js";
 import { MINILM_COLLECTION_TIMEOUT_MS, realMinilm } from "./helpers/real-minilm.js";
 import { buildTinyModel, MINILM_TOKENIZER_DIR, type TinyModel } from "./helpers/tiny-onnx.js";
@@ -320,7 +320,8 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
   const embedder = await p.queryEmbedder();
   assert.equal(embedder.name, "minilm");
   assert.match(embedder.id, new RegExp(`^sentence-transformers/${real.model}@`));
-  const cache = p.store.embeddingCache()!;
+  // A read-only store hands out no embedding cache (it could not write); this test only reads the SQLite one.
+  const cache = sqliteOf(p).collection.embeddingCache();
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
     const found = cache.getMany(embedder.id, texts.map(textHash));
     const out = texts.map((text) => found.get(textHash(text).toString("hex")));
