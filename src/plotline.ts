@@ -1,6 +1,6 @@
 import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
-import { embedderForId } from "./embed/registry.js";
+import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
@@ -178,7 +178,12 @@ export class Plotline {
    */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const q = validateQuery(query);
-    return (await this.searchEngine()).search(q, options);
+    return (await this.searchEngine()).search(q, { ...options, alpha: options.alpha ?? (await this.defaultAlpha()) });
+  }
+
+  /** Hybrid (convex) alpha when none is given: the collection's embedder's (`hybridAlphaFor`), else the engine's DEFAULT_ALPHA. */
+  async defaultAlpha(): Promise<number | undefined> {
+    return hybridAlphaFor((await this.store.manifest())?.embedderId);
   }
 
   /**

@@ -4,6 +4,7 @@ import { evalCommand } from "./commands/eval.js";
 import { infoCommand } from "./commands/info.js";
 import { indexCommand } from "./commands/index.js";
 import { ingestCommand } from "./commands/ingest.js";
+import { modelsCommand } from "./commands/models.js";
 import { recommendCommand } from "./commands/recommend.js";
 import { removeCommand } from "./commands/remove.js";
 import { searchCommand } from "./commands/search.js";
@@ -13,4 +14,4 @@ import { serveCommand } from "./commands/serve.js";
 export type { Command, CommandContext } from "./command.js";
 
 /** Every command, in the order `plotline --help` lists them. */
-export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, copyCommand, removeCommand, serveCommand];
+export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, copyCommand, removeCommand, serveCommand, modelsCommand];

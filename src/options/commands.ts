@@ -1,3 +1,5 @@
+import { GLOVE_HYBRID_ALPHA } from "../embed/glove.js";
+import { MINILM_HYBRID_ALPHA } from "../embed/minilm.js";
 import { MAX_CANDIDATES } from "../recommend/pipeline.js";
 import {
   DEFAULT_RECOMMEND_K,
@@ -32,7 +34,13 @@ export const MAX_REF_LENGTH = 200;
 /** `search`: `Plotline.search(query, options)`, `plotline search`, `GET /api/search`. */
 export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { key: "mode", type: { kind: "enum", values: SEARCH_MODES }, arg: "MODE", default: DEFAULT_SEARCH_MODE, help: "search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type" },
-  { key: "alpha", type: { kind: "number", min: 0, max: 1 }, arg: "A", default: DEFAULT_ALPHA, help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)" },
+  // No single default: absent, Plotline.search takes the collection's embedder's (hybridAlphaFor).
+  {
+    key: "alpha",
+    type: { kind: "number", min: 0, max: 1 },
+    arg: "A",
+    help: `hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}`,
+  },
   { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha" },
   { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
   { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },

@@ -105,7 +105,11 @@ export interface SearchOptions {
   k?: number;
   /** Results to skip (default 0). */
   offset?: number;
-  /** Hybrid weight of the semantic side, 0 (keyword only) to 1 (semantic only); default `DEFAULT_ALPHA` (0.35). */
+  /**
+   * Hybrid weight of the semantic side, 0 (keyword only) to 1 (semantic only); default: the
+   * collection's embedder's (`hybridAlphaFor` in embed/registry.ts, through `Plotline.search`),
+   * else `DEFAULT_ALPHA` (0.35).
+   */
   alpha?: number;
   /** Hybrid fusion (default `convex`). */
   fusion?: Fusion;

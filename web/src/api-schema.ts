@@ -174,7 +174,7 @@ export interface operations {
                 q: string;
                 /** @description Search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type. */
                 mode?: "hybrid" | "semantic" | "keyword" | "title";
-                /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only). */
+                /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove 0.35, minilm 0.45, others 0.35. */
                 alpha?: number;
                 /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha. */
                 fusion?: "convex" | "rrf" | "native-rrf" | "native-relative";

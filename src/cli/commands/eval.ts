@@ -33,7 +33,7 @@ export const evalCommand: Command = {
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },
-    alpha: { type: "string", arg: "A", help: "hybrid (convex, native-*) weight of the semantic side", default: DEFAULT_ALPHA },
+    alpha: { type: "string", arg: "A", help: "hybrid (convex, native-*) weight of the semantic side (default: the collection's embedder's, as for search)" },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -61,7 +61,7 @@ export const evalCommand: Command = {
         if (mode === "hybrid") {
           options.fusion = isFusionRow(m) ? m : "convex";
           // Plotline's RRF has no alpha; every other fusion weighs the sides by it.
-          if (m !== "rrf") options.alpha = alpha ?? DEFAULT_ALPHA;
+          if (m !== "rrf") options.alpha = alpha ?? (await plotline.defaultAlpha()) ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }
