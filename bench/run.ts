@@ -15,6 +15,8 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   search: () => import("./search.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
+  // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
+  faiss: () => import("./faiss.js"),
 };
 const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
 
