@@ -10,8 +10,8 @@ import { realDataset, syntheticDataset, type Dataset } from "./scale.js";
 import type { WorkerResult, WorkerTask } from "./scale-worker.js";
 
 /**
- * `npm run bench -- faiss [--parts=exact,ivfpq,hnsw] [--large=1000000] [--queries=200]
- * [--rounds=3] [--ef=16,32,64,128,256,512] [--cache=DIR]` (also run by `scale`)
+ * `npm run bench -- faiss [--parts=exact,ivfpq,hnsw] [--large=1000000] [--hnsw-n=<large>]
+ * [--queries=200] [--rounds=3] [--ef=16,32,64,128,256,512] [--cache=DIR]` (also run by `scale`)
  *
  * Plotline against FAISS, the index library of the first two seeds, on the same vectors and
  * queries (raw float32 files both sides read), one thread each, measured in the same run with
@@ -24,7 +24,7 @@ import type { WorkerResult, WorkerTask } from "./scale-worker.js";
  * - IVF-PQ at the second seed's configuration (nlist 50, m 16, 8 bits, nprobe 10) on 85,855 x
  *   768 synthetic vectors: train, add, size on disk, recall@10, p50/p99; then each library's
  *   fastest setting with recall@10 >= 0.95;
- * - HNSW (M 32, efConstruction 128) at `--large` x 384: build time, memory, recall@10 and p50
+ * - HNSW (M 32, efConstruction 128) at `--hnsw-n` x 384: build time, memory, recall@10 and p50
  *   for each efSearch, and p50 at matched recall.
  *
  * FAISS runs in Python (`faiss_worker.py`), installed by this module into a virtual
@@ -39,6 +39,7 @@ const REQUIREMENTS = join(ROOT, "bench/requirements.txt");
 interface Options {
   parts: Set<string>;
   large: number;
+  hnswN: number;
   queries: number;
   rounds: number;
   ef: number[];
@@ -78,6 +79,7 @@ function parse(args: string[]): Options {
     parts,
     // Under `scale`, its --n sets the large size too.
     large: num("large", num("n", 1_000_000)),
+    hnswN: num("hnsw-n", num("large", num("n", 1_000_000))),
     queries: num("queries", 200),
     rounds: num("rounds", 3),
     ef,
@@ -436,7 +438,7 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
 }
 
 async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
-  const ds = syntheticDataset({ n: o.large, dims: 384, queries: o.queries, cache: o.cache });
+  const ds = syntheticDataset({ n: o.hnswN, dims: 384, queries: o.queries, cache: o.cache });
   mkdirSync(ds.work, { recursive: true });
   // One build each (tens of minutes at a million): Plotline's first, then FAISS's.
   log(`${ds.name}: plotline hnsw build (M ${HNSW.M}, efConstruction ${HNSW.efConstruction}, 1 thread)`);
