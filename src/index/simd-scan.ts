@@ -248,7 +248,7 @@ export interface Selected {
 }
 
 /**
- * Most bytes of one part of the 8-bit copy (256 MB: 2.3M rows of 100 dims, 670k of 384; a row
+ * Most bytes of one part of the 8-bit copy (256 MB: 2.1M rows of 100 dims, 670k of 384; a row
  * costs its dims rounded up to 16, plus 16 bytes of scale, score and candidate slots). Larger
  * copies are split into parts of this size, each a WebAssembly memory of its own, so a store of
  * any size is scanned at 8 bits; a memory never grows past a part, far below wasm32's 4 GB.
