@@ -147,6 +147,7 @@ function runProcess<T>(label: string, cmd: string, argv: string[]): Promise<T> {
 interface FaissFigures {
   p50: number;
   p99: number;
+  cpuP50: number;
   queries: number;
   recall10?: number;
 }
@@ -265,11 +266,11 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
     const big = ds.n * ds.dims > 50_000_000;
     // At a million vectors a query takes tens of ms: 100 queries a round keep a round near a minute.
     const maxQueries = big ? Math.min(100, o.queries) : undefined;
-    const p: Record<number, { p50: number[]; p99: number[] }> = {};
-    const f: Record<number, { p50: number[]; p99: number[] }> = {};
+    const p: Record<number, { p50: number[]; p99: number[]; cpu: number[] }> = {};
+    const f: Record<number, { p50: number[]; p99: number[]; cpu: number[] }> = {};
     for (const k of ks) {
-      p[k] = { p50: [], p99: [] };
-      f[k] = { p50: [], p99: [] };
+      p[k] = { p50: [], p99: [], cpu: [] };
+      f[k] = { p50: [], p99: [], cpu: [] };
     }
     let firstMs = NaN;
     const rss = { p: NaN, f: NaN };
@@ -283,6 +284,7 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
         for (const k of ks) {
           p[k]!.p50.push(Number(res.extra![`p50k${k}`]));
           p[k]!.p99.push(Number(res.extra![`p99k${k}`]));
+          p[k]!.cpu.push(Number(res.extra![`cpuP50k${k}`]));
         }
         if (r === 0) {
           firstMs = Number(res.extra!.firstMs);
@@ -296,6 +298,7 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
         for (const k of ks) {
           f[k]!.p50.push(res.byK![k]!.p50);
           f[k]!.p99.push(res.byK![k]!.p99);
+          f[k]!.cpu.push(res.byK![k]!.cpuP50);
         }
         if (r === 0) {
           rss.f = res.rssBytes;
@@ -327,6 +330,9 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
         ms(median(p[k]!.p99)),
         ms(median(f[k]!.p99)),
         ratio(median(p[k]!.p99), median(f[k]!.p99)),
+        ms(median(p[k]!.cpu)),
+        ms(median(f[k]!.cpu)),
+        ratio(median(p[k]!.cpu), median(f[k]!.cpu)),
         ms((floatBytes / 1e9 / gbps) * 1000),
         ms((scanBytes / 1e9 / gbps) * 1000),
         ratio(pp, (floatBytes / 1e9 / gbps) * 1000),
@@ -339,12 +345,12 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
     );
   }
   notes.unshift(
-    `one thread each; p50/p99 are medians over rounds, the libraries alternating; floors = bytes read / ${median(bw).toFixed(1)} GB/s (median of ${bw.length} single-thread reads of 1.5 GB, one per round): float32 = n x dims x 4 (what IndexFlatIP reads), 8-bit = n x (dims padded to 16 + 12) (what Plotline's scan reads); ` +
+    `one thread each; p50/p99 are medians over rounds, the libraries alternating (ms of wall time; CPU p50: the process's CPU time per query, which leaves out waiting for a core on the shared machine); floors = bytes read / ${median(bw).toFixed(1)} GB/s (median of ${bw.length} single-thread reads of 1.5 GB, one per round): float32 = n x dims x 4 (what IndexFlatIP reads), 8-bit = n x (dims padded to 16 + 12) (what Plotline's scan reads); ` +
       "sets that fit in the caches (the 10,852-row ones: 4 to 17 MB) can beat a memory floor",
   );
   return {
     title: "faiss: exact search, Plotline exact index vs FAISS IndexFlatIP",
-    columns: ["set", "k", "plotline p50", "faiss p50", "ratio", "plotline p99", "faiss p99", "ratio", "f32 floor", "8-bit floor", "plotline/f32 floor", "identical"],
+    columns: ["set", "k", "plotline p50", "faiss p50", "ratio", "plotline p99", "faiss p99", "ratio", "plotline CPU p50", "faiss CPU p50", "ratio", "f32 floor", "8-bit floor", "plotline/f32 floor", "identical"],
     rows,
     notes,
   };
@@ -368,24 +374,26 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
   const fSettings = nprobes.flatMap((nprobe) => [0, 2, 4, 8, 16, 25.6].map((kFactor) => ({ nprobe, kFactor })));
   const pKey = (s: { nprobe: number; rerank: number }) => `nprobe ${s.nprobe}, rerank ${s.rerank}`;
   const fKey = (s: { nprobe?: number; kFactor?: number }) => `nprobe ${s.nprobe}${s.kFactor ? `, IndexRefineFlat k_factor ${s.kFactor}` : ""}`;
-  const pRuns = new Map<string, { recall: number; p50: number[]; p99: number[] }>();
-  const fRuns = new Map<string, { recall: number; p50: number[]; p99: number[] }>();
-  const add = (m: typeof pRuns, key: string, recall: number, p50: number, p99: number) => {
-    const e = m.get(key) ?? { recall, p50: [], p99: [] };
+  type Runs = { recall: number; p50: number[]; p99: number[]; cpu: number[] };
+  const pRuns = new Map<string, Runs>();
+  const fRuns = new Map<string, Runs>();
+  const add = (m: typeof pRuns, key: string, recall: number, p50: number, p99: number, cpu: number) => {
+    const e = m.get(key) ?? { recall, p50: [], p99: [], cpu: [] };
     e.p50.push(p50);
     e.p99.push(p99);
+    e.cpu.push(cpu);
     m.set(key, e);
   };
   for (let r = 0; r < o.rounds; r++) {
     const runP = async () => {
       for (const s of pSettings) {
         const res = await plotline("query", "ivfpq", taskOf(ds, s));
-        add(pRuns, pKey(s), res.recall10!, res.p50!, res.p99!);
+        add(pRuns, pKey(s), res.recall10!, res.p50!, res.p99!, Number(res.extra!.cpuP50));
       }
     };
     const runF = async () => {
       const res = await faiss(python, "ivfpq-sweep", taskOf(ds, { settings: fSettings }));
-      for (const s of res.settings!) add(fRuns, fKey(s), s.recall10!, s.p50, s.p99);
+      for (const s of res.settings!) add(fRuns, fKey(s), s.recall10!, s.p50, s.p99, s.cpuP50);
     };
     await alternate(r, runP, runF);
     log(`${ds.name}: ivfpq search round ${r + 1} done`);
@@ -406,10 +414,11 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
   const bp = best(pRuns);
   const bf = best(fRuns);
   const line = (what: string, pv: string, fv: string, rt: string) => [what, pv, fv, rt];
-  const lat = (label: string, a: { recall: number; p50: number[]; p99: number[] } | undefined, b: { recall: number; p50: number[]; p99: number[] } | undefined) => [
+  const lat = (label: string, a: Runs | undefined, b: Runs | undefined) => [
     line(`${label}: recall@10`, a ? a.recall.toFixed(3) : "-", b ? b.recall.toFixed(3) : "-", a && b ? ratio(a.recall, b.recall) : "-"),
     line(`${label}: p50 ms`, a ? ms(median(a.p50)) : "-", b ? ms(median(b.p50)) : "-", a && b ? ratio(median(a.p50), median(b.p50)) : "-"),
     line(`${label}: p99 ms`, a ? ms(median(a.p99)) : "-", b ? ms(median(b.p99)) : "-", a && b ? ratio(median(a.p99), median(b.p99)) : "-"),
+    line(`${label}: CPU p50 ms`, a ? ms(median(a.cpu)) : "-", b ? ms(median(b.cpu)) : "-", a && b ? ratio(median(a.cpu), median(b.cpu)) : "-"),
   ];
   const seedSection: BenchSection = {
     title: `faiss: IVF-PQ at the seed's configuration (nlist 50, m 16, nbits 8, nprobe 10), ${ds.name}`,
@@ -431,8 +440,8 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
   };
   const grid: BenchSection = {
     title: `faiss: IVF-PQ search settings, ${ds.name} (recall@10, p50 ms)`,
-    columns: ["library", "setting", "recall@10", "p50 ms", "p99 ms"],
-    rows: [...[...pRuns].map(([k, v]) => ["plotline", k, v.recall.toFixed(3), ms(median(v.p50)), ms(median(v.p99))]), ...[...fRuns].map(([k, v]) => ["faiss", k, v.recall.toFixed(3), ms(median(v.p50)), ms(median(v.p99))])],
+    columns: ["library", "setting", "recall@10", "p50 ms", "p99 ms", "CPU p50 ms"],
+    rows: [...[...pRuns].map(([k, v]) => ["plotline", k, v.recall.toFixed(3), ms(median(v.p50)), ms(median(v.p99)), ms(median(v.cpu))]), ...[...fRuns].map(([k, v]) => ["faiss", k, v.recall.toFixed(3), ms(median(v.p50)), ms(median(v.p99)), ms(median(v.cpu))])],
   };
   return [seedSection, grid];
 }
@@ -446,15 +455,16 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
   log(`${ds.name}: plotline hnsw built in ${pb.buildSeconds!.toFixed(0)} s; faiss IndexHNSWFlat build`);
   const fb = await faiss(python, "hnsw-build", taskOf(ds, { ...HNSW }));
   log(`${ds.name}: faiss hnsw built in ${fb.buildSeconds!.toFixed(0)} s`);
-  const pRuns = new Map<number, { recall: number; p50: number[]; rss: number }>();
-  const fRuns = new Map<number, { recall: number; p50: number[] }>();
+  const pRuns = new Map<number, { recall: number; p50: number[]; cpu: number[]; rss: number }>();
+  const fRuns = new Map<number, { recall: number; p50: number[]; cpu: number[] }>();
   let fRss = NaN;
   for (let r = 0; r < o.rounds; r++) {
     const runP = async () => {
       for (const ef of o.ef) {
         const res = await plotline("query", "hnsw", taskOf(ds, { ...HNSW, efSearch: ef }));
-        const e = pRuns.get(ef) ?? { recall: res.recall10!, p50: [], rss: res.rssBytes };
+        const e = pRuns.get(ef) ?? { recall: res.recall10!, p50: [], cpu: [], rss: res.rssBytes };
         e.p50.push(res.p50!);
+        e.cpu.push(Number(res.extra!.cpuP50));
         pRuns.set(ef, e);
       }
     };
@@ -462,8 +472,9 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
       const res = await faiss(python, "hnsw-sweep", taskOf(ds, { ef: o.ef }));
       fRss = res.loadedRssBytes!;
       for (const s of res.settings!) {
-        const e = fRuns.get(s.efSearch!) ?? { recall: s.recall10!, p50: [] };
+        const e = fRuns.get(s.efSearch!) ?? { recall: s.recall10!, p50: [], cpu: [] };
         e.p50.push(s.p50);
+        e.cpu.push(s.cpuP50);
         fRuns.set(s.efSearch!, e);
       }
     };
@@ -473,11 +484,11 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
   const pRss = [...pRuns.values()][0]?.rss ?? NaN;
   const sweep: BenchSection = {
     title: `faiss: HNSW (M 32, efConstruction 128), ${ds.name}`,
-    columns: ["efSearch", "plotline recall@10", "faiss recall@10", "plotline p50 ms", "faiss p50 ms", "ratio"],
+    columns: ["efSearch", "plotline recall@10", "faiss recall@10", "plotline p50 ms", "faiss p50 ms", "ratio", "plotline CPU p50", "faiss CPU p50", "ratio"],
     rows: o.ef.map((ef) => {
       const a = pRuns.get(ef)!;
       const b = fRuns.get(ef)!;
-      return [ef, a.recall.toFixed(3), b.recall.toFixed(3), ms(median(a.p50)), ms(median(b.p50)), ratio(median(a.p50), median(b.p50))];
+      return [ef, a.recall.toFixed(3), b.recall.toFixed(3), ms(median(a.p50)), ms(median(b.p50)), ratio(median(a.p50), median(b.p50)), ms(median(a.cpu)), ms(median(b.cpu)), ratio(median(a.cpu), median(b.cpu))];
     }),
     notes: [
       `build, 1 thread: plotline (usearch) ${pb.buildSeconds!.toFixed(0)} s, faiss ${fb.buildSeconds!.toFixed(0)} s (${ratio(pb.buildSeconds!, fb.buildSeconds!)}); file ${(pb.diskBytes! / MB).toFixed(0)} MB vs ${(fb.diskBytes! / MB).toFixed(0)} MB`,
@@ -487,18 +498,20 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
   };
   const matched: (string | number)[][] = [];
   for (const target of [0.9, 0.95, 0.99]) {
-    const first = (m: Map<number, { recall: number; p50: number[] }>) => o.ef.find((ef) => m.get(ef)!.recall >= target);
+    const first = (m: Map<number, { recall: number; p50: number[]; cpu: number[] }>) => o.ef.find((ef) => m.get(ef)!.recall >= target);
     const a = first(pRuns);
     const b = first(fRuns);
     const pa = a === undefined ? NaN : median(pRuns.get(a)!.p50);
     const fa = b === undefined ? NaN : median(fRuns.get(b)!.p50);
-    matched.push([target, a === undefined ? "not reached" : `ef ${a}: ${pRuns.get(a)!.recall.toFixed(3)}`, b === undefined ? "not reached" : `ef ${b}: ${fRuns.get(b)!.recall.toFixed(3)}`, ms(pa), ms(fa), ratio(pa, fa)]);
+    const pc = a === undefined ? NaN : median(pRuns.get(a)!.cpu);
+    const fc = b === undefined ? NaN : median(fRuns.get(b)!.cpu);
+    matched.push([target, a === undefined ? "not reached" : `ef ${a}: ${pRuns.get(a)!.recall.toFixed(3)}`, b === undefined ? "not reached" : `ef ${b}: ${fRuns.get(b)!.recall.toFixed(3)}`, ms(pa), ms(fa), ratio(pa, fa), ms(pc), ms(fc), ratio(pc, fc)]);
   }
   return [
     sweep,
     {
       title: `faiss: HNSW p50 at matched recall@10, ${ds.name}`,
-      columns: ["recall@10 at least", "plotline (smallest ef)", "faiss (smallest ef)", "plotline p50 ms", "faiss p50 ms", "ratio"],
+      columns: ["recall@10 at least", "plotline (smallest ef)", "faiss (smallest ef)", "plotline p50 ms", "faiss p50 ms", "ratio", "plotline CPU p50", "faiss CPU p50", "ratio"],
       rows: matched,
     },
   ];
