@@ -241,10 +241,14 @@ function readHits(prefix: string, k: number): { ids: Int32Array; scores: Float32
   return { ids: new Int32Array(ids.buffer, ids.byteOffset, ids.byteLength / 4), scores: new Float32Array(scores.buffer, scores.byteOffset, scores.byteLength / 4) };
 }
 
-/** Best sequential read of 1.5 GB by one thread (JavaScript sum or memchr), GB/s: the floor's denominator. */
-async function bandwidth(cache: string): Promise<number> {
+/**
+ * Best sequential read of 1.5 GB by one thread, GB/s: the floors' denominators. `wall`: by wall
+ * time (JavaScript sum or memchr); `cpu`: memchr by the process's CPU time, which leaves out
+ * waiting for a core as the CPU time per query does.
+ */
+async function bandwidth(cache: string): Promise<{ wall: number; cpu: number }> {
   const bw = await plotline("bandwidth", "exact", { data: "", n: 0, dims: 384, queries: "", truth: "", work: cache, params: { bytes: 1.5e9 } });
-  return Math.max(Number(bw.extra!.jsGBps), Number(bw.extra!.memchrGBps));
+  return { wall: Math.max(Number(bw.extra!.jsGBps), Number(bw.extra!.memchrGBps)), cpu: Number(bw.extra!.memchrCpuGBps) };
 }
 
 interface Versions {
@@ -262,6 +266,7 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
   const bw: number[] = [];
+  const bwCpu: number[] = [];
   for (const ds of sets) {
     const big = ds.n * ds.dims > 50_000_000;
     // At a million vectors a query takes tens of ms: 100 queries a round keep a round near a minute.
@@ -278,7 +283,9 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
     const out = (who: string) => join(ds.work, `exact-${who}`);
     mkdirSync(ds.work, { recursive: true });
     for (let r = 0; r < o.rounds; r++) {
-      bw.push(await bandwidth(o.cache));
+      const b = await bandwidth(o.cache);
+      bw.push(b.wall);
+      bwCpu.push(b.cpu);
       const runP = async () => {
         const res = await plotline("query", "exact", taskOf(ds, { ks, floorProbe: 0, ...(r === 0 ? { out: out("plotline") } : {}) }, maxQueries));
         for (const k of ks) {
@@ -314,6 +321,7 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
       if (tied) tiedBy.push(`${tied} queries at top ${k}`);
     }
     const gbps = median(bw);
+    const cpuGbps = median(bwCpu);
     const paddedDims = Math.ceil(ds.dims / 16) * 16;
     const floatBytes = ds.n * ds.dims * 4;
     // The 8-bit scan reads each row's codes and scale and writes and re-reads its score.
@@ -334,8 +342,10 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
         ms(median(f[k]!.cpu)),
         ratio(median(p[k]!.cpu), median(f[k]!.cpu)),
         ms((floatBytes / 1e9 / gbps) * 1000),
+        ms((floatBytes / 1e9 / cpuGbps) * 1000),
         ms((scanBytes / 1e9 / gbps) * 1000),
         ratio(pp, (floatBytes / 1e9 / gbps) * 1000),
+        ratio(median(p[k]!.cpu), (floatBytes / 1e9 / cpuGbps) * 1000),
         "yes",
       ]);
     }
@@ -345,12 +355,12 @@ async function exactPart(o: Options, python: string, versions: Versions): Promis
     );
   }
   notes.unshift(
-    `one thread each; p50/p99 are medians over rounds, the libraries alternating (ms of wall time; CPU p50: the process's CPU time per query, which leaves out waiting for a core on the shared machine); floors = bytes read / ${median(bw).toFixed(1)} GB/s (median of ${bw.length} single-thread reads of 1.5 GB, one per round): float32 = n x dims x 4 (what IndexFlatIP reads), 8-bit = n x (dims padded to 16 + 12) (what Plotline's scan reads); ` +
+    `one thread each; p50/p99 are medians over rounds, the libraries alternating (ms of wall time; CPU p50: the process's CPU time per query, which leaves out waiting for a core on the shared machine); floors = bytes read / the memory bandwidth, ${median(bw).toFixed(1)} GB/s by wall time and ${median(bwCpu).toFixed(1)} GB/s by CPU time ("f32 floor CPU", to set against CPU p50) (medians of ${bw.length} single-thread reads of 1.5 GB, best of 3 each, one per round): float32 = n x dims x 4 (what IndexFlatIP reads), 8-bit = n x (dims padded to 16 + 12) (what Plotline's scan reads); ` +
       "sets that fit in the caches (the 10,852-row ones: 4 to 17 MB) can beat a memory floor",
   );
   return {
     title: "faiss: exact search, Plotline exact index vs FAISS IndexFlatIP",
-    columns: ["set", "k", "plotline p50", "faiss p50", "ratio", "plotline p99", "faiss p99", "ratio", "plotline CPU p50", "faiss CPU p50", "ratio", "f32 floor", "8-bit floor", "plotline/f32 floor", "identical"],
+    columns: ["set", "k", "plotline p50", "faiss p50", "ratio", "plotline p99", "faiss p99", "ratio", "plotline CPU p50", "faiss CPU p50", "ratio", "f32 floor", "f32 floor CPU", "8-bit floor", "plotline/f32 floor", "plotline CPU/f32 floor CPU", "identical"],
     rows,
     notes,
   };
@@ -470,7 +480,7 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
     };
     const runF = async () => {
       const res = await faiss(python, "hnsw-sweep", taskOf(ds, { ef: o.ef }));
-      fRss = res.loadedRssBytes!;
+      fRss = res.rssBytes;
       for (const s of res.settings!) {
         const e = fRuns.get(s.efSearch!) ?? { recall: s.recall10!, p50: [], cpu: [] };
         e.p50.push(s.p50);

@@ -347,7 +347,7 @@ async function query(task: WorkerTask): Promise<WorkerResult> {
 /**
  * Memory bandwidth, the limit of an exact scan: a 1.5 GB Float32Array (about 1M x 384) read
  * sequentially, by a JavaScript sum (8 accumulators) and by the C library's memchr (through
- * Buffer.indexOf of a byte that is not there), best of three each; and usearch's SIMD scan
+ * Buffer.indexOf of a byte that is not there), best of three each (memchr also by CPU time); and usearch's SIMD scan
  * (what the exact index runs) over the same bytes as 384-d vectors.
  */
 function bandwidth(task: WorkerTask): WorkerResult {
@@ -355,12 +355,19 @@ function bandwidth(task: WorkerTask): WorkerResult {
   const floats = new Float32Array(Math.floor(bytes / 4 / 384) * 384);
   floats.fill(1);
   const gb = floats.byteLength / 1e9;
+  // Best of three by wall time, and by the process's CPU time: on a shared machine a read also
+  // waits for a core, which CPU time leaves out (the rate then compares with CPU time per query).
+  let cpuMin = Infinity;
   const best = (fn: () => void) => {
     let min = Infinity;
+    cpuMin = Infinity;
     for (let r = 0; r < 3; r++) {
+      const c = process.cpuUsage();
       const t = performance.now();
       fn();
       min = Math.min(min, performance.now() - t);
+      const used = process.cpuUsage(c);
+      cpuMin = Math.min(cpuMin, (used.user + used.system) / 1000);
     }
     return min;
   };
@@ -377,13 +384,14 @@ function bandwidth(task: WorkerTask): WorkerResult {
   const memchrMs = best(() => {
     sink += buf.indexOf(0x7f);
   });
+  const memchrCpuMs = cpuMin;
   const q = new Float32Array(384).fill(1 / Math.sqrt(384));
   const simdMs = best(() => {
     sink += Number((exactSearch(floats, q, 384, 10, MetricKind.IP, 1) as { keys: BigUint64Array }).keys[0]);
   });
   return {
     ...rss(),
-    extra: { bytes: floats.byteLength, jsGBps: gb / (jsMs / 1000), memchrGBps: gb / (memchrMs / 1000), usearchScanGBps: gb / (simdMs / 1000), jsMs, memchrMs, usearchScanMs: simdMs, sink: sink === 42 ? 1 : 0 },
+    extra: { bytes: floats.byteLength, jsGBps: gb / (jsMs / 1000), memchrGBps: gb / (memchrMs / 1000), memchrCpuGBps: gb / (memchrCpuMs / 1000), usearchScanGBps: gb / (simdMs / 1000), jsMs, memchrMs, memchrCpuMs, usearchScanMs: simdMs, sink: sink === 42 ? 1 : 0 },
   };
 }
 
