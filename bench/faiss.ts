@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { table } from "../src/cli/table.js";
 import { ms, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 import { realDataset, syntheticDataset, type Dataset } from "./scale.js";
@@ -162,6 +163,10 @@ interface FaissResult {
   addSeconds?: number;
   trainSeconds?: number;
   buildSeconds?: number;
+  /** CPU seconds of the same steps (wall time on the shared machine includes waiting for a core). */
+  addCpuSeconds?: number;
+  trainCpuSeconds?: number;
+  buildCpuSeconds?: number;
   diskBytes?: number;
   loadedRssBytes?: number;
   byK?: Record<string, FaissFigures>;
@@ -415,6 +420,10 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
   const ft = median(builds.f.map((b) => b.trainSeconds!));
   const pa = median(builds.p.map((b) => Number(b.extra!.addSeconds)));
   const fa = median(builds.f.map((b) => b.addSeconds!));
+  const ptc = median(builds.p.map((b) => Number(b.extra!.trainCpuSeconds)));
+  const ftc = median(builds.f.map((b) => b.trainCpuSeconds!));
+  const pac = median(builds.p.map((b) => Number(b.extra!.addCpuSeconds)));
+  const fac = median(builds.f.map((b) => b.addCpuSeconds!));
   const pd = builds.p[0]!.diskBytes!;
   const fd = builds.f[0]!.diskBytes!;
   const seedP = pRuns.get(pKey({ nprobe: 10, rerank: 10 }))!;
@@ -435,7 +444,9 @@ async function ivfpqPart(o: Options, python: string): Promise<BenchSection[]> {
     columns: ["measure", "plotline", "faiss", "plotline/faiss"],
     rows: [
       line("train s", pt.toFixed(2), ft.toFixed(2), ratio(pt, ft)),
+      line("train CPU s", ptc.toFixed(2), ftc.toFixed(2), ratio(ptc, ftc)),
       line("add s", pa.toFixed(2), fa.toFixed(2), ratio(pa, fa)),
+      line("add CPU s", pac.toFixed(2), fac.toFixed(2), ratio(pac, fac)),
       line("size on disk MB", (pd / MB).toFixed(2), (fd / MB).toFixed(2), ratio(pd, fd)),
       ...lat("PQ order alone (plotline rerank 10 / IndexIVFPQ)", seedP, seedF),
       ...lat("256 candidates re-scored exactly (rerank 256 / IndexRefineFlat k_factor 25.6)", seedP256, seedF256),
@@ -462,9 +473,9 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
   // One build each (tens of minutes at a million): Plotline's first, then FAISS's.
   log(`${ds.name}: plotline hnsw build (M ${HNSW.M}, efConstruction ${HNSW.efConstruction}, 1 thread)`);
   const pb = await plotline("build", "hnsw", taskOf(ds, { ...HNSW, threads: 1 }));
-  log(`${ds.name}: plotline hnsw built in ${pb.buildSeconds!.toFixed(0)} s; faiss IndexHNSWFlat build`);
+  log(`${ds.name}: plotline hnsw built in ${pb.buildSeconds!.toFixed(0)} s (CPU ${Number(pb.extra!.buildCpuSeconds).toFixed(0)} s); faiss IndexHNSWFlat build`);
   const fb = await faiss(python, "hnsw-build", taskOf(ds, { ...HNSW }));
-  log(`${ds.name}: faiss hnsw built in ${fb.buildSeconds!.toFixed(0)} s`);
+  log(`${ds.name}: faiss hnsw built in ${fb.buildSeconds!.toFixed(0)} s (CPU ${fb.buildCpuSeconds!.toFixed(0)} s)`);
   const pRuns = new Map<number, { recall: number; p50: number[]; cpu: number[]; rss: number }>();
   const fRuns = new Map<number, { recall: number; p50: number[]; cpu: number[] }>();
   let fRss = NaN;
@@ -501,7 +512,7 @@ async function hnswPart(o: Options, python: string): Promise<BenchSection[]> {
       return [ef, a.recall.toFixed(3), b.recall.toFixed(3), ms(median(a.p50)), ms(median(b.p50)), ratio(median(a.p50), median(b.p50)), ms(median(a.cpu)), ms(median(b.cpu)), ratio(median(a.cpu), median(b.cpu))];
     }),
     notes: [
-      `build, 1 thread: plotline (usearch) ${pb.buildSeconds!.toFixed(0)} s, faiss ${fb.buildSeconds!.toFixed(0)} s (${ratio(pb.buildSeconds!, fb.buildSeconds!)}); file ${(pb.diskBytes! / MB).toFixed(0)} MB vs ${(fb.diskBytes! / MB).toFixed(0)} MB`,
+      `build, 1 thread: plotline (usearch) ${pb.buildSeconds!.toFixed(0)} s, faiss ${fb.buildSeconds!.toFixed(0)} s (${ratio(pb.buildSeconds!, fb.buildSeconds!)}); CPU ${Number(pb.extra!.buildCpuSeconds).toFixed(0)} s vs ${fb.buildCpuSeconds!.toFixed(0)} s (${ratio(Number(pb.extra!.buildCpuSeconds), fb.buildCpuSeconds!)}); file ${(pb.diskBytes! / MB).toFixed(0)} MB vs ${(fb.diskBytes! / MB).toFixed(0)} MB`,
       `memory of a loaded index (RSS after loading and searching): plotline ${(pRss / MB).toFixed(0)} MB (the graph with usearch's own float32 copy, plus the full-precision store that re-scores hits and answers vector(id)), faiss ${(fRss / MB).toFixed(0)} MB (${ratio(pRss, fRss)})`,
       `recall@10 against the exact top 10 over ${o.queries} queries; p50 medians over ${o.rounds} rounds, the libraries alternating; Plotline re-scores the graph's hits exactly`,
     ],
@@ -533,9 +544,15 @@ export async function run(args: string[]): Promise<BenchSection[]> {
   const python = faissPython();
   const versions: Versions = {};
   const sections: BenchSection[] = [];
-  if (o.parts.has("exact")) sections.push(await exactPart(o, python, versions));
-  if (o.parts.has("ivfpq")) sections.push(...(await ivfpqPart(o, python)));
-  if (o.parts.has("hnsw")) sections.push(...(await hnswPart(o, python)));
+  // Each part's tables go to the log as it ends too: a full run takes hours, and a run cut short
+  // keeps what it measured.
+  const done = (part: BenchSection[]) => {
+    for (const section of part) log(`${section.title}\n${table(section.columns, section.rows, 80)}\n${(section.notes ?? []).map((n) => `  ${n}`).join("\n")}`);
+    sections.push(...part);
+  };
+  if (o.parts.has("exact")) done([await exactPart(o, python, versions)]);
+  if (o.parts.has("ivfpq")) done(await ivfpqPart(o, python));
+  if (o.parts.has("hnsw")) done(await hnswPart(o, python));
   if (!versions.faiss) {
     const v = await faiss(python, "version", { data: "", n: 0, dims: 1, queries: "", truth: "", work: o.cache, params: {} });
     Object.assign(versions, { faiss: v.faiss, numpy: v.numpy, compile: v.compile });
