@@ -19,6 +19,8 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   scale: () => import("./scale.js"),
   // pgvector's cost at a size, on a server given by --url (options as --name=value): on request.
   "postgres-scale": () => import("./postgres-scale.js"),
+  // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
+  faiss: () => import("./faiss.js"),
 };
 const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "postgres"];
 
