@@ -258,7 +258,9 @@ test("a hub that does not answer makes loading fail after hubTimeoutMs, and auto
       createEmbedder("plotline-test/not-on-disk", { localModelPath: empty, hubUrl: hub.url, hubTimeoutMs: 300, allowRemote: true }),
       /: no plotline-test\/not-on-disk files under .*, and the model hub http:\/\/127\.0\.0\.1:\d+\/ cannot be reached \(no answer within 0\.3 s\)/,
     );
-    assert.equal(hub.connections(), 1, "one probe, no retries");
+    // At most one: under load the 0.3 s timeout can end the probe before the hub's own event
+    // loop (this process) has counted the connection; what matters is that there is no retry.
+    assert.ok(hub.connections() <= 1, `one probe, no retries (saw ${hub.connections()} connections)`);
 
     const cached = env.cacheDir ? join(env.cacheDir, DEFAULT_MODEL, "onnx/model.onnx") : null;
     if (cached && existsSync(cached)) return t.skip(`${cached} is in the transformers.js cache, so auto would not ask the hub`);
