@@ -100,13 +100,7 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   collection.write(() => {
     options.onProgress?.({ phase: "write", done: 0, total: items.length });
     collection.upsert(items);
-    refreshSentiment(collection);
-    // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
-    // so that the stored state always matches the vectors it is applied to.
-    const all = collection.vectors(embedder.dims);
-    const rows: Float32Array[] = [];
-    for (let i = 0; i < all.rowids.length; i++) rows.push(all.raw.subarray(i * all.dims, (i + 1) * all.dims));
-    collection.setManifest({ embedderId: embedder.id, dims: embedder.dims, embedderState: embedder.fit(rows) });
+    finishMovieWrite(collection, embedder);
     collection.logIngest(
       sources.map((s) => s.file),
       { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
@@ -128,7 +122,22 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   };
 }
 
-async function chooseEmbedder(collection: Collection, options: IngestOptions): Promise<Embedder> {
+/**
+ * What every write of movies ends with, inside its transaction: overview sentiment for the new
+ * or changed movies, and the embedder's fitted post-processing (GloVe's common component)
+ * refitted on the whole collection, so that the stored state always matches the vectors it is
+ * applied to.
+ */
+export function finishMovieWrite(collection: Collection, embedder: Embedder): void {
+  refreshSentiment(collection);
+  const all = collection.vectors(embedder.dims);
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < all.rowids.length; i++) rows.push(all.raw.subarray(i * all.dims, (i + 1) * all.dims));
+  collection.setManifest({ embedderId: embedder.id, dims: embedder.dims, embedderState: embedder.fit(rows) });
+}
+
+/** The collection's own embedder when it has movies, else a new one (`auto` by default). */
+export async function chooseEmbedder(collection: Collection, options: IngestOptions): Promise<Embedder> {
   const manifest = collection.manifest();
   const wanted = options.embedder ?? DEFAULT_EMBEDDER;
   if (manifest && collection.count() > 0) {

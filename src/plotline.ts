@@ -5,6 +5,8 @@ import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, 
 import type { IndexConfig } from "./index/select.js";
 import type { VectorIndex } from "./index/vector-index.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
+import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
+import { trailersOfMovie, type TrailerInfo } from "./store/trailers.js";
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { Collection, defaultDbPath, type StoredMovie } from "./store/collection.js";
@@ -80,6 +82,24 @@ export class Plotline {
     const result = await ingest(this.collection, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     this.dropState(); // vectors and fitted state changed
     return result;
+  }
+
+  /**
+   * Transcribes trailers (files, or folders walked for videos) and attaches each to the movie
+   * its file name names; see `processTrailers`. Search and recommendations see them at once.
+   */
+  async trailers(inputs: readonly string[], options: TrailersOptions = {}): Promise<TrailersResult> {
+    try {
+      return await processTrailers(this.collection, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
+    } finally {
+      this.dropState(); // transcripts, languages and maybe movies changed
+    }
+  }
+
+  /** The trailers attached to a movie (by id): transcript, language and where it came from. */
+  movieTrailers(id: string): TrailerInfo[] {
+    const movie = this.collection.getById(id);
+    return movie ? trailersOfMovie(this.collection, movie.rowid) : [];
   }
 
   remove(ids: string[]): { removed: string[]; missing: string[] } {

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
 import { PlotlineError } from "../errors.js";
+import { firstLine, locateModel, serialLoad, type ModelLocation, type Transformers } from "../models/hub.js";
 import type { Embedder, EmbedderState } from "./embedder.js";
 import { normalize } from "./embedder.js";
 
@@ -10,39 +9,19 @@ export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
 export const DEFAULT_MAX_TOKENS = 256;
 /** Texts per forward pass; the seeds encode in batches of 32. */
 export const DEFAULT_BATCH = 32;
-/** The model hub: `HF_ENDPOINT` (the variable huggingface_hub reads) when set, else huggingface.co. */
-export const DEFAULT_HUB = "https://huggingface.co/";
-/**
- * How long the hub may take to answer one request before loading gives up (4 s). Without it a
- * machine without network would wait for the operating system's connect timeout before `auto`
- * falls back to glove.
- */
-export const DEFAULT_HUB_TIMEOUT_MS = 4000;
+export { DEFAULT_HUB, DEFAULT_HUB_TIMEOUT_MS } from "../models/hub.js";
 
-export interface SentenceTransformerOptions {
+export interface SentenceTransformerOptions extends Omit<ModelLocation, "model"> {
   /** Hub-style name (`org/name`), looked up under `localModelPath`, then the cache, then the hub. */
   model?: string;
-  /** A folder laid out as `<org>/<name>/...` (default: `PLOTLINE_MODELS` when set). */
-  localModelPath?: string;
-  /** Whether the hub may be asked (default: true unless `PLOTLINE_OFFLINE=1`). */
-  allowRemote?: boolean;
   /** `fp32` (default: `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
   dtype?: "fp32" | "q8";
   /** Tokens per text, [CLS] and [SEP] included (default {@link DEFAULT_MAX_TOKENS}). */
   maxTokens?: number;
   /** Texts per forward pass (default {@link DEFAULT_BATCH}). */
   batchSize?: number;
-  /** Hub revision, part of the embedder id (default `main`). */
-  revision?: string;
-  /** Model hub base URL (default {@link DEFAULT_HUB}, or `HF_ENDPOINT`). */
-  hubUrl?: string;
-  /** See {@link DEFAULT_HUB_TIMEOUT_MS}. */
-  hubTimeoutMs?: number;
-  /** Told, in one line, when model files are about to be downloaded. */
-  onNotice?: (message: string) => void;
 }
 
-type Transformers = typeof import("@huggingface/transformers");
 type Tokenizer = Awaited<ReturnType<Transformers["AutoTokenizer"]["from_pretrained"]>>;
 type Model = Awaited<ReturnType<Transformers["AutoModel"]["from_pretrained"]>>;
 
@@ -74,11 +53,6 @@ function specialsOf(tokenizer: Tokenizer): Specials {
   const endsAlike = empty.slice(head).every((id, i) => one[one.length - tail + i] === id);
   return { tail: endsAlike ? tail : 0, pad: (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0 };
 }
-
-// transformers.js keeps its settings in one process-wide `env`; loads are serialised so that two
-// concurrent loads with different folders cannot see each other's settings.
-let loading: Promise<unknown> = Promise.resolve();
-let defaultLocalModelPath: string | undefined;
 
 /**
  * A sentence-transformers model run through transformers.js (ONNX Runtime): tokenise, run the
@@ -115,9 +89,7 @@ export class SentenceTransformerEmbedder implements Embedder {
    * Throws a one-line PlotlineError saying what is missing and where it looked.
    */
   static load(options: SentenceTransformerOptions = {}): Promise<SentenceTransformerEmbedder> {
-    const next = loading.then(() => SentenceTransformerEmbedder.loadNow(options));
-    loading = next.catch(() => undefined);
-    return next;
+    return serialLoad(() => SentenceTransformerEmbedder.loadNow(options));
   }
 
   private static async loadNow(options: SentenceTransformerOptions): Promise<SentenceTransformerEmbedder> {
@@ -128,38 +100,9 @@ export class SentenceTransformerEmbedder implements Embedder {
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
     if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new PlotlineError(`maxTokens must be an integer of at least 2, got ${maxTokens}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new PlotlineError(`batchSize must be a positive integer, got ${batchSize}`);
-    const offlineByEnv = process.env.PLOTLINE_OFFLINE === "1";
-    const allowRemote = options.allowRemote ?? !offlineByEnv;
-    const hub = withSlash(options.hubUrl ?? (process.env.HF_ENDPOINT || DEFAULT_HUB));
-
     const t: Transformers = await import("@huggingface/transformers");
-    const transformersDefault = (defaultLocalModelPath ??= t.env.localModelPath);
-    const localPath = options.localModelPath ?? (process.env.PLOTLINE_MODELS || undefined);
-    t.env.localModelPath = localPath ? withSlash(resolve(localPath)) : transformersDefault;
-    t.env.allowLocalModels = true;
-    t.env.remoteHost = hub;
-    const cacheDir = t.env.cacheDir ?? null;
-
     const files = ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/model${dtype === "q8" ? "_quantized" : ""}.onnx`];
-    // A model given as a folder path is read from there; a hub name from the local folder or cache.
-    const isFolder = isAbsolute(model) || model.startsWith("./") || model.startsWith("../");
-    const onDisk = (file: string) =>
-      existsSync(isFolder ? join(model, file) : join(t.env.localModelPath, model, file)) ||
-      (cacheDir !== null && existsSync(revision === "main" ? join(cacheDir, model, file) : join(cacheDir, model, revision, file)));
-    const missing = files.filter((f) => !onDisk(f));
-    const places = `${localPath ? `${resolve(localPath)} or ` : ""}the transformers.js cache${cacheDir ? ` (${cacheDir})` : ""}`;
-    const lacking = missing.length === files.length ? `no ${model} files under ${places}` : `${model}: ${missing.join(", ")} not found under ${places}`;
-    if (missing.length === 0) {
-      // Everything is local: transformers.js would otherwise still ask the hub for optional files.
-      t.env.allowRemoteModels = false;
-    } else if (!allowRemote) {
-      throw new PlotlineError(`${lacking}, and downloads are off${options.allowRemote === undefined && offlineByEnv ? " (PLOTLINE_OFFLINE=1)" : ""}`);
-    } else {
-      const unreachable = await probeHub(hub, model, revision, options.hubTimeoutMs ?? DEFAULT_HUB_TIMEOUT_MS);
-      if (unreachable) throw new PlotlineError(`${lacking}, and the model hub ${hub} cannot be reached (${unreachable}); set PLOTLINE_MODELS to a folder holding ${model}/`);
-      t.env.allowRemoteModels = true;
-      options.onNotice?.(`downloading ${missing.join(", ")} of ${model} from ${hub}${cacheDir ? ` into ${cacheDir}` : ""}`);
-    }
+    const { places, missing } = await locateModel(t, files, { ...options, model, revision });
 
     try {
       const tokenizer = await t.AutoTokenizer.from_pretrained(model, { revision });
@@ -257,32 +200,4 @@ export class SentenceTransformerEmbedder implements Embedder {
   async close(): Promise<void> {
     await (this.encoder as unknown as { dispose?: () => Promise<void> }).dispose?.();
   }
-}
-
-/**
- * Null when the hub answers (any HTTP status: a missing model is reported by the load itself),
- * else why not. One HEAD request without following redirects, bounded by `timeoutMs`.
- */
-async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
-  try {
-    const res = await fetch(`${hub}${model}/resolve/${encodeURIComponent(revision)}/config.json`, {
-      method: "HEAD",
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return null;
-  } catch (err) {
-    const e = err as Error & { cause?: { message?: string } };
-    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
-    return e.cause?.message ?? e.message;
-  }
-}
-
-function withSlash(path: string): string {
-  return path.endsWith("/") ? path : `${path}/`;
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split("\n")[0]!.slice(0, 300);
 }
