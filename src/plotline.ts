@@ -6,7 +6,8 @@ import type { IndexConfig } from "./index/select.js";
 import type { VectorIndex } from "./index/vector-index.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
-import { trailersOfMovie, type TrailerInfo } from "./store/trailers.js";
+import { movieTrailers, trailersOfMovie, type TrailerInfo } from "./store/trailers.js";
+import { TranscriptVectors } from "./search/transcripts.js";
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { Collection, defaultDbPath, type StoredMovie } from "./store/collection.js";
@@ -47,6 +48,8 @@ export class Plotline {
   private embedder: Embedder | null;
   /** Keyword, title and hybrid search state (FTS statements, title index), per collection state. */
   private engine: SearchEngine | null = null;
+  /** Trailer transcript vectors, per collection state. */
+  private transcripts: TranscriptVectors | null = null;
   /** Recommendation state (titles, sentiment, TF-IDF), per collection state. */
   private context: RecommendContext | null = null;
   /** The collection's `writeCount` the state above was built at. */
@@ -112,6 +115,7 @@ export class Plotline {
     this.index = null;
     this.engine = null;
     this.context = null;
+    this.transcripts = null;
     this.builtAt = this.collection.writeCount;
   }
 
@@ -169,6 +173,18 @@ export class Plotline {
     return opened;
   }
 
+  /**
+   * The finished transcript vectors of the movies with trailers (empty without any), built on
+   * first use per collection state.
+   */
+  async transcriptVectors(): Promise<TranscriptVectors> {
+    this.checkFresh();
+    if (this.transcripts) return this.transcripts;
+    const manifest = this.requireManifest();
+    const embedder = await this.queryEmbedder();
+    return (this.transcripts = TranscriptVectors.build(manifest.dims, movieTrailers(this.collection, manifest.embedderId), (raw) => embedder.finish(raw, manifest.embedderState)));
+  }
+
   /** The search engine over the current collection state, created on first use. */
   searchEngine(): SearchEngine {
     this.checkFresh();
@@ -178,6 +194,7 @@ export class Plotline {
     return (this.engine = new SearchEngine({
       collection: this.collection,
       vectorIndex: () => this.vectorIndex(),
+      transcripts: () => this.transcriptVectors(),
       embedQuery: async (text) => {
         const embedder = await this.queryEmbedder();
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
@@ -224,7 +241,7 @@ export class Plotline {
     if (this.context) return this.context;
     this.requireManifest();
     const index = await this.vectorIndex();
-    return (this.context = contextFor(this.collection, index));
+    return (this.context = contextFor(this.collection, index, await this.transcriptVectors()));
   }
 
   async close(): Promise<void> {

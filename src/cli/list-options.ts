@@ -11,15 +11,20 @@ export const RANKING_OPTIONS: Record<string, OptionSpec> = {
   diversity: { type: "string", arg: "D", help: "0..1, maximal marginal relevance (0 keeps the ranking)", default: 0 },
   rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
   "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
+  sentiment: { type: "string", arg: "W", help: "re-rank by (1 - W) x similarity + W x sentiment (the trailer article's opinion score: 0.3); --rerank sentiment --sentiment-weight W in one flag" },
   candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
 };
 
 /** The library's ranking options for the flags of `RANKING_OPTIONS`. */
 export function parseRankingOptions(values: Record<string, unknown>): Pick<RecommendationOptions, "diversity" | "rerank" | "sentimentWeight" | "candidates"> {
+  const shorthand = numberOption("sentiment", values.sentiment);
+  if (shorthand !== undefined && ((values.rerank !== undefined && values.rerank !== "sentiment") || values["sentiment-weight"] !== undefined)) {
+    throw new InvalidArgumentError("--sentiment", "is --rerank sentiment --sentiment-weight W in one flag; give one or the other");
+  }
   return {
     diversity: numberOption("diversity", values.diversity),
-    rerank: values.rerank as Reranker | undefined,
-    sentimentWeight: numberOption("sentiment-weight", values["sentiment-weight"]),
+    rerank: shorthand !== undefined ? "sentiment" : (values.rerank as Reranker | undefined),
+    sentimentWeight: shorthand ?? numberOption("sentiment-weight", values["sentiment-weight"]),
     candidates: values.candidates === undefined ? undefined : intOption("candidates", values.candidates, 0),
   };
 }

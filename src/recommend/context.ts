@@ -3,7 +3,9 @@ import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
 import type { VectorIndex } from "../index/vector-index.js";
 import type { Collection } from "../store/collection.js";
+import { TranscriptVectors } from "../search/transcripts.js";
 import { storedSentiment } from "../store/sentiment.js";
+import { trailerFiles } from "../store/trailers.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
@@ -34,6 +36,8 @@ export class RecommendContext {
   private readonly samePlot = new Map<number, number[]>();
   /** NaN until known. */
   private readonly sentiments: Float32Array;
+  /** Trailer file names (lower case, with and without folder and extension) to positions. */
+  private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
@@ -43,6 +47,8 @@ export class RecommendContext {
     readonly index: VectorIndex,
     /** Identifies the collection state this was built from (see `contextFor`). */
     readonly version: string,
+    /** Transcript vectors of the movies with trailers (`plotline trailers`). */
+    readonly transcripts: TranscriptVectors = TranscriptVectors.empty(index.dims),
   ) {
     const rows = collection.db.prepare("SELECT rowid, title, year, id FROM movies ORDER BY rowid").raw().all() as [number, string, number | null, string][];
     const dims = index.dims;
@@ -76,6 +82,28 @@ export class RecommendContext {
       const p = this.position.get(rowid);
       if (p !== undefined) this.sentiments[p] = score;
     }
+    // The trailer article scores the sentiment of what a trailer says. The lexicon is English,
+    // so only English transcripts are scored; other movies keep their overview's score.
+    for (const [rowid, { transcript, languages }] of transcripts.info) {
+      const p = this.position.get(rowid);
+      if (p !== undefined && transcript && languages.includes("en")) this.sentiments[p] = sentimentScore(transcript);
+    }
+    for (const { file, movie } of trailerFiles(collection)) {
+      const p = this.position.get(movie);
+      if (p === undefined) continue;
+      const name = file.split(/[\\/]/).pop()!;
+      for (const key of new Set([file, name, name.replace(/\.[^.]+$/, "")])) push(this.byTrailerFile, key.toLowerCase(), p);
+    }
+  }
+
+  /** The movies a trailer file name (with or without folder and extension) is attached to. */
+  trailerMatches(name: string): number[] {
+    return [...new Set(this.byTrailerFile.get(name.trim().toLowerCase()) ?? [])];
+  }
+
+  /** The movie's finished transcript vector, when it has a trailer with a transcript. */
+  transcriptAt(p: number): Float32Array | null {
+    return this.transcripts.vector(this.rowids[p]!);
   }
 
   get size(): number {
@@ -188,8 +216,9 @@ export class RecommendContext {
   }
 
   /**
-   * Overview sentiment of the movie at `p`, -1..1: stored at ingest, else (a collection written
-   * before sentiment was stored, opened read-only) scored now and kept.
+   * Sentiment of the movie at `p`, -1..1: its English trailer transcript's when it has one,
+   * else its overview's, stored at ingest (a collection written before sentiment was stored,
+   * opened read-only, has it scored now and kept).
    */
   sentiment(p: number): number {
     const stored = this.sentiments[p]!;
@@ -225,12 +254,12 @@ const contexts = new WeakMap<VectorIndex, RecommendContext>();
  * by the index object and by the collection's last-update stamp and size, so an ingest or a
  * removal (which replace or change the index) is never served stale results.
  */
-export function contextFor(collection: Collection, index: VectorIndex): RecommendContext {
+export function contextFor(collection: Collection, index: VectorIndex, transcripts?: TranscriptVectors): RecommendContext {
   const stamp = collection.db.prepare("SELECT value FROM meta WHERE key = 'updated_at'").pluck().get() as string | undefined;
   const version = `${stamp ?? ""}|${index.size}`;
   const cached = contexts.get(index);
-  if (cached && cached.version === version) return cached;
-  const fresh = new RecommendContext(collection, index, version);
+  if (cached && cached.version === version && (!transcripts || cached.transcripts === transcripts)) return cached;
+  const fresh = new RecommendContext(collection, index, version, transcripts);
   contexts.set(index, fresh);
   return fresh;
 }

@@ -58,9 +58,26 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
 /**
  * Nearest neighbours of a query vector by cosine, as positions, skipping excluded and filtered
  * movies: asks the index for more than needed and widens until `n` survive or the collection
- * is exhausted.
+ * is exhausted. Movies with a trailer transcript also score by it, keeping the closer of the two.
  */
 export function nearest(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
+  const byDescription = nearestByIndex(ctx, query, n, plan, excluded);
+  if (ctx.transcripts.size === 0) return byDescription;
+  // A movie with a trailer is scored by the closer of its description and its transcript.
+  const best = new Map(byDescription.map((c) => [c.p, c.similarity]));
+  for (const h of ctx.transcripts.index.search(query, ctx.transcripts.size, plan.allowed ?? undefined)) {
+    const p = ctx.positionOf(h.id);
+    if (p === undefined || excluded.has(p)) continue;
+    const s = best.get(p);
+    if (s === undefined || h.score > s) best.set(p, h.score);
+  }
+  return [...best]
+    .map(([p, similarity]) => ({ p, similarity }))
+    .sort((a, b) => b.similarity - a.similarity || a.p - b.p)
+    .slice(0, n);
+}
+
+function nearestByIndex(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
   let want = Math.min(ctx.size, n + excluded.size + 8);
   for (;;) {
     const hits = ctx.index.search(query, want, plan.allowed ?? undefined);

@@ -19,7 +19,9 @@ export function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOp
   let candidates: Candidate[];
   let results;
   if (method === "knn") {
-    candidates = nearest(ctx, Float32Array.from(ctx.vectorAt(p)), pl.pool, pl, ctx.selfAndDuplicates(p));
+    // The trailer article compares movies by what their trailers say: a movie with a transcript
+    // is the query by its transcript, and every other movie answers by its closer vector.
+    candidates = nearest(ctx, Float32Array.from(ctx.transcriptAt(p) ?? ctx.vectorAt(p)), pl.pool, pl, ctx.selfAndDuplicates(p));
     results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
   } else if (method === "svm") {
     const excluded = ctx.selfAndDuplicates(p);

@@ -9,6 +9,7 @@ import { KeywordIndex } from "./keyword.js";
 import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";
+import type { TranscriptVectors } from "./transcripts.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
@@ -55,6 +56,8 @@ export interface SearchDeps {
   collection: Collection;
   /** The vector index over the collection (built on first use). */
   vectorIndex(): Promise<VectorIndex>;
+  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. */
+  transcripts?(): Promise<TranscriptVectors>;
   /** The finished (unit) query vector for a text. */
   embedQuery(text: string): Promise<Float32Array>;
   /**
@@ -243,7 +246,9 @@ export class SearchEngine {
     } else {
       const index = await this.deps.vectorIndex();
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
-      const semanticTop = (limit: number) => semanticSearch(index, qv, limit, 0, allowed ?? undefined);
+      const transcripts = (await this.deps.transcripts?.()) ?? null;
+      const semanticTop = (limit: number) =>
+        transcripts && transcripts.size > 0 && !isZero(qv) ? transcripts.closerOfTwo(index, qv, limit, allowed ?? undefined) : semanticSearch(index, qv, limit, 0, allowed ?? undefined);
       if (plan.mode === "semantic") {
         page = semanticTop(need)
           .slice(offset)
@@ -255,7 +260,13 @@ export class SearchEngine {
         const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
         if (missing.length && !isZero(qv)) {
           const cos = cosines(index, qv, missing);
-          for (const r of page) if (r.scores.semantic === null) r.scores.semantic = cos.get(r.id) ?? null;
+          const heard = transcripts ? cosines(transcripts.index, qv, missing) : new Map<number, number>();
+          for (const r of page) {
+            if (r.scores.semantic !== null) continue;
+            const a = cos.get(r.id);
+            const b = heard.get(r.id);
+            r.scores.semantic = a === undefined ? (b ?? null) : b === undefined ? a : Math.max(a, b);
+          }
         }
       }
     }
@@ -333,15 +344,15 @@ export class SearchEngine {
   /** Reads movies for a page, tokenizing those in `tokenize` for matched words. */
   private readPageMovies(rowids: number[], tokenize: ReadonlySet<number>): PageMovie[] {
     this.pageStatement ??= this.collection.db
-      .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
+      .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot, transcript FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
       .raw();
-    type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null];
-    return (this.pageStatement.all(JSON.stringify(rowids)) as Row[]).map(([rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot]) => ({
+    type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null, string | null];
+    return (this.pageStatement.all(JSON.stringify(rowids)) as Row[]).map(([rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot, transcript]) => ({
       rowid,
       id,
       title,
       year,
-      tokens: tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot }) : null,
+      tokens: tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot, transcript }) : null,
     }));
   }
 }

@@ -13,7 +13,10 @@ export type FieldWeights = Record<MatchField, number>;
  * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a
  * cast or director name 1.5x (the weights of the Weaviate remake of Karpathy's movie search,
  * seed 004, where `title^3` and names sit beside the description and plot). A plot merged from
- * another catalog (`ingest --merge`) counts as the overview does.
+ * another catalog (`ingest --merge`) counts as the overview does. A trailer's transcript
+ * (`plotline trailers`) counts half: recognised speech carries recognition errors (pocketsphinx
+ * gets about a quarter of the content words of clear speech wrong), and trailer dialogue talks
+ * around the story where a plot summary states it.
  */
 export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
   title: 3,
@@ -24,9 +27,10 @@ export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
   tagline: 1,
   overview: 1,
   plot: 1,
+  transcript: 0.5,
 });
 
-/** FTS5 columns in declaration order (schema migration 5), with the field each one is. */
+/** FTS5 columns in declaration order (schema migration 6), with the field each one is. */
 const COLUMNS: readonly [MatchField, string][] = [
   ["title", "title"],
   ["keywords", "keywords"],
@@ -36,6 +40,7 @@ const COLUMNS: readonly [MatchField, string][] = [
   ["tagline", "tagline"],
   ["overview", "overview"],
   ["plot", "plot"],
+  ["transcript", "transcript"],
 ];
 
 /** FTS5 bm25()'s constants (ext/fts5/fts5_aux.c), which the in-memory scorer must share. */

@@ -9,7 +9,7 @@ export interface SearchHit {
 }
 
 /** Fields keyword search indexes and reports matches in. */
-export const MATCH_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export const MATCH_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
 /** Words of the query found in each field, spelled as in the field (for highlighting). */
 export type FieldMatches = Partial<Record<MatchField, string[]>>;
@@ -73,7 +73,7 @@ export interface SearchResponse {
 /**
  * - `hybrid` (default): keyword and semantic candidates fused (`fusion`, `alpha`);
  * - `semantic`: cosine similarity of embeddings;
- * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline and overview;
+ * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline, overview, plot and trailer transcripts;
  * - `title`: title search as you type, typo tolerant.
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;

@@ -164,6 +164,18 @@ export function movieTrailers(collection: Collection, embedderId: string | null)
   return [...out.values()];
 }
 
+/** The languages of each movie's attached trailers (ISO 639-1), by rowid; movies without trailers are absent. */
+export function trailerLanguages(collection: Collection): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  const rows = collection.db.prepare("SELECT DISTINCT movie, language FROM trailers WHERE movie IS NOT NULL AND language IS NOT NULL ORDER BY movie, language").raw().all() as [number, string][];
+  for (const [movie, language] of rows) {
+    const list = out.get(movie);
+    if (list) list.push(language);
+    else out.set(movie, [language]);
+  }
+  return out;
+}
+
 /** Trailer file names (with and without folder) and the movie each is attached to, for looking a movie up by its trailer. */
 export function trailerFiles(collection: Collection): { file: string; movie: number }[] {
   return collection.db.prepare("SELECT file, movie FROM trailers WHERE movie IS NOT NULL ORDER BY file").all() as { file: string; movie: number }[];

@@ -64,6 +64,19 @@ export interface Movie {
   votes: number | null;
   posterUrl: string | null;
   language: string | null;
+  /** Trailers attached by `plotline trailers`, in file order. */
+  trailers?: Trailer[];
+}
+
+/** A trailer: what it says, and its language with where that came from. */
+export interface Trailer {
+  file: string;
+  transcript: string;
+  transcriptSource: "speech" | "subtitles" | "none";
+  language: string | null;
+  languageSource: "audio-tag" | "subtitles" | "transcript" | null;
+  recognizer: string;
+  seconds: number;
 }
 
 export class ApiError extends Error {

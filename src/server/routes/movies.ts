@@ -45,7 +45,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
     {
       schema: {
         summary: "One movie",
-        description: "`Plotline.movie(id)`: every stored field.",
+        description: "`Plotline.movie(id)`: every stored field, and the movie's trailers (`Plotline.movieTrailers(id)`).",
         tags: ["movies"],
         params: ID_PARAMS,
         response: { 200: MOVIE_SCHEMA, ...ERROR_RESPONSES },
@@ -55,7 +55,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
       live.use((p) => {
         const movie = p.movie(request.params.id);
         if (!movie) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
-        return movie;
+        return { ...movie, trailers: p.movieTrailers(request.params.id) };
       }),
   );
 
