@@ -1,5 +1,5 @@
-import { ExactIndex } from "../index/exact.js";
-import type { IdFilter, VectorHit, VectorIndex } from "../index/vector-index.js";
+import { ExactIndex } from "../vector-index/exact.js";
+import type { IdFilter, VectorHit, VectorIndex } from "../vector-index/vector-index.js";
 
 /**
  * The transcript vectors of the movies that have trailers: each movie's trailers' raw
