@@ -22,8 +22,10 @@ export const VIDEO_WORDS: ReadonlySet<string> = new Set([
   "vostfr", "vf", "deutsch", "german", "english", "\u0000",
 ]);
 
-/** A release year in a file name: 1880 to 2099. */
-const YEAR = /^(18[89]\d|19\d\d|20\d\d)$/;
+/** A release year in a file name: four digits from 1880 to a few years from now (later ones are titles: "Blade Runner 2049"). */
+function isYear(token: string): boolean {
+  return /^\d{4}$/.test(token) && Number(token) >= 1880 && Number(token) <= new Date().getFullYear() + 3;
+}
 
 /** What a trailer's file name says about its film. */
 export interface ParsedName {
@@ -58,7 +60,7 @@ export function parseTrailerName(file: string): ParsedName {
   // A year in brackets anywhere is the release year; other bracketed parts are dropped if they are trailer words.
   text = text.replace(/[([{]\s*([^)\]}]*)\s*[)\]}]/g, (_m, inner: string) => {
     const t = inner.trim();
-    if (YEAR.test(t)) {
+    if (isYear(t)) {
       year ??= Number(t);
       return " \u0000 ";
     }
@@ -82,12 +84,14 @@ export function parseTrailerName(file: string): ParsedName {
   }
   const unstripped = title.filter((t) => t !== "\u0000" && isText(t));
   // Video words and separators at the end ("The Martian Official", "Jaws -").
-  while (title.length && (VIDEO_WORDS.has(word(title[title.length - 1]!)) || !isText(title[title.length - 1]!))) title = title.slice(0, -1);
+  // Never down to a lone article: "The International Trailer" is the film "The International".
+  const strippable = (t: string[]) => !isText(t[t.length - 1]!) || (VIDEO_WORDS.has(word(t[t.length - 1]!)) && !(t.filter(isText).length === 2 && /^(the|a|an)$/i.test(t.find(isText)!)));
+  while (title.length && strippable(title)) title = title.slice(0, -1);
   title = title.filter((t) => t !== "\u0000");
   const candidates: { title: string; year: number | null }[] = [];
   const last = title[title.length - 1];
   let shown = title.join(" ");
-  if (year === null && last && YEAR.test(last) && title.length > 1) {
+  if (year === null && last && isYear(last) && title.length > 1) {
     // "Jaws 1975 Trailer": a year, or part of the title ("Blade Runner 2049").
     year = Number(last);
     shown = title.slice(0, -1).join(" ");
