@@ -13,10 +13,11 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  trailers: () => import("./trailers.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { Movie } from "./catalog/movie.js";
 import { textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embeddingText } from "./embed/text.js";
 import { CollectionError } from "./errors.js";
 import { chooseEmbedder, finishMovieWrite } from "./ingest.js";
-import { extractAudio, MediaFileError, probeMedia, type MediaProblem } from "./media/ffmpeg.js";
+import { checkFile, extractAudio, MediaFileError, probeMedia, type MediaProblem } from "./media/ffmpeg.js";
 import { collectMediaFiles, contentHash } from "./media/job.js";
 import { chooseLanguage, detectLanguage, tagLanguage, type LanguageFinding, type LanguageSource } from "./media/language.js";
 import { parseTrailerName, TitleMatcher, type ParsedName, type TitleEntry } from "./media/naming.js";
@@ -142,8 +142,8 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
     last = now;
   };
   try {
-    const info = await probeMedia(file);
-    lap("probe");
+    // A file done before is known by its hash alone: a re-run never decodes it again.
+    await checkFile(file);
     const hash = await contentHash(file);
     lap("hash");
     const existing = trailerByHash(s.collection, hash);
@@ -164,6 +164,8 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
       return { result: { ...describe(s.collection, record), status: record.movie === null ? "done" : "attached", timings }, addedMovie: placed.added };
     }
 
+    const info = await probeMedia(file);
+    lap("probe");
     if (!info.audio) throw new MediaFileError(file, "no-audio", "no audio stream");
     const findings: LanguageFinding[] = [];
     const tag = tagLanguage(info.audio.languageTag);
@@ -329,9 +331,4 @@ function describe(collection: Collection, t: TrailerRecord): Omit<TrailerFileRes
     words: t.transcript ? t.transcript.split(/\s+/).length : 0,
     seconds: t.seconds,
   };
-}
-
-/** The base name of a trailer file, for messages. */
-export function trailerName(file: string): string {
-  return basename(file);
 }

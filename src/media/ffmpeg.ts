@@ -47,9 +47,9 @@ interface ProbeJson {
 
 /**
  * Checks a file before any decoding: it must exist, be a readable regular file and not be
- * empty; then asks ffprobe for its streams. Throws `MediaFileError` naming the problem.
+ * empty. Returns its size; throws `MediaFileError` naming the problem.
  */
-export async function probeMedia(file: string): Promise<MediaInfo> {
+export async function checkFile(file: string): Promise<number> {
   let bytes: number;
   try {
     const s = await stat(file);
@@ -63,6 +63,12 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
     throw new MediaFileError(file, "unreadable", code === "EACCES" ? "permission denied" : (err as Error).message);
   }
   if (bytes === 0) throw new MediaFileError(file, "empty", "zero-byte file");
+  return bytes;
+}
+
+/** Checks the file (`checkFile`), then asks ffprobe for its streams. Throws `MediaFileError` naming the problem. */
+export async function probeMedia(file: string): Promise<MediaInfo> {
+  const bytes = await checkFile(file);
   const r = await runTool("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "--", file], { timeoutMs: TOOL_TIMEOUT_MS, debianPackage: "ffmpeg" });
   if (r.code !== 0) {
     const why = r.signal ? `ffprobe killed after ${TOOL_TIMEOUT_MS / 1000} s` : `ffprobe: ${lastErrorLine(r.stderr).replace(`${file}: `, "")}`;
