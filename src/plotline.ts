@@ -6,7 +6,7 @@ import type { IndexConfig } from "./vector-index/select.js";
 import type { VectorIndex } from "./vector-index/vector-index.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
-import { movieTrailers, trailersOfMovie, type TrailerInfo } from "./store/trailers.js";
+import { movieTrailers, trailerCounts, trailersOfMovie, type TrailerInfo } from "./store/trailers.js";
 import { TranscriptVectors } from "./search/transcripts.js";
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
@@ -37,6 +37,8 @@ export interface CollectionInfo {
   updatedAt: string | null;
   /** The vector index: configured type, effective kind, saved file and whether it is fresh. */
   index: IndexStatus;
+  /** Trailer files stored (`plotline trailers`), and how many are attached to a movie. */
+  trailers: { trailers: number; attached: number };
 }
 
 /**
@@ -78,6 +80,7 @@ export class Plotline {
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
       index: indexStatus(this.collection, m),
+      trailers: trailerCounts(this.collection),
     };
   }
 

@@ -1,13 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { sentimentScore } from "../src/catalog/sentiment.js";
 import { Plotline } from "../src/plotline.js";
 import type { TrailersResult } from "../src/trailers.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
 import { makeSpokenVideo, missingMediaTools, wordErrorRate, wordsOf, writeSrt } from "./helpers/media.js";
-import { MOVIES_CSV } from "./helpers/paths.js";
+import { BIN, MOVIES_CSV, ROOT } from "./helpers/paths.js";
 
 const skip = missingMediaTools();
 
@@ -26,7 +29,6 @@ const FUNCTION_WORDS = new Set("a an the is are and or on at of by in to it its 
 test("trailers: spoken English and Spanish videos are transcribed, matched, searchable and filterable by language", { skip: skip ?? false, timeout: 600_000 }, async (t) => {
   const dir = tempDir("plotline-trailers-");
   const videos = join(dir, "videos");
-  const { mkdirSync } = await import("node:fs");
   mkdirSync(videos);
   for (const v of ENGLISH) makeSpokenVideo(videos, { name: v.file, text: v.text });
   makeSpokenVideo(videos, { name: SPANISH.file, text: SPANISH.lines.join(" "), voice: "es", languageTag: "spa" });
@@ -50,6 +52,7 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
 
   const plotline = Plotline.open({ db, readonly: true });
   try {
+    assert.deepEqual(plotline.info().trailers, { trailers: 5, attached: 5 });
     // Recognition: content words found, and the word error rate over every word.
     let found = 0;
     let content = 0;
@@ -132,6 +135,8 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
     await plotline.close();
   }
 
+  await movieApiAndPage(db, t);
+
   // A second run finds every file done by its content hash and transcribes nothing.
   const again = await runCli(["trailers", videos, "--db", db, "--json"]);
   assert.equal(again.code, 0, again.stderr);
@@ -142,3 +147,49 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
   );
   assert.equal(second.speech.audioSeconds, 0);
 });
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** The HTTP API returns a movie's trailers, and the web app's movie page shows the transcript (in Chromium, when installed). */
+async function movieApiAndPage(db: string, t: { diagnostic(message: string): void }): Promise<void> {
+  const server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: server.stdout }).once("line", resolve);
+      server.once("exit", (code) => reject(new Error(`plotline serve exited with ${code}`)));
+    });
+    const base = (JSON.parse(first) as { url: string }).url;
+    const movie = (await (await fetch(`${base}/api/movies/tt1000001`)).json()) as { trailers: { file: string; transcript: string; language: string; languageSource: string }[] };
+    assert.equal(movie.trailers.length, 1);
+    assert.match(movie.trailers[0]!.transcript, /potatoes/);
+    assert.deepEqual([movie.trailers[0]!.language, movie.trailers[0]!.languageSource], ["en", "transcript"]);
+    if (!existsSync(CHROMIUM) || !existsSync(join(ROOT, "web/dist/index.html"))) {
+      t.diagnostic(`movie page not checked in a browser: ${existsSync(CHROMIUM) ? "web/dist is not built" : `no Chromium at ${CHROMIUM}`}`);
+      return;
+    }
+    const { chromium } = await import("playwright-core");
+    const context = await chromium.launchPersistentContext(tempDir("plotline-chromium-"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1200, height: 800 },
+      colorScheme: "light",
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${base}/movie/tt1000012`);
+      const transcript = page.getByTestId("transcript");
+      await transcript.waitFor();
+      assert.match((await transcript.textContent()) ?? "", /criatura mortal/);
+      assert.equal(await transcript.getAttribute("lang"), "es");
+      assert.match((await page.getByTestId("trailer").textContent()) ?? "", /ES \(from the audio track's tag\)/);
+      const dir = join(ROOT, "docs/screenshots");
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: join(dir, "trailer.png") });
+    } finally {
+      await context.close();
+    }
+  } finally {
+    server.kill("SIGTERM");
+  }
+}

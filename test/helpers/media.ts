@@ -31,7 +31,8 @@ export interface SpokenVideo {
  * recognised on four test sentences: en-us 47%, en-us+klatt 47% alone, 71% with noise). A real
  * recording never has the exact digital silence espeak-ng writes between words, and
  * pocketsphinx's noise tracking and voice detection misjudge it; a noise floor 40 dB down
- * (pink noise, amplitude 0.01) is what a microphone and a music bed leave.
+ * (pink noise, amplitude 0.01) is what a microphone and a music bed leave. The noise has a
+ * fixed seed, so every run makes the same video and recognition figures repeat.
  */
 export function makeSpokenVideo(dir: string, v: SpokenVideo): string {
   const wav = join(dir, `${v.name}.speech.wav`);
@@ -43,7 +44,7 @@ export function makeSpokenVideo(dir: string, v: SpokenVideo): string {
     [
       "-v", "error", "-y",
       "-i", wav,
-      "-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.01:sample_rate=22050",
+      "-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.01:sample_rate=22050:seed=1",
       "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
       "-filter_complex", "[0:a][1:a]amix=inputs=2:duration=first:normalize=0[a]",
       "-map", "2:v", "-map", "[a]", "-shortest",

@@ -20,6 +20,7 @@ export const infoCommand: Command = {
             `embedder    ${info.embedder ?? "(none yet)"}`,
             `dimensions  ${info.dims ?? "-"}`,
             `size        ${bytes(info.sizeBytes)}`,
+            `trailers    ${n(info.trailers.trailers)}${info.trailers.trailers ? ` (${n(info.trailers.attached)} attached to movies)` : ""}`,
             `updated     ${info.updatedAt ?? "-"}`,
             `index       ${info.index.config.type === "auto" ? `auto (${info.index.kind})` : info.index.kind}${info.index.file ? `, ${info.index.file} (${bytes(info.index.bytes ?? 0)}${info.index.fresh ? "" : ", stale: run plotline index"})` : ""}`,
           ].join("\n"),
