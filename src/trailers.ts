@@ -6,15 +6,15 @@ import { textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embeddingText } from "./embed/text.js";
 import { CollectionError } from "./errors.js";
-import { chooseEmbedder, finishMovieWrite } from "./ingest.js";
+import { chooseEmbedder } from "./ingest.js";
 import { checkFile, extractAudio, MediaFileError, probeMedia, type MediaProblem } from "./media/ffmpeg.js";
 import { collectMediaFiles, contentHash } from "./media/job.js";
 import { chooseLanguage, detectLanguage, tagLanguage, type LanguageFinding, type LanguageSource } from "./media/language.js";
 import { parseTrailerName, TitleMatcher, type ParsedName, type TitleEntry } from "./media/naming.js";
 import { canRecognize, createRecognizer, DEFAULT_RECOGNIZER, type Recognizer, type RecognizerOptions } from "./media/recognizer.js";
 import { readSubtitles, subtitleFiles, type Subtitles } from "./media/subtitles.js";
-import type { Collection } from "./store/collection.js";
-import { movieTitles, saveTrailer, trailerByHash, type TrailerMatchNote, type TrailerRecord, type TranscriptSource } from "./store/trailers.js";
+import { requireCapability, type Store, type UpsertItem, type WriteBatch } from "./store/store.js";
+import type { Trailer, TrailerMatchNote, TranscriptSource } from "./store/trailers.js";
 
 export interface TrailersOptions extends RecognizerOptions {
   /** `pocketsphinx` (default) or `whisper`. */
@@ -80,29 +80,30 @@ export interface TrailersResult {
  * The trailer pipeline: for each video, the audio (ffmpeg, 16 kHz mono), speech to text (the
  * recogniser, or the subtitles beside the video when the spoken language is one the
  * recogniser cannot do), the language with where it came from, the movie the file name
- * names, and the transcript's embedding; each file is written in a transaction of its own
+ * names, and the transcript's embedding; each file is written in a write batch of its own
  * once finished, so a killed run loses at most the file it was on, and a re-run skips every
  * file whose content hash is done. Bad files are reported in the result and never stop the run.
  */
-export async function processTrailers(collection: Collection, inputs: readonly string[], options: TrailersOptions = {}): Promise<TrailersResult> {
+export async function processTrailers(store: Store, inputs: readonly string[], options: TrailersOptions = {}): Promise<TrailersResult> {
   const t0 = performance.now();
+  requireCapability(store, "trailers", "plotline trailers");
   const files = collectMediaFiles(inputs);
-  if (!options.standalone && collection.count() === 0) {
-    throw new CollectionError(`${collection.path} has no movies to attach trailers to; ingest a catalog first (plotline ingest movies.csv --db ${collection.path}), or add them as movies of their own with --standalone`);
+  if (!options.standalone && (await store.count()) === 0) {
+    throw new CollectionError(`${store.location} has no movies to attach trailers to; ingest a catalog first (plotline ingest movies.csv --db ${store.location}), or add them as movies of their own with --standalone`);
   }
   const recognizer = options.recognizerInstance ?? (await createRecognizer(options.asr ?? DEFAULT_RECOGNIZER, options));
-  const embedder = options.embedderInstance ?? (await chooseEmbedder(collection, { embedder: options.embedder, onNotice: options.onNotice }));
+  const embedder = options.embedderInstance ?? (await chooseEmbedder(store, { embedder: options.embedder, onNotice: options.onNotice }));
   const work = mkdtempSync(join(tmpdir(), "plotline-trailers-"));
   const results: TrailerFileResult[] = [];
   const speech = { audioSeconds: 0, seconds: 0 };
   try {
-    let matcher = new TitleMatcher(titleEntries(collection));
+    let matcher = new TitleMatcher(await titleEntries(store));
     for (const [i, file] of files.entries()) {
       options.onProgress?.({ done: i, total: files.length, file });
-      const r = await processOne(file, { collection, recognizer, embedder, matcher, standalone: options.standalone ?? false, work, speech, notice: options.onNotice });
+      const r = await processOne(file, { store, recognizer, embedder, matcher, standalone: options.standalone ?? false, work, speech, notice: options.onNotice });
       results.push(r.result);
       // A standalone movie is a new title later files may name.
-      if (r.addedMovie) matcher = new TitleMatcher(titleEntries(collection));
+      if (r.addedMovie) matcher = new TitleMatcher(await titleEntries(store));
     }
     options.onProgress?.({ done: files.length, total: files.length, file: "" });
   } finally {
@@ -118,12 +119,15 @@ export async function processTrailers(collection: Collection, inputs: readonly s
   return { files: results, counts, recognizer: recognizer.id, embedderId: embedder.id, speech, seconds: (performance.now() - t0) / 1000 };
 }
 
-function titleEntries(collection: Collection): TitleEntry[] {
-  return movieTitles(collection).map((m) => ({ key: m.rowid, id: m.id, title: m.title, year: m.year }));
+/** Every movie's id, title and year: what file names are matched against. */
+async function titleEntries(store: Store): Promise<TitleEntry[]> {
+  const out: TitleEntry[] = [];
+  for await (const batch of store.scan(["title", "year"])) for (const m of batch) out.push({ key: out.length, id: m.id, title: m.title, year: m.year });
+  return out;
 }
 
 interface Step {
-  collection: Collection;
+  store: Store;
   recognizer: Recognizer;
   embedder: Embedder;
   matcher: TitleMatcher;
@@ -144,24 +148,23 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
   try {
     // A file done before is known by its hash alone: a re-run never decodes it again.
     await checkFile(file);
-    const hash = await contentHash(file);
+    const hash = (await contentHash(file)).toString("hex");
     lap("hash");
-    const existing = trailerByHash(s.collection, hash);
+    const existing = await s.store.trailer(hash);
     const parsed = parseTrailerName(file);
     if (existing && existing.recognizer === s.recognizer.id && (existing.embedder === s.embedder.id || existing.raw === null)) {
       if (existing.movie !== null) {
-        return { result: { ...describe(s.collection, existing), status: "done", timings }, addedMovie: false };
+        return { result: { ...(await describe(s.store, existing)), status: "done", timings }, addedMovie: false };
       }
       // Transcribed before but not attached: the collection may have the movie now.
       const placed = await place(s, parsed, existing.transcript, hash, lap);
-      let record: TrailerRecord = { ...existing, file, movie: placed.movie, match: placed.match };
-      s.collection.write(() => {
-        placed.write();
-        record = { ...record, movie: placed.movie };
-        saveTrailer(s.collection, record);
-      });
-      lap("write");
-      return { result: { ...describe(s.collection, record), status: record.movie === null ? "done" : "attached", timings }, addedMovie: placed.added };
+      const record: Trailer = { ...existing, file, movie: placed.movie, match: placed.match };
+      // Still unmatched, under the same name: nothing to write (a write would make every server rebuild).
+      if (placed.movie !== null || file !== existing.file || JSON.stringify(placed.match) !== JSON.stringify(existing.match)) {
+        await s.store.write(placed.batch([record]));
+        lap("write");
+      }
+      return { result: { ...(await describe(s.store, record)), status: placed.movie === null ? "done" : "attached", timings }, addedMovie: placed.upsert !== null };
     }
 
     const info = await probeMedia(file);
@@ -182,7 +185,7 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
     lap("language");
 
     const spoken = chooseLanguage(findings)?.language ?? null;
-    const wav = join(s.work, `${hash.toString("hex")}.wav`);
+    const wav = join(s.work, `${hash}.wav`);
     let seconds = await extractAudio(info, wav);
     lap("audio");
     let transcript = "";
@@ -220,7 +223,7 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
     let raw: Float32Array | null = null;
     if (transcript) raw = (await s.embedder.embed([transcript]))[0]!;
     lap("embed");
-    let record: TrailerRecord = {
+    const record: Trailer = {
       hash,
       file,
       bytes: info.bytes,
@@ -237,13 +240,9 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
       raw,
       createdAt: new Date().toISOString(),
     };
-    s.collection.write(() => {
-      placed.write();
-      record = { ...record, movie: placed.movie };
-      saveTrailer(s.collection, record);
-    });
+    await s.store.write(placed.batch([record]));
     lap("write");
-    return { result: { ...describe(s.collection, record), status: "transcribed", timings }, addedMovie: placed.added };
+    return { result: { ...(await describe(s.store, record)), status: "transcribed", timings }, addedMovie: placed.upsert !== null };
   } catch (err) {
     if (err instanceof MediaFileError) return { result: { file, status: "failed", problem: err.problem, error: err.message, timings }, addedMovie: false };
     throw err;
@@ -251,49 +250,47 @@ async function processOne(file: string, s: Step): Promise<{ result: TrailerFileR
 }
 
 interface Placement {
-  /** The movie's rowid; for a standalone movie, set by `write`. */
-  movie: number | null;
+  /** The movie's id, or null when the file matches none. */
+  movie: string | null;
   match: TrailerMatchNote;
-  /** Whether `write` adds a movie. */
-  added: boolean;
-  /** Adds the standalone movie, inside the trailer's transaction; nothing for the other cases. */
-  write: () => void;
+  /** The standalone movie to add with the trailer, or null. */
+  upsert: UpsertItem | null;
+  /** The write batch of these trailers: with the standalone movie (and the embedder's state refitted) when there is one. */
+  batch: (trailers: Trailer[]) => WriteBatch;
 }
 
 /**
  * Where a trailer goes: the movie its file name matches, or (with `--standalone`, for a name
  * that matches nothing) a new movie made from it.
  */
-async function place(s: Step, parsed: ParsedName, transcript: string, hash: Buffer, lap: (step: TrailerStep) => void): Promise<Placement> {
+async function place(s: Step, parsed: ParsedName, transcript: string, hash: string, lap: (step: TrailerStep) => void): Promise<Placement> {
   const m = s.matcher.match(parsed);
   lap("match");
   const note = { title: parsed.title || parsed.name, year: parsed.year };
-  const none = () => {};
-  if (m.kind === "matched") return { movie: m.movie.key, match: { kind: "matched", ...note, how: m.how }, added: false, write: none };
+  const only = (trailers: Trailer[]): WriteBatch => ({ trailers });
+  if (m.kind === "matched") return { movie: m.movie.id, match: { kind: "matched", ...note, how: m.how }, upsert: null, batch: only };
   if (m.kind === "ambiguous") {
-    return { movie: null, match: { kind: "ambiguous", ...note, candidates: m.candidates.map((c) => `${c.title} (${c.year ?? "no year"}) ${c.id}`) }, added: false, write: none };
+    return { movie: null, match: { kind: "ambiguous", ...note, candidates: m.candidates.map((c) => `${c.title} (${c.year ?? "no year"}) ${c.id}`) }, upsert: null, batch: only };
   }
-  if (!s.standalone) return { movie: null, match: { kind: "unmatched", ...note }, added: false, write: none };
+  if (!s.standalone) return { movie: null, match: { kind: "unmatched", ...note }, upsert: null, batch: only };
   const movie = standaloneMovie(parsed, hash);
   // Nothing but a title describes it, so its own vector is embedded from the title and what the trailer says.
   const text = [embeddingText(movie), transcript].filter(Boolean).join("\n");
   const [raw] = await s.embedder.embed([text]);
   lap("embed");
-  const placement: Placement = {
-    movie: null,
+  const upsert: UpsertItem = { movie, textHash: textHash(text), raw: raw! };
+  const { embedder } = s;
+  return {
+    movie: movie.id,
     match: { kind: "standalone", ...note },
-    added: true,
-    write: () => {
-      placement.movie = s.collection.upsert([{ movie, textHash: textHash(text), raw: raw! }])[0]!;
-      finishMovieWrite(s.collection, s.embedder);
-    },
+    upsert,
+    // As ingest does: the fitted post-processing (GloVe's common component) is refitted with the new vector.
+    batch: (trailers) => ({ upsert: [upsert], trailers, manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (all) => embedder.fit(all) } }),
   };
-  return placement;
 }
 
 /** A movie for a trailer that matches none: its id is the file's content hash, its title the file name's. */
-function standaloneMovie(parsed: ParsedName, hash: Buffer): Movie {
-  const hex = hash.toString("hex");
+function standaloneMovie(parsed: ParsedName, hex: string): Movie {
   return {
     id: `trailer:${hex.slice(0, 16)}`,
     source: "trailer",
@@ -318,8 +315,8 @@ function standaloneMovie(parsed: ParsedName, hash: Buffer): Movie {
   };
 }
 
-function describe(collection: Collection, t: TrailerRecord): Omit<TrailerFileResult, "status"> {
-  const m = t.movie === null ? null : collection.getByRowids([t.movie])[0];
+async function describe(store: Store, t: Trailer): Promise<Omit<TrailerFileResult, "status">> {
+  const m = t.movie === null ? null : ((await store.movies([t.movie], ["title", "year"]))[0] ?? null);
   return {
     file: t.file,
     match: t.match,

@@ -5,8 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../src/plotline.js";
-import { Collection } from "../src/store/collection.js";
-import { trailerCounts } from "../src/store/trailers.js";
+import { Collection } from "../src/store/sqlite/collection.js";
 import type { TrailersResult } from "../src/trailers.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
@@ -79,7 +78,7 @@ test("a run killed mid-batch (SIGKILL) resumes without redoing the files it fini
     await sleep(100);
     const c = Collection.open(db, { readonly: true });
     try {
-      finished = trailerCounts(c).trailers;
+      finished = c.trailerCounts().trailers;
     } finally {
       c.close();
     }
@@ -89,8 +88,8 @@ test("a run killed mid-batch (SIGKILL) resumes without redoing the files it fini
   assert.ok(finished >= 1 && finished < files.length, `killed mid-batch, after ${finished} files`);
 
   const c = Collection.open(db, { readonly: true });
-  const kept = trailerCounts(c).trailers;
-  assert.equal((c.db.pragma("integrity_check", { simple: true }) as string), "ok");
+  const kept = c.trailerCounts().trailers;
+  assert.equal(c.integrityCheck(), "ok");
   c.close();
 
   const resumed = JSON.parse((await runCli(["trailers", videos, "--db", db, "--json"])).stdout) as TrailersResult;
@@ -140,7 +139,7 @@ test("trailers without a collection, with an unknown recogniser, or without file
   const db = await fixtureDb(dir);
   const asr = await runCli(["trailers", dir, "--db", db, "--asr", "sphinx"]);
   assert.equal(asr.code, 2);
-  assert.equal(asr.stderr, "plotline: --asr: unknown recogniser 'sphinx' (recognisers: pocketsphinx, whisper)\n");
+  assert.equal(asr.stderr, "plotline: --asr: expected pocketsphinx | whisper, got 'sphinx'\n");
   const empty = await runCli(["trailers", "--db", db]);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /^plotline: trailers: give at least one video file or folder/);

@@ -59,7 +59,7 @@ test("whisper transcribes English and, told the language by the stream tag, Span
   const plotline = Plotline.open({ db, readonly: true });
   try {
     for (const [id, said, language] of [["tt1000001", english, "en"], ["tt1000012", spanish, "es"]] as const) {
-      const [trailer] = plotline.movieTrailers(id);
+      const [trailer] = await plotline.movieTrailers(id);
       assert.equal(trailer?.transcriptSource, "speech");
       assert.equal(trailer?.language, language);
       const heard = new Set(wordsOf(trailer!.transcript.normalize("NFD").replace(/\p{M}/gu, "")));

@@ -52,14 +52,14 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
 
   const plotline = Plotline.open({ db, readonly: true });
   try {
-    assert.deepEqual(plotline.info().trailers, { trailers: 5, attached: 5 });
+    assert.deepEqual((await plotline.info()).trailers, { trailers: 5, attached: 5 });
     // Recognition: content words found, and the word error rate over every word.
     let found = 0;
     let content = 0;
     let errors = 0;
     let words = 0;
     for (const v of ENGLISH) {
-      const [trailer] = plotline.movieTrailers(v.id);
+      const [trailer] = await plotline.movieTrailers(v.id);
       assert.ok(trailer, `${v.file} stored`);
       assert.equal(trailer.transcriptSource, "speech");
       const heard = wordsOf(trailer.transcript);
@@ -80,11 +80,11 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
 
     // Languages, each with where it came from.
     for (const v of ENGLISH) {
-      const [trailer] = plotline.movieTrailers(v.id);
+      const [trailer] = await plotline.movieTrailers(v.id);
       assert.equal(trailer!.language, "en", v.file);
       assert.equal(trailer!.languageSource, "transcript", v.file);
     }
-    const [spanish] = plotline.movieTrailers(SPANISH.id);
+    const [spanish] = await plotline.movieTrailers(SPANISH.id);
     assert.equal(spanish!.language, "es");
     assert.equal(spanish!.languageSource, "audio-tag");
     assert.deepEqual(
@@ -127,7 +127,7 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
     assert.equal(similar.movie.id, "tt1000001");
     for (const hit of similar.results) {
       assert.ok(Math.abs(hit.score - (0.7 * hit.similarity + 0.3 * hit.sentiment)) < 1e-9, `opinion score of ${hit.title}`);
-      const trailer = plotline.movieTrailers(hit.id)[0];
+      const trailer = (await plotline.movieTrailers(hit.id))[0];
       if (trailer?.language === "en") assert.equal(hit.sentiment, Math.fround(sentimentScore(trailer.transcript)), `${hit.title}: transcript sentiment`);
     }
     for (let i = 1; i < similar.results.length; i++) assert.ok(similar.results[i - 1]!.score >= similar.results[i]!.score, "ranked by opinion score");

@@ -4,15 +4,15 @@ import { dot } from "../vector-index/flat.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
-import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
 
 /**
  * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
  * default, and `best`). Examples that match no movie are reported in `unknown` and the others
  * used; when none matches, it is an error. Examples and their exact duplicates are never listed.
  */
-export function recommend(ctx: RecommendContext, options: RecommendOptions): RecommendResponse {
-  const strategy = options.strategy ?? "average";
+export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
+  const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
   if (!(RECOMMEND_STRATEGIES as readonly string[]).includes(strategy)) throw new InvalidArgumentError("strategy", `unknown strategy '${strategy}' (strategies: ${RECOMMEND_STRATEGIES.join(", ")})`);
   const likeRefs = refList("like", options.like);
   const dislikeRefs = refList("dislike", options.dislike);
@@ -38,7 +38,7 @@ export function recommend(ctx: RecommendContext, options: RecommendOptions): Rec
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
-  const candidates = strategy === "average" ? averageVector(ctx, pl, likes, dislikes, excluded) : bestScore(ctx, pl, likes, dislikes, excluded);
+  const candidates = strategy === "average" ? await averageVector(ctx, pl, likes, dislikes, excluded) : await bestScore(ctx, pl, likes, dislikes, excluded);
   const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
 }
@@ -55,7 +55,7 @@ function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
  * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
  * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
  */
-function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
+function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
   const { dims } = ctx;
   const q = new Float32Array(dims);
   const add = (positions: number[], weight: number) => {
@@ -71,7 +71,7 @@ function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislike
   if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
-  return nearest(ctx, q, pl.pool, pl, excluded);
+  return nearest(ctx, { vector: q }, pl.pool, pl, excluded);
 }
 
 /** Qdrant's `scaled_fast_sigmoid`: maps a similarity into (0, 1), keeping its order. */
@@ -94,8 +94,8 @@ function scaledFastSigmoid(x: number): number {
  * movies found there have a best like above T (and above their best dislike) they are the top
  * `pool` overall. Otherwise n grows; with dislikes only, every movie is scored.
  */
-function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
-  const admit = admits(ctx, pl, excluded);
+async function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const admit = await admits(ctx, pl, excluded);
   const score = (p: number): Candidate => {
     const base = p * ctx.dims;
     let pos = -Infinity;
@@ -125,10 +125,10 @@ function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: n
     const seen = new Set<number>();
     let T = -Infinity;
     for (const l of likes) {
-      const hits = ctx.index.search(Float32Array.from(ctx.vectorAt(l)), n, pl.allowed ?? undefined);
+      const hits = await ctx.store.vectorTop({ id: ctx.ids[l]! }, { k: n, filters: pl.filters });
       if (hits.length === n) T = Math.max(T, hits[n - 1]!.score);
       for (const h of hits) {
-        const p = ctx.positionOf(h.id);
+        const p = ctx.positionOfId(h.id);
         if (p !== undefined && admit(p)) seen.add(p);
       }
     }

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from "../errors.js";
+import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
+import type { VectorQuery } from "../store/store.js";
 import { TopK } from "../vector-index/topk.js";
-import { filterRowids } from "../search/filters.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";
-import { DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
+import { DEFAULT_RERANKER, DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
 
 /** Most candidates re-ranking and diversity may be asked to consider. */
 export const MAX_CANDIDATES = 10_000;
@@ -16,8 +17,8 @@ export interface Plan {
   diversity: number;
   rerank: Reranker;
   sentimentWeight: number;
-  /** Rowids that pass the filters, or null (everything passes). */
-  allowed: Set<number> | null;
+  /** Restrictions applied before top k, or undefined (none). */
+  filters: Filters | undefined;
 }
 
 /** A movie (by position) with the method's similarity, best first. */
@@ -28,21 +29,31 @@ export interface Candidate {
   dislike?: number;
 }
 
-export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
+export function plan(_ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
   const k = integer("k", options.k ?? defaultK, 1, MAX_RECOMMEND_K);
   const diversity = fraction("diversity", options.diversity ?? 0);
-  const rerank = options.rerank ?? "none";
+  const rerank = options.rerank ?? DEFAULT_RERANKER;
   if (!(RERANKERS as readonly string[]).includes(rerank)) throw new InvalidArgumentError("rerank", `unknown re-ranker '${rerank}' (re-rankers: ${RERANKERS.join(", ")})`);
   const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
   const widen = diversity > 0 || rerank !== "none";
   const candidates = options.candidates === undefined ? Math.max(4 * k, 100) : integer("candidates", options.candidates, 1, MAX_CANDIDATES);
-  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, allowed: filterRowids(ctx.collection, options.filters) };
+  const filters = options.filters && hasFilters(options.filters) ? options.filters : undefined;
+  if (filters) validateFilters(filters);
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters };
 }
 
-/** Whether the movie at p may be listed: not excluded, and passing the filters. */
-export function admits(ctx: RecommendContext, plan: Plan, excluded: ReadonlySet<number>): (p: number) => boolean {
-  const { allowed } = plan;
-  return (p) => !excluded.has(p) && (allowed === null || allowed.has(ctx.rowids[p]!));
+/**
+ * Whether the movie at p may be listed: not excluded, and passing the filters (the store says
+ * which movies pass, for the methods that rank every position themselves).
+ */
+export async function admits(ctx: RecommendContext, plan: Plan, excluded: ReadonlySet<number>): Promise<(p: number) => boolean> {
+  if (!plan.filters) return (p) => !excluded.has(p);
+  const allowed = new Uint8Array(ctx.size);
+  for (const id of await ctx.store.filterIds(plan.filters)) {
+    const p = ctx.positionOfId(id);
+    if (p !== undefined) allowed[p] = 1;
+  }
+  return (p) => !excluded.has(p) && allowed[p] === 1;
 }
 
 /** The best `n` positions by a score array (or a visitor of scores), keeping only admitted ones. */
@@ -56,41 +67,33 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
 }
 
 /**
- * Nearest neighbours of a query vector by cosine, as positions, skipping excluded and filtered
- * movies: asks the index for more than needed and widens until `n` survive or the collection
- * is exhausted. Movies with a trailer transcript also score by it, keeping the closer of the two.
+ * Nearest neighbours by cosine (of a query vector, or of a movie's own vector), as positions,
+ * skipping excluded and filtered movies: the store's vector top k, with filters and exclusions
+ * passed down. Movies with a trailer transcript also score by it, keeping the closer of their
+ * two vectors (`Transcripts.closerOfTwo`).
  */
-export function nearest(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
-  const byDescription = nearestByIndex(ctx, query, n, plan, excluded);
-  if (ctx.transcripts.size === 0) return byDescription;
-  // A movie with a trailer is scored by the closer of its description and its transcript.
-  const best = new Map(byDescription.map((c) => [c.p, c.similarity]));
-  for (const h of ctx.transcripts.index.search(query, ctx.transcripts.size, plan.allowed ?? undefined)) {
-    const p = ctx.positionOf(h.id);
-    if (p === undefined || excluded.has(p)) continue;
-    const s = best.get(p);
-    if (s === undefined || h.score > s) best.set(p, h.score);
-  }
-  return [...best]
-    .map(([p, similarity]) => ({ p, similarity }))
-    .sort((a, b) => b.similarity - a.similarity || a.p - b.p)
-    .slice(0, n);
-}
-
-function nearestByIndex(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
-  let want = Math.min(ctx.size, n + excluded.size + 8);
-  for (;;) {
-    const hits = ctx.index.search(query, want, plan.allowed ?? undefined);
-    const out: Candidate[] = [];
-    for (const h of hits) {
-      const p = ctx.positionOf(h.id);
-      if (p === undefined || excluded.has(p)) continue;
-      out.push({ p, similarity: h.score });
-      if (out.length === n) return out;
+export async function nearest(ctx: RecommendContext, query: VectorQuery, n: number, plan: Plan, excluded: ReadonlySet<number>): Promise<Candidate[]> {
+  const exclude: string[] = [];
+  for (const p of excluded) exclude.push(ctx.ids[p]!);
+  let hits = await ctx.store.vectorTop(query, { k: n, filters: plan.filters, exclude });
+  if (ctx.transcripts.size > 0) {
+    const p = "id" in query ? ctx.positionOfId(query.id) : undefined;
+    const vector = "vector" in query ? query.vector : p === undefined ? null : ctx.vectorAt(p);
+    if (vector) {
+      const admit = await admits(ctx, plan, excluded);
+      const position = (id: string) => ctx.positionOfId(id) ?? Infinity;
+      hits = ctx.transcripts.closerOfTwo(hits, vector, n, (id) => {
+        const q = ctx.positionOfId(id);
+        return q !== undefined && admit(q);
+      }, position);
     }
-    if (hits.length < want || want >= ctx.size) return out;
-    want = Math.min(ctx.size, want * 4);
   }
+  const out: Candidate[] = [];
+  for (const h of hits) {
+    const p = ctx.positionOfId(h.id);
+    if (p !== undefined) out.push({ p, similarity: h.score });
+  }
+  return out;
 }
 
 /**

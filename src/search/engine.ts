@@ -1,24 +1,24 @@
 import { InvalidArgumentError } from "../errors.js";
-import type { VectorIndex } from "../vector-index/vector-index.js";
-import type Database from "better-sqlite3";
-import type { Collection } from "../store/collection.js";
-import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";
-import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
-import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
-import { KeywordIndex } from "./keyword.js";
-import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
-import { cosines, isZero, semanticSearch } from "./semantic.js";
+import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
+import { requireCapability, type KeywordHit, type Store, type VectorHit } from "../store/store.js";
+import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, rrfFusion, type FusedHit } from "./hybrid.js";
+import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
+import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
+import { MovieCatalog } from "./movie-catalog.js";
+import { PageMovies } from "./page-movies.js";
+import { isZero } from "./semantic.js";
 import { Spelling } from "./spelling.js";
-import type { TranscriptVectors } from "./transcripts.js";
 import { fold, STOP_WORDS } from "./text.js";
+import type { Transcripts } from "./transcripts.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
+  DEFAULT_FUSION,
   DEFAULT_K,
+  DEFAULT_SEARCH_MODE,
   DEFAULT_TITLES_K,
   FUSIONS,
   MAX_K,
   SEARCH_MODES,
-  type ExplainedHit,
   type FieldMatches,
   type Fusion,
   type HitScores,
@@ -30,34 +30,16 @@ import {
 } from "./types.js";
 import { personKey, understand, type UnderstandContext } from "./understand.js";
 
-/**
- * Most movies kept in memory for showing on a page, with their tokenized fields for finding
- * matched words (about 10 KB each); the map starts over when full, and commonly returned
- * movies are soon back.
- */
-export const MAX_PAGE_MOVIES = 4096;
-
-/** A movie as a result page shows it, and its fields tokenized for matched words (null until a keyword query asks). */
-interface PageMovie {
-  rowid: number;
-  id: string;
-  title: string;
-  year: number | null;
-  tokens: TokenizedMovie | null;
-}
+export { MAX_PAGE_MOVIES } from "./page-movies.js";
 
 /** Largest `offset` accepted: deeper pages cost a longer list from each side. */
 export const MAX_OFFSET = 100_000;
 /** Longest title-search input, in characters (titles are short; the rest is ignored). */
 export const MAX_TITLE_QUERY_LENGTH = 200;
 
-/** What search needs from the open collection; `Plotline` provides it. */
+/** What search needs besides the store; `Plotline` provides it. */
 export interface SearchDeps {
-  collection: Collection;
-  /** The vector index over the collection (built on first use). */
-  vectorIndex(): Promise<VectorIndex>;
-  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. */
-  transcripts?(): Promise<TranscriptVectors>;
+  store: Store;
   /** The finished (unit) query vector for a text. */
   embedQuery(text: string): Promise<Float32Array>;
   /**
@@ -65,10 +47,13 @@ export interface SearchDeps {
    * searches by X's stored vector.
    */
   similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. Absent: none. */
+  transcripts?(): Promise<Transcripts>;
 }
 
-interface Ranked {
-  id: number;
+/** A ranked movie before its page is read: why it is there, and how to find its matched words. */
+export interface Ranked {
+  id: string;
   score: number;
   scores: HitScores;
   /** Known matches (title mode), or the keyword query to find them in the movie's fields. */
@@ -93,25 +78,18 @@ function intParam(name: string, value: unknown, fallback: number, min: number, m
   return v;
 }
 
-function stringList(name: string, v: unknown): void {
-  if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) throw new InvalidArgumentError(name, "must be a list of strings");
-}
-
 /** Checks the options a caller (CLI, HTTP, library) passed, naming the one at fault. */
 export function planSearch(options: SearchOptions): Plan {
-  const mode = options.mode ?? "hybrid";
+  const mode = options.mode ?? DEFAULT_SEARCH_MODE;
   if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
-  const fusion = options.fusion ?? "convex";
+  const fusion = options.fusion ?? DEFAULT_FUSION;
   if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new InvalidArgumentError("alpha", `must be a number from 0 to 1, got ${String(alpha)}`);
   const k = intParam("k", options.k, DEFAULT_K, 1, MAX_K);
   const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
   const filters = { ...(options.filters ?? {}) };
-  for (const key of ["genres", "cast", "directors"] as const) stringList(key, filters[key]);
-  if (filters.genreMode !== undefined && filters.genreMode !== "any" && filters.genreMode !== "all") throw new InvalidArgumentError("genreMode", `must be 'any' or 'all', got '${String(filters.genreMode)}'`);
-  if (filters.language !== undefined && typeof filters.language !== "string") throw new InvalidArgumentError("language", "must be a string");
-  filterSql(filters); // validates numbers and ranges
+  validateFilters(filters);
   return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
 }
 
@@ -126,245 +104,266 @@ function mergeFilters(understood: Filters, explicit: Filters): Filters {
   return out;
 }
 
+/** A lookup of query understanding found the structure it needs not built yet. */
+class NotLoaded extends Error {}
+
 /**
- * Every search mode over one collection: keyword (BM25 over FTS5), title (typo-tolerant, as
- * you type), semantic (cosine over the vector index) and hybrid (both, fused), with filters,
- * stable pagination, explanations and query understanding. Built lazily per collection state:
- * `Plotline` drops it when the collection changes.
+ * Every search mode over one store: keyword (BM25), title (typo-tolerant, as you type),
+ * semantic (cosine) and hybrid (both, fused here so that every backend ranks alike), with
+ * filters, stable pagination, explanations and query understanding. The store retrieves; this
+ * fuses, explains and reads pages. What it keeps in memory (the movie catalog and title index,
+ * people, spelling, recent page movies) is built on first use from the store; `Plotline` drops
+ * the engine when the collection changes.
  */
 export class SearchEngine {
-  private keywordIndex: KeywordIndex | null = null;
-  private speller: Spelling | null = null;
+  private catalogBuild: Promise<MovieCatalog> | null = null;
+  private catalog: MovieCatalog | null = null;
+  private titleIndexBuild: Promise<TitleIndex> | null = null;
   private titleIndex: TitleIndex | null = null;
+  private peopleBuild: Promise<Map<string, { name: string; cast: number; directed: number }>> | null = null;
   private people: Map<string, { name: string; cast: number; directed: number }> | null = null;
-  private pageStatement: Database.Statement | null = null;
-  /** Rowids and popularity, most popular first, for queries that are only filters. */
-  private byPopularity: [number, number][] | null = null;
-  /** Movies shown on recent pages, by rowid, with their fields tokenized once matched words were asked of them. */
-  private pageCache = new Map<number, PageMovie>();
+  private speller: Promise<Spelling> | null = null;
+  private readonly pages: PageMovies;
 
-  constructor(private readonly deps: SearchDeps) {}
-
-  private get collection(): Collection {
-    return this.deps.collection;
+  constructor(private readonly deps: SearchDeps) {
+    this.pages = new PageMovies(deps.store);
   }
 
-  keyword(): KeywordIndex {
-    return (this.keywordIndex ??= new KeywordIndex(this.collection));
+  private get store(): Store {
+    return this.deps.store;
   }
 
-  spelling(): Spelling {
-    return (this.speller ??= new Spelling(this.collection));
+  /** Every movie's id, title, year and popularity, in the store's natural order (positions). */
+  movieCatalog(): Promise<MovieCatalog> {
+    this.catalogBuild ??= MovieCatalog.load(this.store).then((c) => (this.catalog = c));
+    return this.catalogBuild;
   }
 
-  titlesIndex(): TitleIndex {
-    return (this.titleIndex ??= TitleIndex.fromCollection(this.collection));
+  /** Spelling correction over the store's keyword vocabulary and the collection's titles and names. */
+  spelling(): Promise<Spelling> {
+    this.speller ??= (async () => {
+      const vocabulary = this.store.capabilities.vocabulary ? await this.store.keywordVocabulary() : null;
+      return new Spelling(vocabulary, async () => {
+        const texts: string[] = [];
+        for await (const batch of this.store.scan(["title", "cast", "directors"])) for (const m of batch) texts.push(`${m.title} ${m.cast.join(" ")} ${m.directors.join(" ")}`);
+        return texts;
+      });
+    })();
+    return this.speller;
+  }
+
+  /** Titles as you type, keyed by catalog position. */
+  titlesIndex(): Promise<TitleIndex> {
+    this.titleIndexBuild ??= (async () => {
+      const c = await this.movieCatalog();
+      return (this.titleIndex = new TitleIndex(c.ids.map((_, p) => ({ key: p, title: c.titles[p]!, popularity: c.popularity[p]! }))));
+    })();
+    return this.titleIndexBuild;
   }
 
   /** Cast members and directors by `personKey`, with how many films each acted in or directed. */
-  private peopleIndex(): Map<string, { name: string; cast: number; directed: number }> {
-    if (this.people) return this.people;
-    const people = new Map<string, { name: string; cast: number; directed: number }>();
-    const add = (name: string, role: "cast" | "directed") => {
-      const key = personKey(name);
-      if (!key) return;
-      let p = people.get(key);
-      if (!p) people.set(key, (p = { name, cast: 0, directed: 0 }));
-      p[role]++;
-    };
-    for (const [cast, directors] of this.collection.db.prepare("SELECT cast_members, directors FROM movies").raw().iterate() as Iterable<[string, string]>) {
-      for (const n of JSON.parse(cast) as string[]) add(n, "cast");
-      for (const n of JSON.parse(directors) as string[]) add(n, "directed");
-    }
-    return (this.people = people);
+  private peopleIndex(): Promise<Map<string, { name: string; cast: number; directed: number }>> {
+    this.peopleBuild ??= (async () => {
+      const people = new Map<string, { name: string; cast: number; directed: number }>();
+      const add = (name: string, role: "cast" | "directed") => {
+        const key = personKey(name);
+        if (!key) return;
+        let p = people.get(key);
+        if (!p) people.set(key, (p = { name, cast: 0, directed: 0 }));
+        p[role]++;
+      };
+      for await (const batch of this.store.scan(["cast", "directors"])) {
+        for (const m of batch) {
+          for (const n of m.cast) add(n, "cast");
+          for (const n of m.directors) add(n, "directed");
+        }
+      }
+      return (this.people = people);
+    })();
+    return this.peopleBuild;
   }
 
-  private understandContext(): UnderstandContext {
+  /**
+   * What query understanding looks up, from what is already in memory; a lookup of something
+   * not built yet throws `NotLoaded` after starting its build (see `understand`).
+   */
+  private understandContext(pending: Promise<unknown>[]): UnderstandContext {
     return {
-      person: (key) => this.peopleIndex().get(key) ?? null,
+      person: (key) => {
+        if (!this.people) {
+          pending.push(this.peopleIndex());
+          throw new NotLoaded();
+        }
+        return this.people.get(key) ?? null;
+      },
       title: (phrase) => {
         if (titleWords(phrase).every((w) => STOP_WORDS.has(w))) return null;
-        const rowid = this.titlesIndex().resolve(phrase);
-        const movie = rowid === null ? undefined : this.collection.getByRowids([rowid])[0];
-        return movie ? { id: movie.id, title: movie.title, year: movie.year } : null;
+        if (!this.titleIndex || !this.catalog) {
+          pending.push(this.titlesIndex());
+          throw new NotLoaded();
+        }
+        const p = this.titleIndex.resolve(phrase);
+        return p === null ? null : this.catalog.summary(p);
       },
     };
   }
 
-  /** Query understanding alone: what `search` would search for a query. */
-  understand(query: string, explicit: Filters = {}): ParsedQuery {
-    const u = understand(query, this.understandContext());
-    const parsed: ParsedQuery = { text: u.text, filters: mergeFilters(u.filters, explicit), extracted: u.extracted };
-    if (u.like) {
-      parsed.like = u.like.title;
-      parsed.likeId = u.like.id;
+  /**
+   * Query understanding alone: what `search` would search for a query. The rules run over what
+   * is in memory; when one looks up people or titles not loaded yet, they are loaded and the
+   * rules run again (they are pure, so the answer is the one a loaded engine gives).
+   */
+  async understand(query: string, explicit: Filters = {}): Promise<ParsedQuery> {
+    // Two lookups can be missing (people, titles), so a third run always has what it needs.
+    for (let attempt = 0; ; attempt++) {
+      const pending: Promise<unknown>[] = [];
+      let u;
+      try {
+        u = understand(query, this.understandContext(pending));
+      } catch (err) {
+        if (!(err instanceof NotLoaded) || attempt >= 2) throw err;
+        await Promise.all(pending);
+        continue;
+      }
+      const parsed: ParsedQuery = { text: u.text, filters: mergeFilters(u.filters, explicit), extracted: u.extracted };
+      if (u.like) {
+        parsed.like = u.like.title;
+        parsed.likeId = u.like.id;
+      }
+      return parsed;
     }
-    return parsed;
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const plan = planSearch(options);
-    const parsed: ParsedQuery = plan.parse && plan.mode !== "title" ? this.understand(query, plan.filters) : { text: query, filters: plan.filters, extracted: [] };
+    const parsed: ParsedQuery = plan.parse && plan.mode !== "title" ? await this.understand(query, plan.filters) : { text: query, filters: plan.filters, extracted: [] };
     const ranked = await this.rank(query, parsed, plan);
-    return { query, parsed, mode: plan.mode, results: this.hydrate(ranked) };
+    return { query, parsed, mode: plan.mode, results: await this.pages.hydrate(ranked) };
   }
 
   /** Title suggestions for what was typed so far; no query understanding, no filters. */
-  titles(prefix: string, k: number = DEFAULT_TITLES_K): TitleResponse {
+  async titles(prefix: string, k: number = DEFAULT_TITLES_K): Promise<TitleResponse> {
     if (typeof prefix !== "string") throw new InvalidArgumentError("prefix", "must be a string");
     const n = intParam("k", k, DEFAULT_TITLES_K, 1, MAX_K);
     const q = prefix.slice(0, MAX_TITLE_QUERY_LENGTH);
-    return { query: prefix, results: this.hydrate(this.titleRank(q, n, 0, null)) };
+    return { query: prefix, results: await this.pages.hydrate(await this.titleRank(q, n, 0, {})) };
   }
 
-  private titleRank(q: string, k: number, offset: number, allowed: ReadonlySet<number> | null): Ranked[] {
-    return this.titlesIndex()
-      .search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, allowed)
-      .map((m) => ({ id: m.rowid, score: m.score, scores: { keyword: null, semantic: null, title: m.score }, matches: m.words.length ? { title: m.words } : {} }));
+  private async titleRank(q: string, k: number, offset: number, filters: Filters): Promise<Ranked[]> {
+    const index = this.titleIndex ?? (await this.titlesIndex());
+    const catalog = this.catalog!;
+    let accept: Set<number> | null = null;
+    if (hasFilters(filters)) {
+      accept = new Set<number>();
+      for (const id of await this.store.filterIds(filters)) {
+        const p = catalog.positionOf(id);
+        if (p !== undefined) accept.add(p);
+      }
+      if (accept.size === 0) return [];
+    }
+    return index
+      .search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, accept)
+      .map((m) => ({ id: catalog.ids[m.key]!, score: m.score, scores: { keyword: null, semantic: null, title: m.score }, matches: m.words.length ? { title: m.words } : {} }));
   }
 
   private async rank(query: string, parsed: ParsedQuery, plan: Plan): Promise<Ranked[]> {
     const { k, offset } = plan;
     const filters = parsed.filters;
     const need = offset + k;
-    const allowed = filterRowids(this.collection, filters);
-    if (allowed && allowed.size === 0) return [];
-    if (plan.mode === "title") return this.titleRank(query, k, offset, allowed);
-    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters, allowed)).slice(offset);
+    if (plan.mode === "title") return this.titleRank(query, k, offset, filters);
+    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters)).slice(offset);
     const text = parsed.text.trim();
-    if (!text) return hasFilters(filters) ? this.browse(need, allowed).slice(offset) : [];
-    const keywordQuery = this.spelling().correct(parseKeywordQuery(text));
-    const expression = ftsExpression(keywordQuery);
-    const kw = this.keyword();
-    const keywordTop = (limit: number) => (expression ? kw.top(keywordQuery, limit, allowed) : []);
+    if (!text) return hasFilters(filters) ? (await this.browse(need, filters)).slice(offset) : [];
+    const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
+    const hasTerms = hasKeywordTerms(keywordQuery);
+    if (hasTerms && plan.mode !== "semantic") {
+      requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
+      if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
+    }
+    const keywordTop = (limit: number): Promise<KeywordHit[]> => (hasTerms ? this.store.keywordTop(keywordQuery, { k: limit, weights: DEFAULT_FIELD_WEIGHTS, filters }) : Promise.resolve([]));
 
     let page: Ranked[];
     if (plan.mode === "keyword") {
-      page = keywordTop(need)
-        .slice(offset)
-        .map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
+      page = (await keywordTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
     } else {
-      const index = await this.deps.vectorIndex();
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
       const transcripts = (await this.deps.transcripts?.()) ?? null;
-      const semanticTop = (limit: number) =>
-        transcripts && transcripts.size > 0 && !isZero(qv) ? transcripts.closerOfTwo(index, qv, limit, allowed ?? undefined) : semanticSearch(index, qv, limit, 0, allowed ?? undefined);
+      // A zero query vector (no known words for GloVe) matches nothing rather than everything equally.
+      const semanticTop = async (limit: number): Promise<VectorHit[]> => {
+        if (isZero(qv)) return [];
+        const byDescription = await this.store.vectorTop({ vector: qv }, { k: limit, filters });
+        if (!transcripts || transcripts.size === 0) return byDescription;
+        const [admit, catalog] = await Promise.all([this.passing(filters), this.movieCatalog()]);
+        return transcripts.closerOfTwo(byDescription, qv, limit, admit, (id) => catalog.positionOf(id) ?? Infinity);
+      };
       if (plan.mode === "semantic") {
-        page = semanticTop(need)
-          .slice(offset)
-          .map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+        page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
       } else {
-        const fused = plan.fusion === "rrf" ? rrfFusion(keywordTop, semanticTop, need) : convexFusion(keywordTop, semanticTop, plan.alpha, need);
-        page = fused.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: explainFused(h, plan.fusion) }));
+        // Fusion reads each list `max(pool, need)` deep; both are asked at once.
+        const depth = Math.max(HYBRID_POOL, need);
+        const [kwHits, semHits] = await Promise.all([keywordTop(depth), semanticTop(depth)]);
+        // Fusion keys movies by a number in natural order, so ties fall as in the store's lists:
+        // the store's ordinals when it gives them, else the catalog's positions.
+        const ordinals = kwHits.every((h) => h.ordinal !== undefined) && semHits.every((h) => h.ordinal !== undefined);
+        const catalog = ordinals ? null : await this.movieCatalog();
+        const kw = catalog ? catalog.toPositions(kwHits) : kwHits.map((h) => ({ id: h.ordinal!, score: h.score }));
+        const sem = catalog ? catalog.toPositions(semHits) : semHits.map((h) => ({ id: h.ordinal!, score: h.score }));
+        const fused = plan.fusion === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
+        // A fused hit's rank in either list says which hit it is.
+        const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
+        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, plan.fusion) }));
         // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
         const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
         if (missing.length && !isZero(qv)) {
-          const cos = cosines(index, qv, missing);
-          const heard = transcripts ? cosines(transcripts.index, qv, missing) : new Map<number, number>();
+          const vectors = await this.store.vectors(missing);
           for (const r of page) {
             if (r.scores.semantic !== null) continue;
-            const a = cos.get(r.id);
-            const b = heard.get(r.id);
-            r.scores.semantic = a === undefined ? (b ?? null) : b === undefined ? a : Math.max(a, b);
+            const v = vectors.get(r.id);
+            const byDescription = v ? cosine(v, qv) : undefined;
+            const byTranscript = transcripts?.cosine(r.id, qv);
+            // The closer of the two, as semantic search scores it.
+            r.scores.semantic = byDescription === undefined ? (byTranscript ?? null) : byTranscript === undefined ? byDescription : Math.max(byDescription, byTranscript);
           }
         }
       }
     }
-    if (expression) for (const r of page) r.keywordQuery = keywordQuery;
+    if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
     return page;
   }
 
+  /** Whether a movie passes the filters, by id: the store says which do. */
+  private async passing(filters: Filters): Promise<(id: string) => boolean> {
+    if (!hasFilters(filters)) return () => true;
+    const ids = new Set(await this.store.filterIds(filters));
+    return (id) => ids.has(id);
+  }
+
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
-  private async like(likeId: string, need: number, filters: Filters, allowed: ReadonlySet<number> | null): Promise<Ranked[]> {
-    if (this.deps.similar) {
-      const hits = await this.deps.similar(likeId, Math.min(need, MAX_K), filters);
-      const rows = this.collection.db.prepare("SELECT rowid, id FROM movies WHERE id IN (SELECT value FROM json_each(?))").raw().all(JSON.stringify(hits.map((h) => h.id))) as [number, string][];
-      const rowOf = new Map(rows.map(([rowid, id]) => [id, rowid]));
-      return hits.filter((h) => rowOf.has(h.id)).map((h) => ({ id: rowOf.get(h.id)!, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
-    }
-    const movie = this.collection.getById(likeId);
-    const index = await this.deps.vectorIndex();
-    const v = movie ? index.vector(movie.rowid) : null;
-    if (!movie || !v) return [];
-    const accept = (id: number) => id !== movie.rowid && (!allowed || allowed.has(id));
-    return index.search(v, need, accept).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+  private async like(likeId: string, need: number, filters: Filters): Promise<Ranked[]> {
+    const hits = this.deps.similar
+      ? await this.deps.similar(likeId, Math.min(need, MAX_K), filters)
+      : await this.store.vectorTop({ id: likeId }, { k: need, filters, exclude: [likeId] });
+    return hits.map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
   }
 
   /** A query that is only filters ("comedies after 2005 starring Jim Carrey"): most popular first. */
-  private browse(need: number, allowed: ReadonlySet<number> | null): Ranked[] {
-    this.byPopularity ??= this.collection.db.prepare("SELECT rowid, coalesce(popularity, 0) FROM movies ORDER BY 2 DESC, rowid").raw().all() as [number, number][];
-    const out: Ranked[] = [];
-    for (const [id, popularity] of this.byPopularity) {
-      if (allowed && !allowed.has(id)) continue;
-      out.push({ id, score: popularity, scores: { keyword: null, semantic: null }, matches: {} });
-      if (out.length >= need) break;
-    }
-    return out;
+  private async browse(need: number, filters: Filters): Promise<Ranked[]> {
+    const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
+    return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
   }
+}
 
-  /**
-   * The page's movies: what a result shows, and the fields its matched words are looked up in.
-   * Movies already seen come from memory; the others are read in one query.
-   */
-  private hydrate(ranked: Ranked[]): ExplainedHit[] {
-    if (ranked.length === 0) return [];
-    const needsTokens = (r: Ranked) => !r.matches && r.keywordQuery !== undefined;
-    // The page's movies, from the cache or read now: a page is built from this map, so a
-    // cache that starts over while it is read loses nothing of the page.
-    const page = new Map<number, PageMovie>();
-    const missing: Ranked[] = [];
-    for (const r of ranked) {
-      const e = this.pageCache.get(r.id);
-      if (e && (e.tokens || !needsTokens(r))) page.set(r.id, e);
-      else missing.push(r);
-    }
-    if (missing.length) {
-      if (this.pageCache.size + missing.length > MAX_PAGE_MOVIES) this.pageCache.clear();
-      const tokenize = new Set(missing.filter(needsTokens).map((r) => r.id));
-      for (const e of this.readPageMovies(missing.map((r) => r.id), tokenize)) {
-        page.set(e.rowid, e);
-        this.pageCache.set(e.rowid, e);
-      }
-    }
-    // Every result of a page shares one keyword query, so its words are stemmed once.
-    let matchQuery: KeywordQuery | undefined;
-    let matchWords: ((movie: TokenizedMovie) => FieldMatches) | undefined;
-    const matchesOf = (q: KeywordQuery, tokens: TokenizedMovie) => {
-      if (q !== matchQuery) [matchQuery, matchWords] = [q, matcher(q)];
-      return matchWords!(tokens);
-    };
-    return ranked.flatMap((r) => {
-      const e = page.get(r.id);
-      if (!e) return [];
-      const matches = r.matches ?? (r.keywordQuery && e.tokens ? matchesOf(r.keywordQuery, e.tokens) : {});
-      return [{ id: e.id, title: e.title, year: e.year, score: r.score, scores: r.scores, matches }];
-    });
-  }
-
-  /** Reads movies for a page, tokenizing those in `tokenize` for matched words. */
-  private readPageMovies(rowids: number[], tokenize: ReadonlySet<number>): PageMovie[] {
-    this.pageStatement ??= this.collection.db
-      .prepare("SELECT rowid, id, title, year, keywords, cast_members, directors, genres, tagline, overview, plot, transcript FROM movies WHERE rowid IN (SELECT value FROM json_each(?))")
-      .raw();
-    type Row = [number, string, string, number | null, string, string, string, string, string | null, string, string | null, string | null];
-    return (this.pageStatement.all(JSON.stringify(rowids)) as Row[]).map(([rowid, id, title, year, keywords, cast, directors, genres, tagline, overview, plot, transcript]) => ({
-      rowid,
-      id,
-      title,
-      year,
-      tokens: tokenize.has(rowid) ? tokenizeMovie({ title, keywords: parse(keywords), cast: parse(cast), directors: parse(directors), genres: parse(genres), tagline, overview, plot, transcript }) : null,
-    }));
-  }
+/** Cosine of two unit vectors. */
+function cosine(v: Float32Array, q: Float32Array): number {
+  let s = 0;
+  for (let d = 0; d < v.length; d++) s += v[d]! * q[d]!;
+  return s;
 }
 
 /**
  * The text the semantic side embeds: misspelt words replaced by their first correction, since a
  * word embedding knows "redemption" but not "redemtion" (GloVe would just drop it).
  */
-function parse(json: string): string[] {
-  return JSON.parse(json) as string[];
-}
-
 function withCorrections(text: string, q: KeywordQuery): string {
   const corrections = q.corrections;
   if (!corrections) return text;
@@ -375,3 +374,4 @@ function explainFused(h: FusedHit, fusion: Fusion): HitScores {
   const ranks = { keywordRank: h.keywordRank, semanticRank: h.semanticRank };
   return fusion === "rrf" ? { keyword: h.keyword, semantic: h.semantic, ...ranks } : { keyword: h.keyword, semantic: h.semantic, keywordNorm: h.keywordNorm ?? 0, semanticNorm: h.semanticNorm ?? 0, ...ranks };
 }
+

@@ -1,74 +1,113 @@
-import { ExactIndex } from "../vector-index/exact.js";
-import type { IdFilter, VectorHit, VectorIndex } from "../vector-index/vector-index.js";
+import type { Finisher, Manifest, Store, VectorHit } from "../store/store.js";
+import { dot } from "../vector-index/flat.js";
+
+/** What one movie's trailers contribute besides their vector. */
+export interface TranscriptInfo {
+  /** Its trailers' transcripts, joined. */
+  transcript: string;
+  /** Its trailers' languages (ISO 639-1). */
+  languages: string[];
+  /** Its trailers' file paths. */
+  files: string[];
+}
 
 /**
- * The transcript vectors of the movies that have trailers: each movie's trailers' raw
- * transcript embeddings averaged, then finished (normalised, fitted state applied) as its
- * description vector is, so the two are in one space. Trailers are few next to a catalog, so
- * an exact index serves them.
+ * The transcript vectors of the movies that have trailers (`plotline trailers`): each movie's
+ * trailers' raw transcript embeddings averaged, then finished (normalised, fitted state
+ * applied) as its description vector is, so the two are in one space.
  *
  * A movie with a trailer has two vectors, what its catalog says and what its trailer says; a
  * query scores it by the closer of the two (`closerOfTwo`), so a movie is found by either
- * without a second ranking to fuse.
+ * without a second ranking to fuse. This is the engine's work, not the store's: every backend
+ * keeps the raw vectors (`Store.transcripts`), and trailers are few next to a catalog, so they
+ * are scored here exactly, in memory, and every backend ranks alike.
  */
-export class TranscriptVectors {
-  readonly index: ExactIndex;
+export class Transcripts {
+  private readonly row = new Map<string, number>();
 
-  constructor(
+  private constructor(
     readonly dims: number,
-    rowids: readonly number[],
-    matrix: Float32Array,
-    /** Each movie's joined transcript and its trailers' languages, by rowid (movies with trailers only). */
-    readonly info: ReadonlyMap<number, { transcript: string; languages: string[] }> = new Map(),
+    /** Ids of the movies with a transcript vector, in the store's natural order. */
+    readonly ids: string[],
+    /** Row i is the finished transcript vector of `ids[i]`. */
+    private readonly matrix: Float32Array,
+    /** Every movie with an attached trailer (vector or not), by id. */
+    readonly info: ReadonlyMap<string, TranscriptInfo>,
   ) {
-    this.index = new ExactIndex(dims, rowids, matrix);
+    ids.forEach((id, i) => this.row.set(id, i));
   }
 
-  /** Averages each movie's raw vectors and finishes them with `finish`. */
-  static build(
-    dims: number,
-    movies: readonly { movie: number; transcript: string; languages: string[]; raws: Float32Array[] }[],
-    finish: (raw: Float32Array) => Float32Array,
-  ): TranscriptVectors {
+  /** No trailers (a store without capability `trailers`, or none transcribed yet). */
+  static empty(dims: number): Transcripts {
+    return new Transcripts(dims, [], new Float32Array(0), new Map());
+  }
+
+  /** Reads the movies with trailers from the store and finishes their averaged vectors with the collection's state. */
+  static async load(store: Store, manifest: Manifest, finish: Finisher): Promise<Transcripts> {
+    if (!store.capabilities.trailers) return Transcripts.empty(manifest.dims);
+    const movies = await store.transcripts(manifest.embedderId);
+    const dims = manifest.dims;
     const kept = movies.filter((m) => m.raws.length > 0 && m.raws.every((r) => r.length === dims));
     const matrix = new Float32Array(kept.length * dims);
     kept.forEach((m, i) => {
       const mean = new Float32Array(dims);
       for (const r of m.raws) for (let d = 0; d < dims; d++) mean[d] = mean[d]! + r[d]! / m.raws.length;
-      matrix.set(finish(mean), i * dims);
+      matrix.set(finish(mean, manifest.embedderState), i * dims);
     });
-    const info = new Map(movies.map((m) => [m.movie, { transcript: m.transcript, languages: m.languages }]));
-    return new TranscriptVectors(dims, kept.map((m) => m.movie), matrix, info);
+    const info = new Map(movies.map((m) => [m.id, { transcript: m.transcript, languages: m.languages, files: m.files }]));
+    return new Transcripts(dims, kept.map((m) => m.id), matrix, info);
   }
 
+  /** Movies with a transcript vector. */
   get size(): number {
-    return this.index.size;
-  }
-
-  /** An empty set, for collections without trailers. */
-  static empty(dims: number): TranscriptVectors {
-    return new TranscriptVectors(dims, [], new Float32Array(0));
+    return this.ids.length;
   }
 
   /** The movie's finished transcript vector, or null when it has none. */
-  vector(rowid: number): Float32Array | null {
-    return this.index.vector(rowid);
+  vector(id: string): Float32Array | null {
+    const i = this.row.get(id);
+    return i === undefined ? null : this.matrix.subarray(i * this.dims, (i + 1) * this.dims);
+  }
+
+  /** Cosine of a unit query vector to the movie's transcript vector, or undefined when it has none. */
+  cosine(id: string, query: Float32Array): number | undefined {
+    const i = this.row.get(id);
+    return i === undefined ? undefined : dot(this.matrix, i * this.dims, query, 0, this.dims);
   }
 
   /**
-   * The top `k` by the closer of each movie's two vectors: `primary` (the collection's index)
-   * gives the description side; every movie with a transcript is also scored by it and keeps
-   * the higher cosine. Exact when `primary` is: every transcript is scored (trailers are few),
-   * and a movie outside primary's top k can only enter by its transcript score.
+   * Merges a store's vector top k (by description) with every transcript, each movie keeping
+   * the higher of its two cosines, best first, `k` kept; ties go to the movie earlier in
+   * `order` (the natural order). `admit` says which movies may be listed (filters, exclusions).
+   *
+   * Exact when `first` is the store's exact top k: a movie outside it scores at most the k-th
+   * description cosine by its description, so it can only enter by its transcript, and every
+   * transcript is scored. Hits keep the store's `ordinal` only when no transcript moved a movie
+   * in, so callers never mix ordinals with other keys.
    */
-  closerOfTwo(primary: VectorIndex, query: Float32Array, k: number, accept?: IdFilter): VectorHit[] {
-    const first = primary.search(query, k, accept);
-    if (this.size === 0 || k <= 0) return first;
-    const best = new Map(first.map((h) => [h.id, h.score]));
-    for (const h of this.index.search(query, this.size, accept)) {
-      const s = best.get(h.id);
-      if (s === undefined || h.score > s) best.set(h.id, h.score);
+  closerOfTwo(first: readonly VectorHit[], query: Float32Array, k: number, admit: (id: string) => boolean, order: (id: string) => number): VectorHit[] {
+    if (this.size === 0 || k <= 0) return first.slice(0, Math.max(k, 0));
+    const best = new Map<string, number>();
+    for (const h of first) best.set(h.id, h.score);
+    let added = false;
+    for (let i = 0; i < this.ids.length; i++) {
+      const id = this.ids[i]!;
+      if (!admit(id)) continue;
+      const s = dot(this.matrix, i * this.dims, query, 0, this.dims);
+      const before = best.get(id);
+      if (before === undefined || s > before) {
+        best.set(id, s);
+        if (before === undefined) added = true;
+      }
     }
-    return [...best].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
+    const ordinal = added ? null : new Map(first.map((h) => [h.id, h.ordinal]));
+    return [...best]
+      .map(([id, score]) => ({ id, score, o: order(id) }))
+      .sort((a, b) => b.score - a.score || a.o - b.o)
+      .slice(0, k)
+      .map(({ id, score }) => {
+        const o = ordinal?.get(id);
+        return o === undefined ? { id, score } : { id, score, ordinal: o };
+      });
   }
 }

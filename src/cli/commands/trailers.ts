@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { InvalidArgumentError } from "../../errors.js";
-import { DEFAULT_RECOGNIZER, RECOGNIZERS } from "../../media/recognizer.js";
-import { DEFAULT_WHISPER_MODEL } from "../../media/whisper.js";
+import { TRAILERS_OPTIONS, trailersOptions } from "../../options/commands.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
 import type { TrailersResult } from "../../trailers.js";
 import type { Command } from "../command.js";
@@ -13,12 +13,7 @@ export const trailersCommand: Command = {
   name: "trailers",
   usage: "trailers <dir|file...> [--asr pocketsphinx|whisper] [--asr-model PATH] [--standalone] [--embedder auto]",
   summary: "Transcribe movie trailers (video → audio → text), detect their language, attach them to their movies; searchable and filterable.",
-  options: {
-    asr: { type: "string", arg: "NAME", help: `speech recogniser: ${RECOGNIZERS.join(" | ")} (whisper: Xenova/whisper-* through transformers.js)`, default: DEFAULT_RECOGNIZER },
-    "asr-model": { type: "string", arg: "PATH", help: `pocketsphinx: a model folder laid out as Debian's (default /usr/share/pocketsphinx/model/en-us); whisper: a model name or folder (default ${DEFAULT_WHISPER_MODEL})` },
-    standalone: { type: "boolean", help: "add trailers whose file name matches no movie as movies of their own (default: list them)" },
-    embedder: { type: "string", arg: "NAME", help: "embedder of a new collection with --standalone; an existing collection keeps its own", default: "auto" },
-  },
+  options: cliFlags(TRAILERS_OPTIONS),
   examples: [
     "plotline trailers ~/trailers --db movies.db",
     'plotline trailers "The Martian (2015) Official Trailer.mp4" --json',
@@ -26,28 +21,18 @@ export const trailersCommand: Command = {
   ],
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new InvalidArgumentError("trailers", "give at least one video file or folder; usage: plotline trailers <dir|file...>");
-    const asr = (ctx.values.asr as string | undefined) ?? DEFAULT_RECOGNIZER;
-    if (!(RECOGNIZERS as readonly string[]).includes(asr)) throw new InvalidArgumentError("--asr", `unknown recogniser '${asr}' (recognisers: ${RECOGNIZERS.join(", ")})`);
-    const model = ctx.values["asr-model"] as string | undefined;
-    const standalone = Boolean(ctx.values.standalone);
-    const plotline = Plotline.open({ db: ctx.db, create: standalone, onNotice: ctx.notice });
+    const options = trailersOptions(parseCli(TRAILERS_OPTIONS, ctx.values));
+    const plotline = Plotline.open({ db: ctx.db, create: options.standalone, onNotice: ctx.notice });
     const progress = new Progress();
     let result: TrailersResult;
     try {
-      result = await plotline.trailers(ctx.positionals, {
-        asr,
-        standalone,
-        embedder: ctx.values.embedder as string | undefined,
-        pocketsphinx: asr === "pocketsphinx" && model ? { modelDir: model } : undefined,
-        whisper: asr === "whisper" && model ? { model } : undefined,
-        onProgress: (p) => progress.update("trailers", p.done, p.total, "files"),
-      });
+      result = await plotline.trailers(ctx.positionals, { ...options, onProgress: (p) => progress.update("trailers", p.done, p.total, "files") });
     } finally {
       progress.done();
       await plotline.close();
     }
-    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.collection.path, ...result }));
-    else ctx.out(trailersSummary(plotline.collection.path, result, ctx.verbose));
+    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.store.location, ...result }));
+    else ctx.out(trailersSummary(plotline.store.location, result, ctx.verbose));
   },
 };
 
