@@ -8,7 +8,7 @@ import type { BenchSection } from "./lib.js";
 import { ms } from "./lib.js";
 import { ROOT } from "./paths.js";
 
-/** Sentences spoken into the clips; three per clip make about 20 s of speech. */
+/** Sentences spoken into the clips, three per clip (about 12 s of espeak-ng speech). */
 const SENTENCES = [
   "An astronaut is stranded alone on Mars and must grow potatoes to survive until the rescue mission arrives.",
   "The police chief closes the beach because a great white shark is killing people in the water.",
@@ -67,7 +67,7 @@ function stepsSection(first: TrailersResult, again: TrailersResult): BenchSectio
     columns: ["step", "first run", "re-run (all done)"],
     rows,
     notes: [
-      `${first.files.length} clips of about 20 s (H.264 160x120 + AAC) against the 10-movie fixture, glove embedder.`,
+      `${first.files.length} clips of ${(first.speech.audioSeconds / first.files.length).toFixed(1)} s on average (H.264 160x120 + AAC) against the 10-movie fixture, glove embedder.`,
       "audio: ffmpeg decode to 16 kHz mono WAV; language: subtitles lookup + franc-min; write: the per-file transaction.",
     ],
   };

@@ -570,6 +570,15 @@ export function storeConformance(backend: ConformanceBackend): void {
       assert.deepEqual(ids(semantic.results), expected);
       assert.ok(Math.abs(semantic.results.find((r) => r.id === JAWS)!.score - Math.max(scores.get(JAWS)!, byTranscript)) < 1e-5);
 
+      // More like a movie with a transcript (knn) queries by what its trailers say; a trailer's file name names it.
+      const byTrailer = (await cosines(p, embedder.finish(mean, manifest.embedderState))).scores;
+      byTrailer.delete(JAWS);
+      const knn = await p.similar({ id: JAWS }, { k: 4 });
+      assert.deepEqual(ids(knn.results), ranked(byTrailer, order).slice(0, 4));
+      for (const r of knn.results) assert.ok(Math.abs(r.similarity - byTrailer.get(r.id)!) < 1e-5, `${r.id}: cosine to the transcript vector`);
+      assert.equal((await p.similar("Jaws Trailer 2.mp4", { k: 1 })).movie.id, JAWS);
+      assert.equal((await p.similar("/videos/Jaws Tráiler.mp4", { k: 1 })).movie.id, JAWS);
+
       // A trailer naming a movie the collection does not have is refused, and nothing is written.
       const token = await s.freshness();
       await assert.rejects(s.write({ trailers: [await trailer(4, "/videos/Nothing.mp4", "tt404", "words", "en")] }), /tt404/);
