@@ -1,7 +1,7 @@
 /**
  * `npm run api-types`: writes the web client's API types (`web/src/api-schema.ts`) from the
  * OpenAPI document the server serves, so the web app's parameters and responses are those of
- * the one option schema (`src/options/`). `test/web-api-types.test.ts` fails when the file is
+ * the one option schema (`src/options/`). `test/options.test.ts` fails when the file is
  * not what this script writes now.
  */
 import { writeFileSync } from "node:fs";
