@@ -11,7 +11,7 @@ import { SearchEngine } from "./search/engine.js";
 import { Transcripts } from "./search/transcripts.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { IndexStatus, Manifest, PreparedIndex, Store } from "./store/store.js";
+import type { IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
 import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
@@ -46,6 +46,8 @@ export interface CollectionInfo {
   index: IndexStatus | null;
   /** Trailer files kept (`plotline trailers`) and how many are attached to a movie; null when the backend keeps no trailers. */
   trailers: TrailerCounts | null;
+  /** What the backend runs on and how it ranks (`StoreStats.details`: Postgres' server, extensions, keyword ranking, HNSW parameters); null when it says nothing. */
+  details: StoreStats["details"] | null;
 }
 
 /**
@@ -101,6 +103,7 @@ export class Plotline {
       updatedAt: m?.updatedAt ?? null,
       index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
       trailers: stats.trailers ?? null,
+      details: stats.details ?? null,
     };
   }
 

@@ -13,6 +13,23 @@ function trailersLine(t: CollectionInfo["trailers"]): string {
   return t.trailers ? `${n(t.trailers)} (${n(t.attached)} attached to movies)` : "0";
 }
 
+/** The backend's own details, one per line, named as the backend names them (`sizes` in bytes, shown as sizes). */
+function detailLines(details: CollectionInfo["details"]): string[] {
+  if (!details) return [];
+  const width = Math.max(10, ...Object.keys(details).map((k) => k.length));
+  return Object.entries(details).map(([key, value]) => {
+    const shown =
+      value !== null && typeof value === "object"
+        ? Object.entries(value)
+            .map(([name, b]) => `${name} ${key === "sizes" ? bytes(b) : String(b)}`)
+            .join(", ")
+        : value === null
+          ? "-"
+          : String(value);
+    return `${key.padEnd(width)} ${shown}`;
+  });
+}
+
 export const infoCommand: Command = {
   name: "info",
   usage: "info",
@@ -35,6 +52,7 @@ export const infoCommand: Command = {
             `trailers    ${trailersLine(info.trailers)}`,
             `updated     ${info.updatedAt ?? "-"}`,
             `index       ${indexLine(info.index)}`,
+            ...detailLines(info.details),
           ].join("\n"),
         );
     } finally {
