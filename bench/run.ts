@@ -13,6 +13,7 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  trailers: () => import("./trailers.js"),
   // SQLite and Postgres (PGlite over its socket) side by side; --url=postgres://... adds a real server.
   postgres: () => import("./postgres.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
@@ -22,7 +23,7 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
   faiss: () => import("./faiss.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "postgres"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers", "postgres"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

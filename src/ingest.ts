@@ -122,7 +122,8 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   };
 }
 
-async function chooseEmbedder(store: Store, options: IngestOptions): Promise<Embedder> {
+/** The collection's own embedder when it has movies, else a new one (`auto` by default). */
+export async function chooseEmbedder(store: Store, options: IngestOptions): Promise<Embedder> {
   const manifest = await store.manifest();
   const wanted = options.embedder ?? DEFAULT_EMBEDDER;
   if (manifest && (await store.count()) > 0) {

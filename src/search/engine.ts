@@ -9,6 +9,7 @@ import { PageMovies } from "./page-movies.js";
 import { isZero } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
+import type { Transcripts } from "./transcripts.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_FUSION,
@@ -46,6 +47,8 @@ export interface SearchDeps {
    * searches by X's stored vector.
    */
   similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. Absent: none. */
+  transcripts?(): Promise<Transcripts>;
 }
 
 /** A ranked movie before its page is read: why it is there, and how to find its matched words. */
@@ -286,8 +289,15 @@ export class SearchEngine {
       page = (await keywordTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
     } else {
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
+      const transcripts = (await this.deps.transcripts?.()) ?? null;
       // A zero query vector (no known words for GloVe) matches nothing rather than everything equally.
-      const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
+      const semanticTop = async (limit: number): Promise<VectorHit[]> => {
+        if (isZero(qv)) return [];
+        const byDescription = await this.store.vectorTop({ vector: qv }, { k: limit, filters });
+        if (!transcripts || transcripts.size === 0) return byDescription;
+        const [admit, catalog] = await Promise.all([this.passing(filters), this.movieCatalog()]);
+        return transcripts.closerOfTwo(byDescription, qv, limit, admit, (id) => catalog.positionOf(id) ?? Infinity);
+      };
       if (plan.mode === "semantic") {
         page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
       } else if (native && hasTerms && !isZero(qv)) {
@@ -313,23 +323,35 @@ export class SearchEngine {
         // A fused hit's rank in either list says which hit it is.
         const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
         page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, own) }));
-        await this.fillSemantic(page, qv);
+        await this.fillSemantic(page, qv, transcripts);
       }
     }
     if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
     return page;
   }
 
-  /** Cosine is cheap to fill in for a page's results that the semantic side did not score. */
-  private async fillSemantic(page: Ranked[], qv: Float32Array): Promise<void> {
+  /**
+   * Cosine is cheap to fill in for a page's results that the semantic side did not score: the
+   * closer of description and transcript, as semantic search scores it.
+   */
+  private async fillSemantic(page: Ranked[], qv: Float32Array, transcripts: Transcripts | null = null): Promise<void> {
     const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
     if (!missing.length || isZero(qv)) return;
     const vectors = await this.store.vectors(missing);
     for (const r of page) {
       if (r.scores.semantic !== null) continue;
       const v = vectors.get(r.id);
-      r.scores.semantic = v ? cosine(v, qv) : null;
+      const byDescription = v ? cosine(v, qv) : undefined;
+      const byTranscript = transcripts?.cosine(r.id, qv);
+      r.scores.semantic = byDescription === undefined ? (byTranscript ?? null) : byTranscript === undefined ? byDescription : Math.max(byDescription, byTranscript);
     }
+  }
+
+  /** Whether a movie passes the filters, by id: the store says which do. */
+  private async passing(filters: Filters): Promise<(id: string) => boolean> {
+    if (!hasFilters(filters)) return () => true;
+    const ids = new Set(await this.store.filterIds(filters));
+    return (id) => ids.has(id);
   }
 
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */

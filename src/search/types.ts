@@ -73,7 +73,7 @@ export interface SearchResponse {
 /**
  * - `hybrid` (default): keyword and semantic candidates fused (`fusion`, `alpha`);
  * - `semantic`: cosine similarity of embeddings;
- * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline and overview;
+ * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline, overview, plot and trailer transcripts;
  * - `title`: title search as you type, typo tolerant.
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;

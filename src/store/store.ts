@@ -5,6 +5,7 @@ import { CapabilityError } from "../errors.js";
 import type { IndexConfig } from "../vector-index/select.js";
 import type { IndexKind } from "../vector-index/vector-index.js";
 import type { Filters } from "./filters.js";
+import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "./trailers.js";
 
 /**
  * The storage seam: everything the engine (search, recommend) and the surfaces (library, CLI,
@@ -139,8 +140,9 @@ export interface Store {
   /**
    * Applies one batch of changes all or nothing (capability `atomicWrites`): after a failure,
    * or a process killed half-way, the collection is as it was. Within a batch: removals first,
-   * then upserts (by id; an upsert of a known id replaces every field and its vector), then the
-   * manifest, then the ingest log. The freshness token changes once per committed batch.
+   * then upserts (by id; an upsert of a known id replaces every field and its vector; its
+   * trailers stay attached), then trailers, then the manifest, then the ingest log. The
+   * freshness token changes once per committed batch.
    */
   write(batch: WriteBatch): Promise<WriteResult>;
   /**
@@ -156,6 +158,21 @@ export interface Store {
    * pgvector or Qdrant HNSW index is configured on the server).
    */
   readonly vectorIndex: VectorIndexAdmin | null;
+
+  /**
+   * The trailer stored under a content hash (lower-case hex SHA-1 of the file), or null.
+   * Capability `trailers`, as are the two methods below; trailers are written by `write`.
+   */
+  trailer(hash: string): Promise<Trailer | null>;
+  /** The trailers attached to a movie, in file order (path, then hash); none for an unknown id. */
+  movieTrailers(id: string): Promise<TrailerInfo[]>;
+  /**
+   * Every movie with at least one trailer attached, in natural order: its joined transcript, its
+   * trailers' languages and files, and their raw transcript vectors made with `embedderId`
+   * (vectors of another embedder are left out; the next `plotline trailers` run re-embeds them).
+   * Trailers are few next to a catalog: the engine keeps these in memory.
+   */
+  transcripts(embedderId: string): Promise<MovieTranscripts[]>;
 
   /** Releases connections and files; further calls fail. Safe to call twice. */
   close(): Promise<void>;
@@ -189,6 +206,12 @@ export interface StoreCapabilities {
   nativeHybrid: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
   atomicWrites: boolean;
+  /**
+   * Trailers (`plotline trailers`): `trailer`, `movieTrailers`, `transcripts`, `WriteBatch.trailers`,
+   * the derived field `transcript` and trailer languages in `Filters.language`. Without it
+   * `plotline trailers` fails, and movies have no transcript.
+   */
+  trailers: boolean;
 }
 
 /** A capability a backend may lack. */
@@ -212,6 +235,8 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /** Trailers kept (capability `trailers`; absent without it). */
+  trailers?: TrailerCounts;
   /**
    * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
    * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
@@ -220,10 +245,13 @@ export interface StoreStats {
 }
 
 /**
- * Fields a store returns: every `Movie` field, and `sentiment`, derived by every backend when a
- * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
+ * Fields a store returns: every `Movie` field, and two derived ones: `sentiment`, derived by
+ * every backend when a movie is written (`sentimentScore` of its overview, -1..1:
+ * `catalog/sentiment.ts`), and `transcript`, what the movie's trailers say (their transcripts
+ * in file order, joined by a blank line; null when it has none, and always without capability
+ * `trailers`).
  */
-export type MovieField = keyof Movie | "sentiment";
+export type MovieField = keyof Movie | "sentiment" | "transcript";
 /** Every field of `Movie`, in the order of its definition: what `movie()` and `records()` return. */
 export const MOVIE_FIELDS = [
   "id",
@@ -251,7 +279,7 @@ export const MOVIE_FIELDS = [
 const movieFieldsCoverMovie: [keyof Movie] extends [(typeof MOVIE_FIELDS)[number]] ? true : never = true;
 void movieFieldsCoverMovie;
 /** A stored movie with its derived fields. */
-export type StoredMovie = Movie & { sentiment: number };
+export type StoredMovie = Movie & { sentiment: number; transcript: string | null };
 /** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */
 export type MovieRow<F extends MovieField> = Pick<StoredMovie, F | "id">;
 
@@ -278,9 +306,9 @@ export interface PageOptions<F extends MovieField> {
 /**
  * Fields keyword search indexes and weighs, in this order (the order of a result's matched
  * words, too). `cast` and `directors` are names, `plot` a longer plot merged from another
- * catalog (`ingest --merge`).
+ * catalog (`ingest --merge`), `transcript` what the movie's trailers say (capability `trailers`).
  */
-export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
 export type FieldWeights = Record<TextField, number>;
@@ -441,6 +469,12 @@ export interface WriteBatch {
   };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
+  /**
+   * Trailers to insert or replace, by hash (capability `trailers`), applied after the upserts,
+   * so a trailer may name a movie of the same batch; a trailer naming a movie not in the
+   * collection is an error. The movies they leave and join get their `transcript` anew.
+   */
+  trailers?: readonly Trailer[];
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -519,6 +553,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
   nativeHybrid: "fuse keyword and vector candidates itself",
+  trailers: "keep trailers and their transcripts",
 };
 
 /**

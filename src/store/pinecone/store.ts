@@ -5,6 +5,7 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { sendInBatches } from "../remote/batches.js";
 import {
   requireCapability,
@@ -49,6 +50,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeHybrid: false,
   // Pinecone writes record by record; a batch interrupted part-way is resumed, not undone.
   atomicWrites: false,
+  trailers: false,
 });
 
 /** Records per upsert request: Pinecone takes at most 1,000 and 2 MB; a movie's metadata is 1-40 KB. */
@@ -148,6 +150,23 @@ interface Snapshot {
 export class PineconeStore implements Store {
   readonly kind = "pinecone";
   readonly capabilities = CAPABILITIES;
+
+  // ---- trailers: not kept by this backend (capability `trailers` is false) ----
+
+  async trailer(_hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  }
+
+  async movieTrailers(_id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  }
+
+  async transcripts(_embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  }
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;

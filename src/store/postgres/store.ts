@@ -5,8 +5,10 @@ import type { EmbeddingCache } from "../../embed/cache.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import {
   MOVIE_FIELDS,
+  requireCapability,
   SCAN_BATCH,
   type AllVectors,
   type FacetCount,
@@ -31,7 +33,6 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
-  requireCapability,
 } from "../store.js";
 import { bufferToVector, parseVectorText, toVectorText, vectorToHex } from "./codec.js";
 import { connectionError, createPool } from "./connection.js";
@@ -50,6 +51,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   facets: true,
   nativeHybrid: false,
   atomicWrites: true,
+  // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
+  // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
+  trailers: false,
 });
 
 /** Movies per INSERT of a write batch: one JSON parameter each, well under a statement's limits. */
@@ -79,6 +83,8 @@ const COLUMNS: Record<MovieField, string> = {
   posterUrl: "m.poster_url",
   language: "m.language",
   sentiment: "m.sentiment",
+  // No trailers here (capability `trailers` is false): what they say is always null.
+  transcript: "NULL::text",
 };
 
 const FACET_COLUMNS: Record<FacetField, string> = { genres: "genres", keywords: "keywords", cast: "cast_members", directors: "directors", companies: "companies" };
@@ -468,6 +474,23 @@ export class PostgresStore implements Store {
     this.bm25Index = Boolean(r?.t);
   }
 
+  // ---- trailers: not kept by this backend (capability `trailers` is false) ----
+
+  async trailer(_hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  }
+
+  async movieTrailers(_id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  }
+
+  async transcripts(_embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  }
+
   async movie(id: string): Promise<Movie | null> {
     const [row] = await this.movies([id], MOVIE_FIELDS);
     return (row as Movie | undefined) ?? null;
@@ -694,6 +717,7 @@ export class PostgresStore implements Store {
 
   async write(batch: WriteBatch): Promise<WriteResult> {
     if (this.readonly) throw new CollectionError(`${this.location}: opened read-only; cannot write`);
+    if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
     let written: Awaited<ReturnType<typeof this.writeBatch>>;

@@ -31,6 +31,7 @@ import {
   type WriteResult,
   requireCapability,
 } from "../store.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
 import type { KeywordIndex } from "./keyword.js";
@@ -44,6 +45,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   facets: true,
   nativeHybrid: false,
   atomicWrites: true,
+  trailers: true,
 });
 
 /** Most filters whose passing rowids are kept (a hybrid query asks both sides with the same filters). */
@@ -114,7 +116,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    return { sizeBytes: this.collection.sizeOnDisk() };
+    return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -288,6 +290,7 @@ export class SqliteStore implements Store {
         c.upsert(upserts);
         c.refreshSentiment();
       }
+      if (batch.trailers?.length) c.saveTrailers(batch.trailers);
       const m = batch.manifest;
       if (m) {
         let state = c.manifest()?.embedderState ?? null;
@@ -306,6 +309,18 @@ export class SqliteStore implements Store {
     });
     this.dropDerived();
     return result;
+  }
+
+  async trailer(hash: string): Promise<Trailer | null> {
+    return this.collection.trailer(hash);
+  }
+
+  async movieTrailers(id: string): Promise<TrailerInfo[]> {
+    return this.collection.movieTrailers(id);
+  }
+
+  async transcripts(embedderId: string): Promise<MovieTranscripts[]> {
+    return this.collection.transcripts(embedderId);
   }
 
   embeddingCache() {

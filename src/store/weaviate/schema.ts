@@ -24,6 +24,8 @@ export const TERMS_PROPERTY: Record<TextField, string> = {
   tagline: "tagline_terms",
   overview: "overview_terms",
   plot: "plot_terms",
+  // Capability `trailers` is false here: always empty, kept so field weights mean the same.
+  transcript: "transcript_terms",
 };
 
 /** Each `Movie` field's property (Weaviate's GraphQL names want snake or camel case; ours are camel). */
@@ -50,6 +52,8 @@ export const PROPERTY: Record<MovieField, string> = {
   posterUrl: "poster_url",
   language: "language",
   sentiment: "sentiment",
+  // No trailers on Weaviate (capability `trailers` is false): always null.
+  transcript: "transcript",
 };
 
 /** Lower-cased copies that filters compare against (Plotline matches names and codes case-insensitively). */
@@ -104,6 +108,7 @@ export function movieProperties(): PropertyConfigCreate<undefined>[] {
     text(PROPERTY.posterUrl),
     text(PROPERTY.language),
     num(PROPERTY.sentiment, "number"),
+    text(PROPERTY.transcript),
     list(FILTER_PROPERTY.genres, filterable),
     list(FILTER_PROPERTY.cast, filterable),
     list(FILTER_PROPERTY.directors, filterable),

@@ -6,6 +6,7 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { sendInBatches } from "../remote/batches.js";
 import { movieUuid } from "../remote/point-id.js";
 import { isTransient, withRetry } from "../remote/retry.js";
@@ -69,6 +70,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeHybrid: true,
   // Every batch builds a new generation and swaps the alias to it (see `WeaviateStore`).
   atomicWrites: true,
+  trailers: false,
 });
 
 /** Objects per gRPC insert request (Weaviate's own client batches 100-1000). */
@@ -153,6 +155,23 @@ const RETURN_KEYS = [PROPERTY.id, SEQ];
 export class WeaviateStore implements Store {
   readonly kind = "weaviate";
   readonly capabilities = CAPABILITIES;
+
+  // ---- trailers: not kept by this backend (capability `trailers` is false) ----
+
+  async trailer(_hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  }
+
+  async movieTrailers(_id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  }
+
+  async transcripts(_embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  }
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;
