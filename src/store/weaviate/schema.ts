@@ -150,9 +150,12 @@ export function queryTerm(word: string): string {
   return porterStem(fold(word));
 }
 
-/** `title_terms^3` and the rest: the BM25 properties with Plotline's field weights as Weaviate boosts. */
+/**
+ * `title_terms^3` and the rest: the BM25 properties with Plotline's field weights as Weaviate
+ * boosts. The transcript is left out: this backend keeps no trailers, so it is always empty.
+ */
 export function boostedProperties(weights: Readonly<FieldWeights>): string[] {
-  return TEXT_FIELDS.filter((f) => weights[f] > 0).map((f) => (weights[f] === 1 ? TERMS_PROPERTY[f] : `${TERMS_PROPERTY[f]}^${weights[f]}`));
+  return TEXT_FIELDS.filter((f) => f !== "transcript" && weights[f] > 0).map((f) => (weights[f] === 1 ? TERMS_PROPERTY[f] : `${TERMS_PROPERTY[f]}^${weights[f]}`));
 }
 
 /** A movie as a Weaviate object's properties (without the bookkeeping ones). */
