@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { PlotlineError } from "../errors.js";
+import { DEFAULT_HUB, DEFAULT_HUB_TIMEOUT_MS, firstLine, probeHub, serialLoad, withSlash, type Transformers } from "../models/hub.js";
 import { modelsDir } from "./cache-dir.js";
 import type { Embedder, EmbedderState, EmbeddingTextKind } from "./embedder.js";
 import { normalize } from "./embedder.js";
@@ -33,14 +34,8 @@ export const MINILM_HYBRID_ALPHA = 0.45;
 export const DEFAULT_MAX_TOKENS = 256;
 /** Texts per forward pass; the seeds encode in batches of 32. */
 export const DEFAULT_BATCH = 32;
-/** The model hub: `HF_ENDPOINT` (the variable huggingface_hub reads) when set, else huggingface.co. */
-export const DEFAULT_HUB = "https://huggingface.co/";
-/**
- * How long the hub may take to answer one request before loading gives up (4 s). Without it a
- * machine without network would wait for the operating system's connect timeout before `auto`
- * falls back to glove.
- */
-export const DEFAULT_HUB_TIMEOUT_MS = 4000;
+// The hub and its timeout are those every transformers.js model shares (src/models/hub.ts).
+export { DEFAULT_HUB, DEFAULT_HUB_TIMEOUT_MS };
 
 export interface SentenceTransformerOptions {
   /** Hub-style name (`org/name`), looked up under `localModelPath`, then the cache, then the hub. */
@@ -69,7 +64,6 @@ export interface SentenceTransformerOptions {
   onNotice?: (message: string) => void;
 }
 
-type Transformers = typeof import("@huggingface/transformers");
 type Tokenizer = Awaited<ReturnType<Transformers["AutoTokenizer"]["from_pretrained"]>>;
 type Model = Awaited<ReturnType<Transformers["AutoModel"]["from_pretrained"]>>;
 
@@ -101,10 +95,6 @@ function specialsOf(tokenizer: Tokenizer): Specials {
   const endsAlike = empty.slice(head).every((id, i) => one[one.length - tail + i] === id);
   return { tail: endsAlike ? tail : 0, pad: (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0 };
 }
-
-// transformers.js keeps its settings in one process-wide `env`; loads are serialised so that two
-// concurrent loads with different folders cannot see each other's settings.
-let loading: Promise<unknown> = Promise.resolve();
 
 /**
  * A sentence-transformers model run through transformers.js (ONNX Runtime): tokenise, run the
@@ -152,9 +142,8 @@ export class SentenceTransformerEmbedder implements Embedder {
    * Throws a one-line PlotlineError saying what is missing and where it looked.
    */
   static load(options: SentenceTransformerOptions = {}): Promise<SentenceTransformerEmbedder> {
-    const next = loading.then(() => SentenceTransformerEmbedder.loadNow(options));
-    loading = next.catch(() => undefined);
-    return next;
+    // One queue with every other transformers.js load (whisper's too): they share its `env`.
+    return serialLoad(() => SentenceTransformerEmbedder.loadNow(options));
   }
 
   private static async loadNow(options: SentenceTransformerOptions): Promise<SentenceTransformerEmbedder> {
@@ -331,30 +320,3 @@ function maxSeqLength(model: string, localPath: string): number | undefined {
   }
 }
 
-/**
- * Null when the hub answers (any HTTP status: a missing model is reported by the load itself),
- * else why not. One HEAD request without following redirects, bounded by `timeoutMs`.
- */
-async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
-  try {
-    const res = await fetch(`${hub}${model}/resolve/${encodeURIComponent(revision)}/config.json`, {
-      method: "HEAD",
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return null;
-  } catch (err) {
-    const e = err as Error & { cause?: { message?: string } };
-    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
-    return e.cause?.message ?? e.message;
-  }
-}
-
-function withSlash(path: string): string {
-  return path.endsWith("/") ? path : `${path}/`;
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split("\n")[0]!.slice(0, 300);
-}

@@ -91,7 +91,7 @@ export async function locateModel(t: Transformers, files: readonly string[], o: 
  * Null when the hub answers (any HTTP status: a missing model is reported by the load itself),
  * else why not. One HEAD request without following redirects, bounded by `timeoutMs`.
  */
-async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
+export async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
   try {
     const res = await fetch(`${hub}${model}/resolve/${encodeURIComponent(revision)}/config.json`, {
       method: "HEAD",
@@ -107,7 +107,7 @@ async function probeHub(hub: string, model: string, revision: string, timeoutMs:
   }
 }
 
-function withSlash(path: string): string {
+export function withSlash(path: string): string {
   return path.endsWith("/") ? path : `${path}/`;
 }
 

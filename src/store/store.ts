@@ -564,3 +564,23 @@ export function requireCapability(store: Pick<Store, "kind" | "capabilities">, c
   if (store.capabilities[capability]) return;
   throw new CapabilityError(capability, `the ${store.kind} store cannot ${CAPABILITY_TEXT[capability]}, which ${needed} needs${hint ? `; ${hint}` : ""}`);
 }
+
+/**
+ * The trailer reads of a backend that keeps no trailers (capability `trailers` false), each
+ * failing with the one CapabilityError; such a backend takes them as they are
+ * (`readonly trailer = NO_TRAILERS.trailer`).
+ */
+export const NO_TRAILERS = {
+  async trailer(this: Store, _hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  },
+  async movieTrailers(this: Store, _id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  },
+  async transcripts(this: Store, _embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  },
+};

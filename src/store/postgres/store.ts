@@ -5,8 +5,8 @@ import type { EmbeddingCache } from "../../embed/cache.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
-import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import {
+  NO_TRAILERS,
   MOVIE_FIELDS,
   requireCapability,
   SCAN_BATCH,
@@ -474,22 +474,10 @@ export class PostgresStore implements Store {
     this.bm25Index = Boolean(r?.t);
   }
 
-  // ---- trailers: not kept by this backend (capability `trailers` is false) ----
-
-  async trailer(_hash: string): Promise<Trailer | null> {
-    requireCapability(this, "trailers", "reading a trailer");
-    return null;
-  }
-
-  async movieTrailers(_id: string): Promise<TrailerInfo[]> {
-    requireCapability(this, "trailers", "a movie's trailers");
-    return [];
-  }
-
-  async transcripts(_embedderId: string): Promise<MovieTranscripts[]> {
-    requireCapability(this, "trailers", "trailer transcripts");
-    return [];
-  }
+  // Trailers are not kept by this backend (capability `trailers` is false).
+  readonly trailer = NO_TRAILERS.trailer;
+  readonly movieTrailers = NO_TRAILERS.movieTrailers;
+  readonly transcripts = NO_TRAILERS.transcripts;
 
   async movie(id: string): Promise<Movie | null> {
     const [row] = await this.movies([id], MOVIE_FIELDS);

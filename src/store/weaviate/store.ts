@@ -6,11 +6,11 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
-import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { sendInBatches } from "../remote/batches.js";
 import { movieUuid } from "../remote/point-id.js";
 import { isTransient, withRetry } from "../remote/retry.js";
 import {
+  NO_TRAILERS,
   SCAN_BATCH,
   TEXT_FIELDS,
   type AllVectors,
@@ -156,22 +156,10 @@ export class WeaviateStore implements Store {
   readonly kind = "weaviate";
   readonly capabilities = CAPABILITIES;
 
-  // ---- trailers: not kept by this backend (capability `trailers` is false) ----
-
-  async trailer(_hash: string): Promise<Trailer | null> {
-    requireCapability(this, "trailers", "reading a trailer");
-    return null;
-  }
-
-  async movieTrailers(_id: string): Promise<TrailerInfo[]> {
-    requireCapability(this, "trailers", "a movie's trailers");
-    return [];
-  }
-
-  async transcripts(_embedderId: string): Promise<MovieTranscripts[]> {
-    requireCapability(this, "trailers", "trailer transcripts");
-    return [];
-  }
+  // Trailers are not kept by this backend (capability `trailers` is false).
+  readonly trailer = NO_TRAILERS.trailer;
+  readonly movieTrailers = NO_TRAILERS.movieTrailers;
+  readonly transcripts = NO_TRAILERS.transcripts;
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;
