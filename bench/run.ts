@@ -13,6 +13,7 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  trailers: () => import("./trailers.js"),
   // SQLite and Postgres (PGlite over its socket) side by side; --url=postgres://... adds a real server.
   postgres: () => import("./postgres.js"),
   // SQLite beside Qdrant; a section saying why it is skipped when QDRANT_URL is not set.
@@ -23,8 +24,10 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   "postgres-scale": () => import("./postgres-scale.js"),
   // Stops and starts cluster nodes with the commands it is given: not in DEFAULT_AREAS.
   "qdrant-cluster": () => import("./qdrant-cluster.js"),
+  // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
+  faiss: () => import("./faiss.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "postgres", "qdrant"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers", "postgres", "qdrant"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -34,14 +34,19 @@ export interface CopyResult {
 const READ_BATCH = 2000;
 
 /**
- * Copies a collection from one store to another (SQLite, Postgres and Qdrant, in any
- * direction): every movie with its raw vector and the hash of its embedded text, in natural
+ * Copies a collection from one store to another (SQLite, Postgres, Qdrant, Weaviate and
+ * Pinecone, in any direction): every movie with its raw vector and the hash of its embedded text, in natural
  * order, and the embedder's fitted state, so that nothing is embedded again and the target
  * searches the same vectors. The target changes in one write batch, so the movies are held in
  * memory until it commits (about 4 KB a movie at 384 dimensions): all or nothing where the
- * backend can; resumable on Qdrant: a copy interrupted part-way is finished by running it
- * again, which is allowed without `replace` since the target holds only the copy's movies).
+ * backend can; resumable where the backend records an interrupted write (`Store.interruptedWrite`:
+ * Qdrant, Weaviate, Pinecone): a copy interrupted part-way is finished by running it again,
+ * which is allowed without `replace` since the target holds only the copy's movies.
  * Its embedding cache receives the raw vectors too, so later ingests into it reuse them.
+ *
+ * Trailers (`plotline trailers`, capability `trailers`) are not copied: the `Store` interface
+ * reads them per hash or per movie, not as a whole, and only the SQLite backend keeps them. The
+ * target's movies have no `transcript` until `plotline trailers` runs on it (a SQLite target).
  */
 export async function copyCollection(from: Store, to: Store, options: CopyOptions = {}): Promise<CopyResult> {
   const t0 = performance.now();

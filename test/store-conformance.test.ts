@@ -15,6 +15,7 @@ import { tempDir } from "./helpers/collections.js";
 import { QDRANT_SKIP, qdrantCollection } from "./helpers/qdrant.js";
 import { externalPostgres, NO_EXTERNAL_POSTGRES, startPglite, type TestPostgres } from "./helpers/pglite-server.js";
 import { storeConformance, type ConformanceBackend } from "./helpers/store-conformance.js";
+import { dropWeaviateCollection, WEAVIATE_SKIP, weaviateDb } from "./helpers/weaviate.js";
 
 const sqliteDir = tempDir("plotline-conformance-sqlite-");
 let files = 0;
@@ -41,6 +42,16 @@ const BACKENDS: ConformanceBackend[] = [
     create: async () => join(sqliteDir, `collection-${++files}.db`),
   },
   {
+    name: "weaviate",
+    skip: WEAVIATE_SKIP,
+    create: async () => {
+      const name = `PlotlineConformance${process.pid}x${++files}`;
+      weaviateNames.push(name);
+      await dropWeaviateCollection(name);
+      return weaviateDb(name);
+    },
+  },
+  {
     name: "postgres (PGlite over its socket, pool of one)",
     create: async () => (await pglite()).collectionUrl(),
   },
@@ -55,5 +66,10 @@ const BACKENDS: ConformanceBackend[] = [
     create: async () => qdrantCollection(),
   },
 ];
+
+const weaviateNames: string[] = [];
+after(async () => {
+  for (const name of weaviateNames) await dropWeaviateCollection(name);
+});
 
 for (const backend of BACKENDS) storeConformance(backend);

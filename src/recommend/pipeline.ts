@@ -77,13 +77,27 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
  * Nearest neighbours by cosine (of a query vector, or of a movie's own vector), as positions,
  * skipping excluded and filtered movies: the store's vector top k, with filters and exclusions
  * passed down. With `plan.storeDiversity` the store picks the plan's `k` among the `n` nearest
- * by MMR, and they come in its selection order (`finish` then keeps that order).
+ * by MMR, and they come in its selection order (`finish` then keeps that order). Otherwise
+ * movies with a trailer transcript also score by it, keeping the closer of their two vectors
+ * (`Transcripts.closerOfTwo`); a store with native diversity keeps no trailers (Qdrant).
  */
 export async function nearest(ctx: RecommendContext, query: VectorQuery, n: number, plan: Plan, excluded: ReadonlySet<number>): Promise<Candidate[]> {
   const exclude: string[] = [];
   for (const p of excluded) exclude.push(ctx.ids[p]!);
   const diversity = plan.storeDiversity ? { k: plan.k, diversity: plan.diversity, candidates: n } : { k: n };
-  const hits = await ctx.store.vectorTop(query, { ...diversity, filters: plan.filters, exclude });
+  let hits = await ctx.store.vectorTop(query, { ...diversity, filters: plan.filters, exclude });
+  if (!plan.storeDiversity && ctx.transcripts.size > 0) {
+    const p = "id" in query ? ctx.positionOfId(query.id) : undefined;
+    const vector = "vector" in query ? query.vector : p === undefined ? null : ctx.vectorAt(p);
+    if (vector) {
+      const admit = await admits(ctx, plan, excluded);
+      const position = (id: string) => ctx.positionOfId(id) ?? Infinity;
+      hits = ctx.transcripts.closerOfTwo(hits, vector, n, (id) => {
+        const q = ctx.positionOfId(id);
+        return q !== undefined && admit(q);
+      }, position);
+    }
+  }
   const out: Candidate[] = [];
   for (const h of hits) {
     const p = ctx.positionOfId(h.id);

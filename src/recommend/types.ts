@@ -108,7 +108,7 @@ export interface RecommendHit extends SearchHit {
    * cosines to the likes minus those to the dislikes for `sum`.
    */
   similarity: number;
-  /** Sentiment of the movie's overview, -1..1 (see `sentimentScore`). */
+  /** Sentiment, -1..1 (see `sentimentScore`): of its English trailer transcript when it has one, else of its overview. */
   sentiment: number;
   /** `best`: highest cosine to a liked example. */
   like?: number;

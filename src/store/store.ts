@@ -1,10 +1,11 @@
 import type { Movie } from "../catalog/movie.js";
 import type { EmbeddingCache } from "../embed/cache.js";
 import type { EmbedderState } from "../embed/embedder.js";
-import { CapabilityError } from "../errors.js";
+import { CapabilityError, InvalidArgumentError } from "../errors.js";
 import type { IndexConfig } from "../vector-index/select.js";
 import type { IndexKind } from "../vector-index/vector-index.js";
 import type { Filters } from "./filters.js";
+import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "./trailers.js";
 
 /**
  * The storage seam: everything the engine (search, recommend) and the surfaces (library, CLI,
@@ -120,16 +121,20 @@ export interface Store {
    * cosine of unit vectors (finished by the collection's embedder, see `StoreOpenOptions`).
    */
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
-  /** The unit vectors of these movies (those without one are absent). */
-  vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
-
   /**
    * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
-   * fused by the backend (Qdrant: `prefetch` + `rrf` or `dbsf`), best first, with each side's
-   * score and rank for explanations. Plotline's fusion (`convex`, `rrf`) runs in the engine over
-   * `keywordTop` and `vectorTop` instead; this exists so the two can be compared.
+   * fused by the backend (Qdrant: `prefetch` + `rrf` or `dbsf`; Weaviate: `hybrid` with
+   * `rankedFusion` or `relativeScoreFusion`), best first, filters applied before the limit,
+   * with each side's score and rank for explanations where the backend tells them. Plotline's
+   * fusion (`convex`, `rrf`) runs in the engine over `keywordTop` and `vectorTop` instead; this
+   * exists so the two can be compared. A fusion not in `nativeFusions` is an
+   * `InvalidArgumentError` naming the ones there are (`requireNativeFusion`).
    */
   hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
+  /** The fusions `hybridTop` offers (empty without capability `nativeHybrid`). */
+  readonly nativeFusions: readonly NativeFusion[];
+  /** The unit vectors of these movies (those without one are absent). */
+  vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /**
    * Movies like the positive examples and unlike the negative ones, ranked by the backend's own
    * recommendation query with `strategy` (capability `nativeRecommend`; Qdrant's Query API
@@ -152,8 +157,9 @@ export interface Store {
   /**
    * Applies one batch of changes all or nothing (capability `atomicWrites`): after a failure,
    * or a process killed half-way, the collection is as it was. Within a batch: removals first,
-   * then upserts (by id; an upsert of a known id replaces every field and its vector), then the
-   * manifest, then the ingest log. The freshness token changes once per committed batch.
+   * then upserts (by id; an upsert of a known id replaces every field and its vector; its
+   * trailers stay attached), then trailers, then the manifest, then the ingest log. The
+   * freshness token changes once per committed batch.
    */
   write(batch: WriteBatch): Promise<WriteResult>;
   /**
@@ -169,6 +175,21 @@ export interface Store {
    * pgvector or Qdrant HNSW index is configured on the server).
    */
   readonly vectorIndex: VectorIndexAdmin | null;
+
+  /**
+   * The trailer stored under a content hash (lower-case hex SHA-1 of the file), or null.
+   * Capability `trailers`, as are the two methods below; trailers are written by `write`.
+   */
+  trailer(hash: string): Promise<Trailer | null>;
+  /** The trailers attached to a movie, in file order (path, then hash); none for an unknown id. */
+  movieTrailers(id: string): Promise<TrailerInfo[]>;
+  /**
+   * Every movie with at least one trailer attached, in natural order: its joined transcript, its
+   * trailers' languages and files, and their raw transcript vectors made with `embedderId`
+   * (vectors of another embedder are left out; the next `plotline trailers` run re-embeds them).
+   * Trailers are few next to a catalog: the engine keeps these in memory.
+   */
+  transcripts(embedderId: string): Promise<MovieTranscripts[]>;
 
   /** Releases connections and files; further calls fail. Safe to call twice. */
   close(): Promise<void>;
@@ -204,7 +225,8 @@ export interface StoreCapabilities {
   /**
    * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
    * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
-   * backend ranks alike; `--fusion native-rrf|native-dbsf` asks the backend's instead.
+   * backend ranks alike; `--fusion native-rrf|native-relative|native-dbsf` asks the backend's
+   * instead (those in `Store.nativeFusions`).
    */
   nativeHybrid: boolean;
   /**
@@ -220,6 +242,12 @@ export interface StoreCapabilities {
   nativeDiversity: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
   atomicWrites: boolean;
+  /**
+   * Trailers (`plotline trailers`): `trailer`, `movieTrailers`, `transcripts`, `WriteBatch.trailers`,
+   * the derived field `transcript` and trailer languages in `Filters.language`. Without it
+   * `plotline trailers` fails, and movies have no transcript.
+   */
+  trailers: boolean;
 }
 
 /** A capability a backend may lack. */
@@ -241,18 +269,20 @@ export interface Manifest {
 
 /** See `Store.interruptedWrite`. */
 export interface InterruptedWrite {
-  /** ISO 8601 time the write started, and `host:pid` of the process that ran it. */
-  startedAt: string;
-  owner: string;
-  /** Upload batches done, of all. */
-  done: number;
-  total: number;
+  /** ISO 8601 time the write started, and `host:pid` of the process that ran it (null: the backend does not record it). */
+  startedAt: string | null;
+  owner: string | null;
+  /** Upload batches done, of all (null: not recorded). */
+  done: number | null;
+  total: number | null;
 }
 
 /** Sizes and backend details for `plotline info`. */
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /** Trailers kept (capability `trailers`; absent without it). */
+  trailers?: TrailerCounts;
   /**
    * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
    * and extension versions, keyword ranking, HNSW parameters, index sizes; Qdrant: server
@@ -262,10 +292,13 @@ export interface StoreStats {
 }
 
 /**
- * Fields a store returns: every `Movie` field, and `sentiment`, derived by every backend when a
- * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
+ * Fields a store returns: every `Movie` field, and two derived ones: `sentiment`, derived by
+ * every backend when a movie is written (`sentimentScore` of its overview, -1..1:
+ * `catalog/sentiment.ts`), and `transcript`, what the movie's trailers say (their transcripts
+ * in file order, joined by a blank line; null when it has none, and always without capability
+ * `trailers`).
  */
-export type MovieField = keyof Movie | "sentiment";
+export type MovieField = keyof Movie | "sentiment" | "transcript";
 /** Every field of `Movie`, in the order of its definition: what `movie()` and `records()` return. */
 export const MOVIE_FIELDS = [
   "id",
@@ -293,7 +326,7 @@ export const MOVIE_FIELDS = [
 const movieFieldsCoverMovie: [keyof Movie] extends [(typeof MOVIE_FIELDS)[number]] ? true : never = true;
 void movieFieldsCoverMovie;
 /** A stored movie with its derived fields. */
-export type StoredMovie = Movie & { sentiment: number };
+export type StoredMovie = Movie & { sentiment: number; transcript: string | null };
 /** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */
 export type MovieRow<F extends MovieField> = Pick<StoredMovie, F | "id">;
 
@@ -320,9 +353,9 @@ export interface PageOptions<F extends MovieField> {
 /**
  * Fields keyword search indexes and weighs, in this order (the order of a result's matched
  * words, too). `cast` and `directors` are names, `plot` a longer plot merged from another
- * catalog (`ingest --merge`).
+ * catalog (`ingest --merge`), `transcript` what the movie's trailers say (capability `trailers`).
  */
-export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
 export type FieldWeights = Record<TextField, number>;
@@ -331,9 +364,12 @@ export type FieldWeights = Record<TextField, number>;
  * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a
  * cast or director name 1.5x (the weights of the Weaviate remake of Karpathy's movie search,
  * seed 004, where `title^3` and names sit beside the description and plot). A plot merged from
- * another catalog (`ingest --merge`) counts as the overview does. What the engine searches with
- * (`search/keyword.ts` re-exports it), and what backends that bake weights into their index
- * (Qdrant's sparse vectors) write with.
+ * another catalog (`ingest --merge`) counts as the overview does. A trailer's transcript
+ * (`plotline trailers`) counts half: recognised speech carries recognition errors (pocketsphinx
+ * missed about one content word in four of clear synthetic speech in test/trailers.test.ts),
+ * and trailer dialogue talks around the story where a plot summary states it. What the engine
+ * searches with (`search/keyword.ts` re-exports it), and what backends that bake weights into
+ * their index (Qdrant's sparse vectors) write with.
  */
 export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
   title: 3,
@@ -344,6 +380,7 @@ export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
   tagline: 1,
   overview: 1,
   plot: 1,
+  transcript: 0.5,
 });
 
 /**
@@ -381,6 +418,53 @@ export interface KeywordHit {
   fields?: Partial<Record<TextField, number>>;
 }
 
+/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
+export const NATIVE_FUSIONS = ["rrf", "relative", "dbsf"] as const;
+/**
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Qdrant: 0-based ranks,
+ *   `1 / (k + rank)`; Weaviate's `rankedFusion`, each side's `1 / (60 + rank)` weighted by
+ *   `alpha` and `1 - alpha`);
+ * - `relative`: each side's scores min-max scaled to 0..1, then `(1 - alpha) * keyword +
+ *   alpha * vector` (Weaviate's `relativeScoreFusion`, the engine's `convex` computed by the
+ *   server);
+ * - `dbsf`: distribution-based score fusion (Qdrant: each side's scores normalised by their mean
+ *   and three standard deviations, then summed).
+ */
+export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
+
+/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
+export interface HybridQuery {
+  keyword: KeywordQuery;
+  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
+  vector: Float32Array | null;
+  fusion: NativeFusion;
+}
+
+export interface HybridOptions {
+  /** Fused movies to return, at most. */
+  k: number;
+  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
+  pool: number;
+  /** Keyword field weights; see `KeywordOptions.weights`. */
+  weights: Readonly<FieldWeights>;
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`; Qdrant's `rrf` and `dbsf` weigh none). */
+  alpha?: number;
+  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
+  rrfK?: number;
+  /** Restrictions applied to both sides before their limits (default none). */
+  filters?: Filters;
+}
+
+/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates, or not told). */
+export interface HybridHit {
+  id: string;
+  score: number;
+  keyword: number | null;
+  semantic: number | null;
+  keywordRank: number | null;
+  semanticRank: number | null;
+}
+
 /** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
 export type VectorQuery = { vector: Float32Array } | { id: string };
 
@@ -400,47 +484,6 @@ export interface VectorOptions {
   diversity?: number;
   /** Candidates MMR chooses from (default `k`, never fewer). */
   candidates?: number;
-}
-
-/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
-export const NATIVE_FUSIONS = ["rrf", "dbsf"] as const;
-/**
- * - `rrf`: reciprocal rank fusion over the two candidate lists (Qdrant: 0-based ranks,
- *   `1 / (k + rank)`);
- * - `dbsf`: distribution-based score fusion (each side's scores normalised by their mean and
- *   three standard deviations, then summed).
- */
-export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
-
-/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
-export interface HybridQuery {
-  keyword: KeywordQuery;
-  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
-  vector: Float32Array | null;
-  fusion: NativeFusion;
-}
-
-export interface HybridOptions {
-  /** Fused movies to return, at most. */
-  k: number;
-  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
-  pool: number;
-  /** Keyword field weights; see `KeywordOptions.weights`. */
-  weights: Readonly<FieldWeights>;
-  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
-  rrfK?: number;
-  /** Restrictions applied to both sides before their limits (default none). */
-  filters?: Filters;
-}
-
-/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates). */
-export interface HybridHit {
-  id: string;
-  score: number;
-  keyword: number | null;
-  semantic: number | null;
-  keywordRank: number | null;
-  semanticRank: number | null;
 }
 
 /** How `recommendTop` combines examples (Qdrant's recommendation strategies). */
@@ -526,6 +569,12 @@ export interface WriteBatch {
   };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
+  /**
+   * Trailers to insert or replace, by hash (capability `trailers`), applied after the upserts,
+   * so a trailer may name a movie of the same batch; a trailer naming a movie not in the
+   * collection is an error. The movies they leave and join get their `transcript` anew.
+   */
+  trailers?: readonly Trailer[];
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -622,6 +671,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   nativeHybrid: "fuse keyword and vector candidates itself",
   nativeRecommend: "rank by examples itself",
   nativeDiversity: "re-rank by maximal marginal relevance itself",
+  trailers: "keep trailers and their transcripts",
 };
 
 /**
@@ -632,3 +682,34 @@ export function requireCapability(store: Pick<Store, "kind" | "capabilities">, c
   if (store.capabilities[capability]) return;
   throw new CapabilityError(capability, `the ${store.kind} store cannot ${CAPABILITY_TEXT[capability]}, which ${needed} needs${hint ? `; ${hint}` : ""}`);
 }
+
+/**
+ * Throws the one clear error for a native fusion this backend's `hybridTop` lacks (after
+ * `nativeHybrid` itself), naming the ones it has.
+ */
+export function requireNativeFusion(store: Pick<Store, "kind" | "capabilities" | "nativeFusions">, fusion: NativeFusion): void {
+  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion convex or rrf (Plotline's own)");
+  if (store.nativeFusions.includes(fusion)) return;
+  const offered = store.nativeFusions.map((f) => `native-${f}`).join(", ");
+  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use convex or rrf (Plotline's own)`);
+}
+
+/**
+ * The trailer reads of a backend that keeps no trailers (capability `trailers` false), each
+ * failing with the one CapabilityError; such a backend takes them as they are
+ * (`readonly trailer = NO_TRAILERS.trailer`).
+ */
+export const NO_TRAILERS = {
+  async trailer(this: Store, _hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  },
+  async movieTrailers(this: Store, _id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  },
+  async transcripts(this: Store, _embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  },
+};

@@ -22,10 +22,10 @@ function sameCollection(a: string, b: string): boolean {
 export const copyCommand: Command = {
   name: "copy",
   usage: "copy --from LOCATION --to LOCATION [--replace] [--shards N --replicas R --write-consistency W]",
-  summary: "Copy a collection to another backend or place (SQLite file, postgres:// or qdrant:// URL) with its vectors, without embedding again.",
+  summary: "Copy a collection to another backend or place (SQLite file, postgres://, qdrant://, weaviate:// or pinecone:// URL) with its vectors, without embedding again.",
   options: {
-    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path, a postgres:// or a qdrant:// URL" },
-    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path, a postgres:// or a qdrant:// URL (created when missing)" },
+    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path or a postgres://, qdrant://, weaviate:// or pinecone:// URL" },
+    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path or a postgres://, qdrant://, weaviate:// or pinecone:// URL (created when missing)" },
     replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target holding movies is an error)" },
     ...cliFlags(DISTRIBUTION_OPTIONS),
   },
@@ -34,6 +34,8 @@ export const copyCommand: Command = {
     "plotline copy --from postgres://plotline@db.internal/movies --to backup.db",
     "plotline copy --from tmdb.db --to 'postgres://plotline@db.internal/movies?schema=tmdb' --replace",
     "plotline copy --from plotline.db --to qdrant://127.0.0.1:6343/movies --shards 3 --replicas 2 --write-consistency 2",
+    "plotline copy --from plotline.db --to weaviate://127.0.0.1:8080/Movies",
+    "PINECONE_API_KEY=... plotline copy --from plotline.db --to pinecone://movies/tmdb",
   ],
   async run(ctx) {
     const from = ctx.values.from as string | undefined;

@@ -8,9 +8,10 @@ import { table } from "../table.js";
 
 /**
  * Rows that run `hybrid` with another fusion: `rrf` (listed by default beside the convex
- * default), and the backend's own fusions where it has them (`native-rrf`, `native-dbsf`).
+ * default), and the backend's own fusions where it has them (`native-rrf`, `native-relative`,
+ * `native-dbsf`).
  */
-const FUSION_ROWS = ["rrf", "native-rrf", "native-dbsf"] as const satisfies readonly Fusion[];
+const FUSION_ROWS = ["rrf", "native-rrf", "native-relative", "native-dbsf"] as const satisfies readonly Fusion[];
 const DEFAULT_MODES = ["hybrid", "rrf", "keyword", "semantic"];
 /** Alphas `--sweep-alpha` tries: 0 to 1 in steps of 0.05. */
 const SWEEP = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
@@ -22,17 +23,19 @@ const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10"];
 function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return r.mode;
   if (r.options.fusion === "rrf") return "hybrid (rrf, k=60)";
-  if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion})`;
+  // Weaviate's fusions weigh their two sides by alpha (its rankedFusion as well); Qdrant's dbsf weighs none.
+  if (r.options.fusion === "native-dbsf") return "hybrid (native-dbsf)";
+  if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion}, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
   return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl> [--modes hybrid,rrf,native-rrf,native-dbsf,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
+  usage: "eval <queries.jsonl> [--modes hybrid,rrf,native-rrf,native-relative,native-dbsf,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },
-    alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
+    alpha: { type: "string", arg: "A", help: "hybrid (convex, native-*) weight of the semantic side (default: the collection's embedder's, as for search)" },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -59,7 +62,8 @@ export const evalCommand: Command = {
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
         if (mode === "hybrid") {
           options.fusion = isFusionRow(m) ? m : "convex";
-          if (!isFusionRow(m)) options.alpha = alpha ?? DEFAULT_ALPHA;
+          // Plotline's RRF has no alpha; every other fusion weighs the sides by it.
+          if (m !== "rrf") options.alpha = alpha ?? (await plotline.defaultAlpha()) ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }

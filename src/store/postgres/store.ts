@@ -6,11 +6,14 @@ import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
 import {
+  NO_TRAILERS,
   MOVIE_FIELDS,
+  requireCapability,
   SCAN_BATCH,
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type FieldWeights,
   type Finisher,
   type KeywordHit,
@@ -19,6 +22,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -26,8 +30,6 @@ import {
   type StoreStats,
   type UpsertItem,
   type VectorHit,
-  type HybridHit,
-  requireCapability,
   type VectorOptions,
   type VectorQuery,
   type WriteBatch,
@@ -54,6 +56,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeRecommend: false,
   nativeDiversity: false,
   atomicWrites: true,
+  // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
+  // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
+  trailers: false,
 });
 
 /** Movies per INSERT of a write batch: one JSON parameter each, well under a statement's limits. */
@@ -83,6 +88,8 @@ const COLUMNS: Record<MovieField, string> = {
   posterUrl: "m.poster_url",
   language: "m.language",
   sentiment: "m.sentiment",
+  // No trailers here (capability `trailers` is false): what they say is always null.
+  transcript: "NULL::text",
 };
 
 const FACET_COLUMNS: Record<FacetField, string> = { genres: "genres", keywords: "keywords", cast: "cast_members", directors: "directors", companies: "companies" };
@@ -159,6 +166,7 @@ export interface PostgresDetails {
 export class PostgresStore implements Store {
   readonly kind = "postgres";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;
@@ -476,6 +484,11 @@ export class PostgresStore implements Store {
     this.bm25Index = Boolean(r?.t);
   }
 
+  // Trailers are not kept by this backend (capability `trailers` is false).
+  readonly trailer = NO_TRAILERS.trailer;
+  readonly movieTrailers = NO_TRAILERS.movieTrailers;
+  readonly transcripts = NO_TRAILERS.transcripts;
+
   async movie(id: string): Promise<Movie | null> {
     const [row] = await this.movies([id], MOVIE_FIELDS);
     return (row as Movie | undefined) ?? null;
@@ -707,6 +720,7 @@ export class PostgresStore implements Store {
 
   async write(batch: WriteBatch): Promise<WriteResult> {
     if (this.readonly) throw new CollectionError(`${this.location}: opened read-only; cannot write`);
+    if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
     let written: Awaited<ReturnType<typeof this.writeBatch>>;

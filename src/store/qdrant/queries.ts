@@ -101,7 +101,7 @@ export function hybridRequests(
   keyword: KeywordQuery,
   vector: Float32Array | null,
   vocabulary: ReadonlyMap<string, number> | null,
-  fusion: NativeFusion,
+  fusion: Extract<NativeFusion, "rrf" | "dbsf">,
   o: Pick<HybridOptions, "k" | "pool" | "rrfK" | "filters"> & { tuning: SearchTuning },
 ): [QueryRequest, QueryRequest | null, QueryRequest | null] {
   const kw = keywordRequest(keyword, vocabulary, { k: o.pool, filters: o.filters });

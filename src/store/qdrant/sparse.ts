@@ -61,6 +61,8 @@ function fieldTexts(m: Movie, field: TextField): readonly string[] {
       return [m.overview];
     case "plot":
       return m.plot ? [m.plot] : [];
+    case "transcript":
+      return []; // this backend keeps no trailers (capability `trailers` false)
     default:
       return m[field];
   }

@@ -7,6 +7,8 @@ import { movieUuid } from "../remote/point-id.js";
 import { chunks } from "../remote/resumable.js";
 import {
   DEFAULT_FIELD_WEIGHTS,
+  NO_TRAILERS,
+  requireNativeFusion,
   SCAN_BATCH,
   type AllVectors,
   type ExampleQuery,
@@ -23,6 +25,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -60,6 +63,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeDiversity: true,
   // No transactions across points: a write is resumable instead (`writeBatch`).
   atomicWrites: false,
+  // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
+  // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
+  trailers: false,
 });
 
 /** Ids per retrieve request. */
@@ -106,6 +112,11 @@ function hitOf(p: Schemas["ScoredPoint"]): VectorHit {
 export class QdrantStore implements Store {
   readonly kind = "qdrant";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = ["rrf", "dbsf"];
+  // Trailers are not kept by this backend (capability `trailers` is false).
+  readonly trailer = NO_TRAILERS.trailer;
+  readonly movieTrailers = NO_TRAILERS.movieTrailers;
+  readonly transcripts = NO_TRAILERS.transcripts;
   readonly vectorIndex = null;
   readonly location: string;
   private readonly loc: QdrantLocation;
@@ -438,13 +449,14 @@ export class QdrantStore implements Store {
   }
 
   async hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]> {
+    requireNativeFusion(this, query.fusion);
     if (options.filters) validateFilters(options.filters);
     const s = await this.current();
     if (!s || options.k <= 0) return [];
     this.checkWeights(s, options.weights);
     if (query.vector && query.vector.length !== s.dims) throw new InvalidArgumentError("vector", `has ${query.vector.length} dimensions; the collection's have ${s.dims}`);
     const vocabulary = query.keyword.prefix ? await this.keywordVocabulary() : null;
-    const [fused, kw, sem] = hybridRequests(query.keyword, query.vector, vocabulary, query.fusion, { ...options, tuning: this.tuning });
+    const [fused, kw, sem] = hybridRequests(query.keyword, query.vector, vocabulary, query.fusion === "rrf" ? "rrf" : "dbsf", { ...options, tuning: this.tuning });
     if (!kw && !sem) return [];
     const searches = [fused, ...(kw ? [kw] : []), ...(sem ? [sem] : [])];
     const answers = await this.conn.call("run a hybrid query", (c) => c.queryBatch(this.name, { searches }));

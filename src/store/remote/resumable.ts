@@ -5,7 +5,7 @@ import type { WriteBatch } from "../store.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
 
 /**
- * A write to a remote engine that cannot apply a batch all or nothing (Qdrant, Weaviate: no
+ * A write to a remote engine that cannot apply a batch all or nothing (Qdrant: no
  * transactions across points), made resumable instead: the batch is cut into steps (upload
  * batches), each idempotent (upserts and deletes by deterministic id), and a checkpoint kept
  * in the engine itself records which steps are done. A run that is interrupted (the process

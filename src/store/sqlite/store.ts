@@ -16,6 +16,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type PreparedIndex,
   type Store,
@@ -31,6 +32,7 @@ import {
   type WriteResult,
   requireCapability,
 } from "../store.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
 import type { KeywordIndex } from "./keyword.js";
@@ -47,6 +49,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeRecommend: false,
   nativeDiversity: false,
   atomicWrites: true,
+  trailers: true,
 });
 
 /** Most filters whose passing rowids are kept (a hybrid query asks both sides with the same filters). */
@@ -72,6 +75,7 @@ interface Keys {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex: VectorIndexAdmin;
   private keysCache: Keys | null = null;
   private filterCache: FilterTable | null = null;
@@ -117,7 +121,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    return { sizeBytes: this.collection.sizeOnDisk() };
+    return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
   }
 
   async interruptedWrite(): Promise<null> {
@@ -300,6 +304,7 @@ export class SqliteStore implements Store {
         c.upsert(upserts);
         c.refreshSentiment();
       }
+      if (batch.trailers?.length) c.saveTrailers(batch.trailers);
       const m = batch.manifest;
       if (m) {
         let state = c.manifest()?.embedderState ?? null;
@@ -318,6 +323,18 @@ export class SqliteStore implements Store {
     });
     this.dropDerived();
     return result;
+  }
+
+  async trailer(hash: string): Promise<Trailer | null> {
+    return this.collection.trailer(hash);
+  }
+
+  async movieTrailers(id: string): Promise<TrailerInfo[]> {
+    return this.collection.movieTrailers(id);
+  }
+
+  async transcripts(embedderId: string): Promise<MovieTranscripts[]> {
+    return this.collection.transcripts(embedderId);
   }
 
   embeddingCache() {
