@@ -100,7 +100,8 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
     upsert: items,
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
     // so that the stored state always matches the vectors it is applied to.
-    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw) },
+    // `finish` for stores that keep finished vectors (pgvector), which a first ingest cannot load from a manifest yet.
+    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw), finish: (raw, state) => embedder.finish(raw, state) },
     log: {
       files: sources.map((s) => s.file),
       report: { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },

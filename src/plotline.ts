@@ -10,7 +10,7 @@ import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, Sim
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { IndexStatus, Manifest, PreparedIndex, Store } from "./store/store.js";
+import type { IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
 import type { IndexConfig } from "./vector-index/select.js";
 
 export interface OpenOptions {
@@ -41,6 +41,8 @@ export interface CollectionInfo {
   updatedAt: string | null;
   /** The vector index (stores that build their own): configured type, effective kind, saved file, freshness. */
   index: IndexStatus | null;
+  /** What the backend runs on and how it ranks (`StoreStats.details`: Postgres' server, extensions, keyword ranking, HNSW parameters); null when it says nothing. */
+  details: StoreStats["details"] | null;
 }
 
 /**
@@ -82,16 +84,18 @@ export class Plotline {
 
   async info(): Promise<CollectionInfo> {
     const m = await this.store.manifest();
+    const stats = await this.store.stats();
     return {
       path: this.store.location,
       backend: this.store.kind,
       count: await this.store.count(),
       embedder: m?.embedderId ?? null,
       dims: m?.dims ?? null,
-      sizeBytes: (await this.store.stats()).sizeBytes,
+      sizeBytes: stats.sizeBytes,
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
       index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
+      details: stats.details ?? null,
     };
   }
 

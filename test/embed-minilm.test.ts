@@ -300,7 +300,7 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
   assert.equal(embedder.id, ingested.embedderId);
   const cache = p.store.embeddingCache()!;
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
-    const found = cache.getMany(embedder.id, texts.map(textHash));
+    const found = await cache.getMany(embedder.id, texts.map(textHash));
     const out = texts.map((text) => found.get(textHash(text).toString("hex")));
     const todo = out.flatMap((v, i) => (v ? [] : [i]));
     const fresh = await embedder.embed(todo.map((i) => texts[i]!));

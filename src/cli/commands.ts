@@ -1,4 +1,5 @@
 import type { Command } from "./command.js";
+import { copyCommand } from "./commands/copy.js";
 import { evalCommand } from "./commands/eval.js";
 import { infoCommand } from "./commands/info.js";
 import { indexCommand } from "./commands/index.js";
@@ -12,4 +13,4 @@ import { serveCommand } from "./commands/serve.js";
 export type { Command, CommandContext } from "./command.js";
 
 /** Every command, in the order `plotline --help` lists them. */
-export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, removeCommand, serveCommand];
+export const COMMANDS: Command[] = [ingestCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, copyCommand, removeCommand, serveCommand];

@@ -84,6 +84,13 @@ export interface Store {
    * through with a cursor; the batches of one scan see one state of the collection.
    */
   scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /**
+   * Every movie with what ingest computed for it (the hash of its embedded text, the embedder's
+   * raw vector), in natural order, in batches (`batchSize`, default `SCAN_BATCH`), seeing one
+   * state of the collection: what `plotline copy` moves to another store, so nothing is
+   * embedded again.
+   */
+  records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
   /**
@@ -106,6 +113,12 @@ export interface Store {
    * `vocabulary`.
    */
   keywordVocabulary(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
+   * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
+   * from one another, and a user comparing answers must be able to see which ran.
+   */
+  keywordRanking(weights: Readonly<FieldWeights>): Promise<string>;
 
   /**
    * The best `k` movies by cosine to a query vector, or to a stored movie's vector, best first,
@@ -204,6 +217,11 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /**
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
+   * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
+   */
+  details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
 
 /**
@@ -211,6 +229,32 @@ export interface StoreStats {
  * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
  */
 export type MovieField = keyof Movie | "sentiment";
+/** Every field of `Movie`, in the order of its definition: what `movie()` and `records()` return. */
+export const MOVIE_FIELDS = [
+  "id",
+  "source",
+  "sourceId",
+  "title",
+  "year",
+  "overview",
+  "plot",
+  "tagline",
+  "genres",
+  "keywords",
+  "cast",
+  "directors",
+  "companies",
+  "runtime",
+  "rating",
+  "votes",
+  "popularity",
+  "budget",
+  "revenue",
+  "posterUrl",
+  "language",
+] as const satisfies readonly (keyof Movie)[];
+const movieFieldsCoverMovie: [keyof Movie] extends [(typeof MOVIE_FIELDS)[number]] ? true : never = true;
+void movieFieldsCoverMovie;
 /** A stored movie with its derived fields. */
 export type StoredMovie = Movie & { sentiment: number };
 /** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */
@@ -345,7 +389,17 @@ export interface WriteBatch {
    * in natural order, and its result becomes `Manifest.embedderState` (so the state always
    * matches the vectors it is applied to). Without `fit` the state is left as it was.
    */
-  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  manifest?: {
+    embedderId: string;
+    dims: number;
+    fit?: (raw: Float32Array[]) => EmbedderState | null;
+    /**
+     * The embedder's finish step, for stores that keep the finished vectors themselves (a
+     * pgvector column): the first batch comes before any manifest from which the store's own
+     * finisher could load the embedder. Without it the store uses `StoreOpenOptions.finisher`.
+     */
+    finish?: Finisher;
+  };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */

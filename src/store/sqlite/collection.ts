@@ -4,7 +4,7 @@ import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import { CollectionError } from "../../errors.js";
-import type { FacetCount, FacetField, Manifest, MovieField, StoredMovie, UpsertItem } from "../store.js";
+import { MOVIE_FIELDS, type FacetCount, type FacetField, type Manifest, type MovieField, type StoredMovie, type UpsertItem } from "../store.js";
 import { changedSince, metaJson, setMetaJson, vectorsSeq } from "./changes.js";
 import { blobToVector, vectorToBlob } from "./codec.js";
 import { FilterTable, filterSql } from "./filters.js";
@@ -327,6 +327,18 @@ export class Collection {
   allRows<F extends MovieField>(fields: readonly F[]): { rowid: number; row: Pick<StoredMovie, F | "id"> }[] {
     const { select, join, read } = this.reader(fields);
     return read(this.db.prepare(`SELECT m.rowid, ${select} FROM movies m${join} ORDER BY m.rowid`).raw().all() as unknown[][]);
+  }
+
+  /**
+   * Every movie with the hash of its embedded text and its raw vector, in rowid order: what a
+   * copy to another store takes. A movie without a vector (none is written without one) is
+   * left out.
+   */
+  records(): UpsertItem[] {
+    const { select, read } = this.reader(MOVIE_FIELDS);
+    const rows = this.db.prepare(`SELECT m.rowid, ${select}, m.text_hash, v.raw FROM movies m JOIN vectors v ON v.movie = m.rowid ORDER BY m.rowid`).raw().all() as unknown[][];
+    const at = MOVIE_FIELDS.length + 1;
+    return read(rows).map(({ row }, i) => ({ movie: row as Movie, textHash: rows[i]![at] as Buffer, raw: blobToVector(rows[i]![at + 1] as Buffer) }));
   }
 
   /** Rowids by popularity, highest first (unknown as 0), ties by rowid. */

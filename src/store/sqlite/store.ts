@@ -21,6 +21,7 @@ import {
   type StoreCapabilities,
   type StoreOpenOptions,
   type StoreStats,
+  type UpsertItem,
   type VectorHit,
   type VectorIndexAdmin,
   type VectorOptions,
@@ -152,6 +153,14 @@ export class SqliteStore implements Store {
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
   }
 
+  async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
+    const size = options.batchSize ?? SCAN_BATCH;
+    if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError("batchSize", `must be a positive integer, got ${String(size)}`);
+    // One read, as for `scan`: every batch is of one state of the file.
+    const items = this.collection.records();
+    for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+  }
+
   async filterIds(filters: Filters): Promise<string[]> {
     const { idOf, rowids } = this.keys();
     const allowed = this.allowed(filters);
@@ -177,6 +186,10 @@ export class SqliteStore implements Store {
 
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
     return this.collection.keywordVocabulary();
+  }
+
+  async keywordRanking(): Promise<string> {
+    return "BM25 (k1 1.2, b 0.75, field weights), in memory over FTS5's postings";
   }
 
   /** The BM25 index with these weights: one per set of weights, each with its own term scores. */
