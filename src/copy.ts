@@ -37,6 +37,10 @@ const READ_BATCH = 2000;
  * searches the same vectors. The target changes in one write batch (all or nothing), so the
  * movies are held in memory until it commits (about 4 KB a movie at 384 dimensions); its
  * embedding cache receives the raw vectors too, so later ingests into it reuse them.
+ *
+ * Trailers (`plotline trailers`, capability `trailers`) are not copied: the `Store` interface
+ * reads them per hash or per movie, not as a whole, and the Postgres backend keeps none. The
+ * target's movies have no `transcript` until `plotline trailers` runs on it (a SQLite target).
  */
 export async function copyCollection(from: Store, to: Store, options: CopyOptions = {}): Promise<CopyResult> {
   const t0 = performance.now();

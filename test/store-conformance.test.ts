@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { tempDir } from "./helpers/collections.js";
 import { externalPostgres, NO_EXTERNAL_POSTGRES, startPglite, type TestPostgres } from "./helpers/pglite-server.js";
 import { storeConformance, type ConformanceBackend } from "./helpers/store-conformance.js";
+import { dropWeaviateCollection, WEAVIATE_SKIP, weaviateDb } from "./helpers/weaviate.js";
 
 const sqliteDir = tempDir("plotline-conformance-sqlite-");
 let files = 0;
@@ -40,6 +41,16 @@ const BACKENDS: ConformanceBackend[] = [
     create: async () => join(sqliteDir, `collection-${++files}.db`),
   },
   {
+    name: "weaviate",
+    skip: WEAVIATE_SKIP,
+    create: async () => {
+      const name = `PlotlineConformance${process.pid}x${++files}`;
+      weaviateNames.push(name);
+      await dropWeaviateCollection(name);
+      return weaviateDb(name);
+    },
+  },
+  {
     name: "postgres (PGlite over its socket, pool of one)",
     create: async () => (await pglite()).collectionUrl(),
   },
@@ -49,5 +60,10 @@ const BACKENDS: ConformanceBackend[] = [
     create: async () => (await external!()).collectionUrl(),
   },
 ];
+
+const weaviateNames: string[] = [];
+after(async () => {
+  for (const name of weaviateNames) await dropWeaviateCollection(name);
+});
 
 for (const backend of BACKENDS) storeConformance(backend);

@@ -1,5 +1,7 @@
 import { dot } from "../vector-index/flat.js";
+import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
+import { Transcripts } from "../search/transcripts.js";
 import { requireCapability, sharedOverviews, type MovieRow, type Store } from "../store/store.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
@@ -27,8 +29,10 @@ export class RecommendContext {
   private readonly sameVector = new Map<number, number[]>();
   /** Positions sharing their plot text (a non-empty overview, and merged plot) with another. */
   private readonly samePlot = new Map<number, number[]>();
-  /** Overview sentiment of each position, -1..1. */
+  /** Sentiment of each position, -1..1: of its English trailer transcript, else of its overview. */
   private readonly sentiments: Float32Array;
+  /** Trailer file names (lower case, with and without folder and extension) to positions. */
+  private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
@@ -39,6 +43,8 @@ export class RecommendContext {
     rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
     vectors: { dims: number; ids: string[]; matrix: Float32Array },
     shared: readonly MovieRow<"overview" | "plot">[],
+    /** Transcript vectors of the movies with trailers (`plotline trailers`). */
+    readonly transcripts: Transcripts,
   ) {
     const { dims } = vectors;
     const rowOf = new Map<string, number>();
@@ -61,6 +67,17 @@ export class RecommendContext {
     this.groupIdenticalVectors();
     this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
+    for (const [id, { transcript, languages, files }] of transcripts.info) {
+      const p = this.byId.get(id);
+      if (p === undefined) continue;
+      // The trailer article scores the sentiment of what a trailer says. The lexicon is English,
+      // so only English transcripts are scored; other movies keep their overview's score.
+      if (transcript && languages.includes("en")) this.sentiments[p] = sentimentScore(transcript);
+      for (const file of files) {
+        const name = file.split(/[\\/]/).pop()!;
+        for (const key of new Set([file, name, name.replace(/\.[^.]+$/, "")])) push(this.byTrailerFile, key.toLowerCase(), p);
+      }
+    }
   }
 
   /**
@@ -68,11 +85,22 @@ export class RecommendContext {
    * `allVectors`) and the movies sharing an overview (`sharedOverviews`: the store groups them
    * when it can, which spares reading every overview and plot).
    */
-  static async build(store: Store): Promise<RecommendContext> {
+  static async build(store: Store, transcripts?: Transcripts): Promise<RecommendContext> {
     requireCapability(store, "allVectors", "recommendations (similar, recommend)");
     const rows: { id: string; title: string; year: number | null; sentiment: number }[] = [];
     for await (const batch of store.scan(["title", "year", "sentiment"])) rows.push(...batch);
-    return new RecommendContext(store, rows, await store.allVectors(), await sharedOverviews(store));
+    const vectors = await store.allVectors();
+    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), transcripts ?? Transcripts.empty(vectors.dims));
+  }
+
+  /** The movies a trailer file name (with or without folder and extension) is attached to. */
+  trailerMatches(name: string): number[] {
+    return [...new Set(this.byTrailerFile.get(name.trim().toLowerCase()) ?? [])];
+  }
+
+  /** The movie's finished transcript vector, when it has a trailer with a transcript. */
+  transcriptAt(p: number): Float32Array | null {
+    return this.transcripts.vector(this.ids[p]!);
   }
 
   get size(): number {
@@ -172,7 +200,10 @@ export class RecommendContext {
     }
   }
 
-  /** Overview sentiment of the movie at `p`, -1..1 (stored at ingest, or scored by the store). */
+  /**
+   * Sentiment of the movie at `p`, -1..1: its English trailer transcript's when it has one, else
+   * its overview's (stored at ingest, or scored by the store).
+   */
   sentiment(p: number): number {
     return this.sentiments[p]!;
   }

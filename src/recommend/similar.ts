@@ -19,7 +19,10 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
   let candidates: Candidate[];
   let results;
   if (method === "knn") {
-    candidates = await nearest(ctx, { id: ctx.ids[p]! }, pl.pool, pl, ctx.selfAndDuplicates(p));
+    // The trailer article compares movies by what their trailers say: a movie with a transcript
+    // is the query by its transcript, and every other movie answers by its closer vector.
+    const transcript = ctx.transcriptAt(p);
+    candidates = await nearest(ctx, transcript ? { vector: Float32Array.from(transcript) } : { id: ctx.ids[p]! }, pl.pool, pl, ctx.selfAndDuplicates(p));
     results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
   } else if (method === "svm") {
     const excluded = ctx.selfAndDuplicates(p);

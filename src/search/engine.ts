@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
-import { requireCapability, type KeywordHit, type Store, type VectorHit } from "../store/store.js";
-import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, rrfFusion, type FusedHit } from "./hybrid.js";
+import { requireCapability, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
+import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, type FusedHit } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
 import { MovieCatalog } from "./movie-catalog.js";
@@ -9,6 +9,7 @@ import { PageMovies } from "./page-movies.js";
 import { isZero } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
+import type { Transcripts } from "./transcripts.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_FUSION,
@@ -46,6 +47,8 @@ export interface SearchDeps {
    * searches by X's stored vector.
    */
   similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. Absent: none. */
+  transcripts?(): Promise<Transcripts>;
 }
 
 /** A ranked movie before its page is read: why it is there, and how to find its matched words. */
@@ -273,6 +276,8 @@ export class SearchEngine {
     if (!text) return hasFilters(filters) ? (await this.browse(need, filters)).slice(offset) : [];
     const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
     const hasTerms = hasKeywordTerms(keywordQuery);
+    const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
+    if (native) requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion convex or rrf (Plotline's own)");
     if (hasTerms && plan.mode !== "semantic") {
       requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
       if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
@@ -284,10 +289,25 @@ export class SearchEngine {
       page = (await keywordTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
     } else {
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
+      const transcripts = (await this.deps.transcripts?.()) ?? null;
       // A zero query vector (no known words for GloVe) matches nothing rather than everything equally.
-      const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
+      const semanticTop = async (limit: number): Promise<VectorHit[]> => {
+        if (isZero(qv)) return [];
+        const byDescription = await this.store.vectorTop({ vector: qv }, { k: limit, filters });
+        if (!transcripts || transcripts.size === 0) return byDescription;
+        const [admit, catalog] = await Promise.all([this.passing(filters), this.movieCatalog()]);
+        return transcripts.closerOfTwo(byDescription, qv, limit, admit, (id) => catalog.positionOf(id) ?? Infinity);
+      };
       if (plan.mode === "semantic") {
         page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+      } else if (native && hasTerms && !isZero(qv)) {
+        // The backend's own fusion; with one side empty every fusion reduces to the other side, below.
+        const hits = await this.store.hybridTop(
+          { keyword: keywordQuery, vector: qv, fusion: native },
+          { k: need, pool: Math.max(HYBRID_POOL, need), alpha: plan.alpha, weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
+        );
+        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
+        await this.fillSemantic(page, qv);
       } else {
         // Fusion reads each list `max(pool, need)` deep; both are asked at once.
         const depth = Math.max(HYBRID_POOL, need);
@@ -298,24 +318,40 @@ export class SearchEngine {
         const catalog = ordinals ? null : await this.movieCatalog();
         const kw = catalog ? catalog.toPositions(kwHits) : kwHits.map((h) => ({ id: h.ordinal!, score: h.score }));
         const sem = catalog ? catalog.toPositions(semHits) : semHits.map((h) => ({ id: h.ordinal!, score: h.score }));
-        const fused = plan.fusion === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
+        const own = ownFusion(plan.fusion);
+        const fused = own === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
         // A fused hit's rank in either list says which hit it is.
         const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
-        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, plan.fusion) }));
-        // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
-        const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
-        if (missing.length && !isZero(qv)) {
-          const vectors = await this.store.vectors(missing);
-          for (const r of page) {
-            if (r.scores.semantic !== null) continue;
-            const v = vectors.get(r.id);
-            r.scores.semantic = v ? cosine(v, qv) : null;
-          }
-        }
+        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, own) }));
+        await this.fillSemantic(page, qv, transcripts);
       }
     }
     if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
     return page;
+  }
+
+  /**
+   * Cosine is cheap to fill in for a page's results that the semantic side did not score: the
+   * closer of description and transcript, as semantic search scores it.
+   */
+  private async fillSemantic(page: Ranked[], qv: Float32Array, transcripts: Transcripts | null = null): Promise<void> {
+    const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
+    if (!missing.length || isZero(qv)) return;
+    const vectors = await this.store.vectors(missing);
+    for (const r of page) {
+      if (r.scores.semantic !== null) continue;
+      const v = vectors.get(r.id);
+      const byDescription = v ? cosine(v, qv) : undefined;
+      const byTranscript = transcripts?.cosine(r.id, qv);
+      r.scores.semantic = byDescription === undefined ? (byTranscript ?? null) : byTranscript === undefined ? byDescription : Math.max(byDescription, byTranscript);
+    }
+  }
+
+  /** Whether a movie passes the filters, by id: the store says which do. */
+  private async passing(filters: Filters): Promise<(id: string) => boolean> {
+    if (!hasFilters(filters)) return () => true;
+    const ids = new Set(await this.store.filterIds(filters));
+    return (id) => ids.has(id);
   }
 
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
@@ -331,6 +367,16 @@ export class SearchEngine {
     const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
     return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
   }
+}
+
+/** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
+function nativeFusion(fusion: Fusion): NativeFusion | null {
+  return fusion === "native-rrf" ? "rrf" : fusion === "native-relative" ? "relative" : null;
+}
+
+/** Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side empty: the same arithmetic). */
+function ownFusion(fusion: Fusion): "convex" | "rrf" {
+  return fusion === "rrf" || fusion === "native-rrf" ? "rrf" : "convex";
 }
 
 /** Cosine of two unit vectors. */

@@ -1,11 +1,15 @@
 import { openBackendStore, registerBackend } from "./backends.js";
+import { pineconeBackend } from "./pinecone/backend.js";
 import { postgresBackend } from "./postgres/backend.js";
 import { sqliteBackend } from "./sqlite/backend.js";
 import type { Store, StoreOpenOptions } from "./store.js";
+import { weaviateBackend } from "./weaviate/backend.js";
 
 // The backends this Plotline opens; a new one is one more line here.
 registerBackend(sqliteBackend);
 registerBackend(postgresBackend);
+registerBackend(weaviateBackend);
+registerBackend(pineconeBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
 export { registeredBackends } from "./backends.js";

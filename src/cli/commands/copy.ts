@@ -20,16 +20,18 @@ function sameCollection(a: string, b: string): boolean {
 export const copyCommand: Command = {
   name: "copy",
   usage: "copy --from LOCATION --to LOCATION [--replace]",
-  summary: "Copy a collection to another backend or place (SQLite file or postgres:// URL) with its vectors, without embedding again.",
+  summary: "Copy a collection to another backend or place (SQLite file, postgres://, weaviate:// or pinecone:// URL) with its vectors, without embedding again.",
   options: {
-    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path or a postgres:// URL" },
-    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path or a postgres:// URL (created when missing)" },
+    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path or a postgres://, weaviate:// or pinecone:// URL" },
+    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path or a postgres://, weaviate:// or pinecone:// URL (created when missing)" },
     replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target holding movies is an error)" },
   },
   examples: [
     "plotline copy --from plotline.db --to postgres://plotline@db.internal:5432/movies",
     "plotline copy --from postgres://plotline@db.internal/movies --to backup.db",
     "plotline copy --from tmdb.db --to 'postgres://plotline@db.internal/movies?schema=tmdb' --replace",
+    "plotline copy --from plotline.db --to weaviate://127.0.0.1:8080/Movies",
+    "PINECONE_API_KEY=... plotline copy --from plotline.db --to pinecone://movies/tmdb",
   ],
   async run(ctx) {
     const from = ctx.values.from as string | undefined;

@@ -6,9 +6,12 @@ import { SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "
 import { numberOption, type Command } from "../command.js";
 import { table } from "../table.js";
 
-/** Runs `hybrid` with `--fusion rrf`; listed by default beside the convex default. */
-const RRF_ROW = "rrf";
-const DEFAULT_MODES = ["hybrid", RRF_ROW, "keyword", "semantic"];
+/**
+ * Rows that run `hybrid` with another fusion: `rrf` (listed by default beside the convex
+ * default), and the backend's own fusions where it has them (`native-rrf`, `native-relative`).
+ */
+const FUSION_ROWS = ["rrf", "native-rrf", "native-relative"] as const satisfies readonly Fusion[];
+const DEFAULT_MODES = ["hybrid", "rrf", "keyword", "semantic"];
 /** Alphas `--sweep-alpha` tries: 0 to 1 in steps of 0.05. */
 const SWEEP = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
 
@@ -18,16 +21,19 @@ const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10"];
 
 function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return r.mode;
-  return r.options.fusion === "rrf" ? "hybrid (rrf, k=60)" : `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
+  if (r.options.fusion === "rrf") return "hybrid (rrf, k=60)";
+  // The backend's fusions weigh their two sides by alpha too (Weaviate's rankedFusion as well).
+  if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion}, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
+  return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl> [--modes hybrid,rrf,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
+  usage: "eval <queries.jsonl> [--modes hybrid,rrf,native-rrf,native-relative,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
   options: {
-    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${RRF_ROW} (hybrid with reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
-    alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
+    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },
+    alpha: { type: "string", arg: "A", help: "hybrid (convex, native-*) weight of the semantic side (default: the collection's embedder's, as for search)" },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -41,7 +47,8 @@ export const evalCommand: Command = {
       .split(",")
       .map((m) => m.trim())
       .filter(Boolean);
-    for (const m of modes) if (m !== RRF_ROW && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, RRF_ROW].join(", ")})`);
+    const isFusionRow = (m: string): m is (typeof FUSION_ROWS)[number] => (FUSION_ROWS as readonly string[]).includes(m);
+    for (const m of modes) if (!isFusionRow(m) && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, ...FUSION_ROWS].join(", ")})`);
     const alpha = numberOption("alpha", ctx.values.alpha);
     const parse = !ctx.values["no-parse"];
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
@@ -49,11 +56,12 @@ export const evalCommand: Command = {
       const search = (q: string, o: SearchOptions) => plotline.search(q, o);
       const reports: ModeReport[] = [];
       for (const m of modes) {
-        const mode: SearchMode = m === RRF_ROW ? "hybrid" : (m as SearchMode);
+        const mode: SearchMode = isFusionRow(m) ? "hybrid" : (m as SearchMode);
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
         if (mode === "hybrid") {
-          options.fusion = (m === RRF_ROW ? "rrf" : "convex") satisfies Fusion;
-          if (m !== RRF_ROW) options.alpha = alpha ?? DEFAULT_ALPHA;
+          options.fusion = isFusionRow(m) ? m : "convex";
+          // Plotline's RRF has no alpha; every other fusion weighs the sides by it.
+          if (m !== "rrf") options.alpha = alpha ?? (await plotline.defaultAlpha()) ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }

@@ -8,6 +8,11 @@ function indexLine(index: CollectionInfo["index"]): string {
   return `${kind}${index.file ? `, ${index.file} (${bytes(index.bytes ?? 0)}${index.fresh ? "" : ", stale: run plotline index"})` : ""}`;
 }
 
+function trailersLine(t: CollectionInfo["trailers"]): string {
+  if (!t) return "not kept by the backend";
+  return t.trailers ? `${n(t.trailers)} (${n(t.attached)} attached to movies)` : "0";
+}
+
 /** The backend's own details, one per line, named as the backend names them (`sizes` in bytes, shown as sizes). */
 function detailLines(details: CollectionInfo["details"]): string[] {
   if (!details) return [];
@@ -44,6 +49,7 @@ export const infoCommand: Command = {
             `dimensions  ${info.dims ?? "-"}`,
             `backend     ${info.backend}`,
             `size        ${info.sizeBytes === null ? "-" : bytes(info.sizeBytes)}`,
+            `trailers    ${trailersLine(info.trailers)}`,
             `updated     ${info.updatedAt ?? "-"}`,
             `index       ${indexLine(info.index)}`,
             ...detailLines(info.details),

@@ -45,6 +45,8 @@ export function classWeights(w: Readonly<FieldWeights>): number[] {
   const a = w.title;
   const b = Math.max(w.keywords, w.cast, w.directors);
   const c = Math.max(w.genres, w.tagline);
+  // `transcript` has no class: this backend keeps no trailers (capability `trailers`), so no
+  // text carries its weight, and letting it into a class's maximum would lift other fields.
   const d = Math.max(w.overview, w.plot);
   const top = Math.max(a, b, c, d) || 1;
   return [d / top, c / top, b / top, a / top];

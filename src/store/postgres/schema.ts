@@ -90,6 +90,7 @@ export const BM25_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
   tagline: 1,
   overview: 1,
   plot: 1,
+  transcript: 0.5,
 });
 
 /**
@@ -105,6 +106,13 @@ export function bm25Repeats(weights: Readonly<FieldWeights>): { repeats: Record<
     const repeats = {} as Record<TextField, number>;
     let whole = true;
     for (const [field, w] of Object.entries(weights) as [TextField, number][]) {
+      // This backend keeps no trailers (capability `trailers` is false), so a movie's
+      // `transcript` is always empty here: its weight repeats nothing and must not change
+      // the scale of the others (0.5 would double every repeat and k1 with them).
+      if (field === "transcript") {
+        repeats[field] = 0;
+        continue;
+      }
       const r = w * scale;
       if (Math.abs(r - Math.round(r)) > 1e-9) whole = false;
       repeats[field] = Math.round(r);

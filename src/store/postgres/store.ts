@@ -6,11 +6,14 @@ import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Filters } from "../filters.js";
 import {
+  NO_TRAILERS,
   MOVIE_FIELDS,
+  requireCapability,
   SCAN_BATCH,
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type FieldWeights,
   type Finisher,
   type KeywordHit,
@@ -48,6 +51,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   facets: true,
   nativeHybrid: false,
   atomicWrites: true,
+  // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
+  // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
+  trailers: false,
 });
 
 /** Movies per INSERT of a write batch: one JSON parameter each, well under a statement's limits. */
@@ -77,6 +83,8 @@ const COLUMNS: Record<MovieField, string> = {
   posterUrl: "m.poster_url",
   language: "m.language",
   sentiment: "m.sentiment",
+  // No trailers here (capability `trailers` is false): what they say is always null.
+  transcript: "NULL::text",
 };
 
 const FACET_COLUMNS: Record<FacetField, string> = { genres: "genres", keywords: "keywords", cast: "cast_members", directors: "directors", companies: "companies" };
@@ -466,6 +474,11 @@ export class PostgresStore implements Store {
     this.bm25Index = Boolean(r?.t);
   }
 
+  // Trailers are not kept by this backend (capability `trailers` is false).
+  readonly trailer = NO_TRAILERS.trailer;
+  readonly movieTrailers = NO_TRAILERS.movieTrailers;
+  readonly transcripts = NO_TRAILERS.transcripts;
+
   async movie(id: string): Promise<Movie | null> {
     const [row] = await this.movies([id], MOVIE_FIELDS);
     return (row as Movie | undefined) ?? null;
@@ -681,6 +694,11 @@ export class PostgresStore implements Store {
     return { dims, ids: rows.map((r) => r.id), matrix };
   }
 
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
     const column = FACET_COLUMNS[field];
     if (!column) throw new InvalidArgumentError("field", `must be one of ${Object.keys(FACET_COLUMNS).join(", ")}, got '${String(field)}'`);
@@ -699,6 +717,7 @@ export class PostgresStore implements Store {
 
   async write(batch: WriteBatch): Promise<WriteResult> {
     if (this.readonly) throw new CollectionError(`${this.location}: opened read-only; cannot write`);
+    if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
     // The store's own finisher is loaded before the transaction takes its connection: loading it

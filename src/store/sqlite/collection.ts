@@ -13,6 +13,8 @@ import { KeywordIndex } from "./keyword.js";
 import { ftsVocabulary } from "./postings.js";
 import { MIGRATIONS } from "./schema.js";
 import { refreshSentiment, storedSentiment } from "./sentiment.js";
+import { movieTranscripts, saveTrailers, trailerByHash, trailerCounts, trailersOfMovie } from "./trailers.js";
+import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "../trailers.js";
 
 export type { Manifest } from "../store.js";
 
@@ -31,6 +33,8 @@ type Row = Record<string, unknown>;
 
 /** How each field a store returns is kept: its SQL expression over `movies m`, and how to read it back. */
 const COLUMNS: Record<Exclude<MovieField, "sentiment">, { sql: string; read?: (v: unknown) => unknown }> = {
+  // Derived: the movie's trailers' transcripts (`trailers.ts` keeps it up to date).
+  transcript: { sql: "m.transcript" },
   id: { sql: "m.id" },
   source: { sql: "m.source" },
   sourceId: { sql: "m.source_id" },
@@ -409,6 +413,30 @@ export class Collection {
   /** The keyword index's terms (Porter stems) with how many movies hold each. */
   keywordVocabulary(): Map<string, number> {
     return ftsVocabulary(this.db);
+  }
+
+  /** The trailer stored under a content hash (hex), or null. */
+  trailer(hash: string): Trailer | null {
+    return trailerByHash(this.db, hash);
+  }
+
+  /** Inserts or replaces trailers by hash and refreshes their movies' transcripts; call inside a transaction. */
+  saveTrailers(trailers: readonly Trailer[]): void {
+    saveTrailers(this.db, trailers);
+  }
+
+  /** A movie's trailers, in file order. */
+  movieTrailers(id: string): TrailerInfo[] {
+    return trailersOfMovie(this.db, id);
+  }
+
+  /** Every movie with an attached trailer, with raw transcript vectors of `embedderId`. */
+  transcripts(embedderId: string): MovieTranscripts[] {
+    return movieTranscripts(this.db, embedderId);
+  }
+
+  trailerCounts(): TrailerCounts {
+    return trailerCounts(this.db);
   }
 
   /** The filterable columns of every movie, in memory. */

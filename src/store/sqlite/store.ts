@@ -8,6 +8,7 @@ import {
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type Finisher,
   type KeywordHit,
   type KeywordOptions,
@@ -28,7 +29,9 @@ import {
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  requireCapability,
 } from "../store.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
 import type { KeywordIndex } from "./keyword.js";
@@ -42,6 +45,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   facets: true,
   nativeHybrid: false,
   atomicWrites: true,
+  trailers: true,
 });
 
 /** Most filters whose passing rowids are kept (a hybrid query asks both sides with the same filters). */
@@ -112,7 +116,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    return { sizeBytes: this.collection.sizeOnDisk() };
+    return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -265,6 +269,11 @@ export class SqliteStore implements Store {
     return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
   }
 
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
     const allowed = this.allowed(options.filters);
     return this.collection.facets(field, allowed ? [...allowed] : null, options.limit ?? null);
@@ -286,6 +295,7 @@ export class SqliteStore implements Store {
         c.upsert(upserts);
         c.refreshSentiment();
       }
+      if (batch.trailers?.length) c.saveTrailers(batch.trailers);
       const m = batch.manifest;
       if (m) {
         let state = c.manifest()?.embedderState ?? null;
@@ -304,6 +314,18 @@ export class SqliteStore implements Store {
     });
     this.dropDerived();
     return result;
+  }
+
+  async trailer(hash: string): Promise<Trailer | null> {
+    return this.collection.trailer(hash);
+  }
+
+  async movieTrailers(id: string): Promise<TrailerInfo[]> {
+    return this.collection.movieTrailers(id);
+  }
+
+  async transcripts(embedderId: string): Promise<MovieTranscripts[]> {
+    return this.collection.transcripts(embedderId);
   }
 
   embeddingCache() {
