@@ -286,8 +286,10 @@ export class Plotline {
     this.transcriptsLoad ??= (async () => {
       const manifest = await this.requireManifest();
       if (!this.store.capabilities.trailers) return Transcripts.empty(manifest.dims);
-      const embedder = await this.queryEmbedder();
-      return Transcripts.load(this.store, manifest, (raw, state) => embedder.finish(raw, state));
+      return Transcripts.load(this.store, manifest, async () => {
+        const embedder = await this.queryEmbedder();
+        return (raw, state) => embedder.finish(raw, state);
+      });
     })();
     const load = this.transcriptsLoad;
     load.catch(() => {

@@ -35,6 +35,12 @@ import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "./tr
  * calling it anyway throws `CapabilityError` (see `requireCapability`), never a silently
  * different answer.
  *
+ * Optional methods (marked `?`) are faster paths to an answer the engine can also work out from
+ * `scan`: a backend that can ask its engine directly (an SQL `GROUP BY`) implements one, and
+ * one that cannot leaves it out. The engine never calls them itself but through the function
+ * of the same name below (`sharedOverviews(store)`), which falls back to the scan, so both
+ * paths give the same answer (the conformance suite checks one against the other).
+ *
  * Modelled on LanceDB's `Connection`/`Table` (one abstract surface, a local and a remote
  * implementation, every option documented where it is defined) and Orama's components (small
  * interfaces behind which an implementation is swapped, errors from one table of codes).
@@ -94,6 +100,13 @@ export interface Store {
   records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
+  /**
+   * Optional. The movies whose non-empty overview at least one other movie has too, with their
+   * overview and plot, in natural order: where recommendations look for copies of one plot
+   * under another title. A few dozen of 10,852 TMDB movies, so a backend that can group
+   * overviews itself saves reading every overview. Call it through `sharedOverviews(store)`.
+   */
+  sharedOverviews?(): Promise<MovieRow<"overview" | "plot">[]>;
 
   /**
    * The best `k` movies for a keyword query by BM25 (`k1` 1.2, `b` 0.75, each field's term
@@ -658,6 +671,25 @@ export interface Distribution {
 
 /** Turns a stored raw vector into the unit vector searched, under the collection's fitted state. */
 export type Finisher = (raw: Float32Array, state: EmbedderState | null) => Float32Array;
+
+/** `Store.sharedOverviews` when the backend has it, else the same answer from a field scan. */
+export function sharedOverviews(store: Store): Promise<MovieRow<"overview" | "plot">[]> {
+  return store.sharedOverviews ? store.sharedOverviews() : scanSharedOverviews(store);
+}
+
+/** The fallback of `sharedOverviews`: every overview and plot read, grouped here. */
+export async function scanSharedOverviews(store: Store): Promise<MovieRow<"overview" | "plot">[]> {
+  const rows: MovieRow<"overview" | "plot">[] = [];
+  const seen = new Map<string, number>();
+  for await (const batch of store.scan(["overview", "plot"])) {
+    for (const row of batch) {
+      if (row.overview === "") continue;
+      rows.push(row);
+      seen.set(row.overview, (seen.get(row.overview) ?? 0) + 1);
+    }
+  }
+  return rows.filter((r) => seen.get(r.overview)! > 1);
+}
 
 /** What each capability lets a backend do, for `CapabilityError` messages. */
 const CAPABILITY_TEXT: Record<Capability, string> = {

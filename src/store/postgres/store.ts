@@ -574,6 +574,18 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { sql, wanted } = selectList(["overview", "plot"]);
+    const s = this.s;
+    // Equality of text under a deterministic collation is equality of bytes, as the scan fallback compares.
+    const rows = await this.query(
+      `SELECT ${sql} FROM ${s}.movies m WHERE m.overview <> '' AND m.overview IN
+         (SELECT overview FROM ${s}.movies WHERE overview <> '' GROUP BY overview HAVING count(*) > 1)
+       ORDER BY m.seq`,
+    );
+    return rows.map((r) => toRow<"overview" | "plot">(r, wanted));
+  }
+
   // ---- keyword search ----
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
@@ -723,9 +735,14 @@ export class PostgresStore implements Store {
     if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
+    // The store's own finisher is loaded before the transaction takes its connection: loading it
+    // may read the collection (Plotline's reads the manifest to know the embedder), and with a
+    // pool of one (PGlite, a small PgBouncer pool) that read would wait for the connection the
+    // transaction holds until the connect timeout.
+    const finish = batch.manifest?.finish ?? (upserts.length || batch.manifest?.fit ? await this.finisher() : null);
     let written: Awaited<ReturnType<typeof this.writeBatch>>;
     try {
-      written = await this.writeBatch(batch, upserts);
+      written = await this.writeBatch(batch, upserts, finish);
     } finally {
       // Whether it committed or not, the batch may have left dead row versions (replaced or
       // removed movies, or all of its rows when it failed) in pg_textsearch's statistics.
@@ -738,7 +755,7 @@ export class PostgresStore implements Store {
   }
 
   /** The write batch's one transaction: see `write`. */
-  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[]): Promise<{ result: WriteResult; built: string[]; changed: number }> {
+  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[], finish: Finisher | null): Promise<{ result: WriteResult; built: string[]; changed: number }> {
     const s = this.s;
     return this.transaction(async (c) => {
       // One writer per collection at a time: a second ingest waits for the first to commit.
@@ -787,7 +804,6 @@ export class PostgresStore implements Store {
       const stateChanged = JSON.stringify(state) !== JSON.stringify(prev?.embedderState ?? null);
       const written = new Set(upserts.map((u) => u.movie.id));
       const untouched = stateChanged ? existing.filter((r) => !written.has(r.id)) : [];
-      const finish = upserts.length || untouched.length ? (batch.manifest?.finish ?? (await this.finisher())) : null;
 
       const total = upserts.length;
       if (total) batch.onProgress?.(0, total);

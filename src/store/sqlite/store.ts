@@ -183,6 +183,11 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { idOf } = this.keys();
+    return this.collection.sharedOverviews().map(([rowid, overview, plot]) => (plot ? { id: idOf[rowid]!, overview, plot } : { id: idOf[rowid]!, overview }));
+  }
+
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
     const allowed = this.allowed(options.filters);
     if (allowed && allowed.size === 0) return [];
