@@ -20,6 +20,13 @@ export class RecommendContext {
   readonly titles: string[];
   readonly years: (number | null)[];
   private readonly byId = new Map<string, number>();
+  /**
+   * Position by the store's hit ordinal (`AllVectors.ordinals`): `ordinalTable[o]` (-1: none)
+   * when the ordinals are small integers, as SQLite's rowids are, else `ordinalMap`; both null
+   * when the store gives none.
+   */
+  private readonly ordinalTable: Int32Array | null = null;
+  private readonly ordinalMap: Map<number, number> | null = null;
   /** Normalised title + year, the key of exact duplicates. */
   private readonly dupKeys: string[];
   private readonly byDupKey = new Map<string, number[]>();
@@ -41,7 +48,7 @@ export class RecommendContext {
     /** Where the movies and vectors come from: vector top k and filters go back to it. */
     readonly store: Store,
     rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
-    vectors: { dims: number; ids: string[]; matrix: Float32Array },
+    vectors: { dims: number; ids: string[]; matrix: Float32Array; ordinals?: number[] },
     shared: readonly MovieRow<"overview" | "plot">[],
     /** Transcript vectors of the movies with trailers (`plotline trailers`). */
     readonly transcripts: Transcripts,
@@ -64,6 +71,9 @@ export class RecommendContext {
       push(this.byTitle, title.toLowerCase(), p);
       push(this.byLooseTitle, loose[p]!, p);
     });
+    const ordinals = byOrdinal(vectors.ordinals, kept.length);
+    if (ordinals instanceof Int32Array) this.ordinalTable = ordinals;
+    else this.ordinalMap = ordinals;
     this.groupIdenticalVectors();
     this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
@@ -110,6 +120,20 @@ export class RecommendContext {
   /** Position of the movie with this id (`tt0114709`). */
   positionOfId(id: string): number | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * Position of a store's hit: by its ordinal when the store gave ordinals with the vectors (an
+   * array read, where an id costs a string-map lookup that misses the cache on every hit), else
+   * by its id.
+   */
+  positionOfHit(hit: { id: string; ordinal?: number }): number | undefined {
+    const o = hit.ordinal;
+    if (o !== undefined) {
+      const p = this.ordinalTable ? this.ordinalTable[o] : this.ordinalMap?.get(o);
+      if (p !== undefined && p >= 0) return p;
+    }
+    return this.byId.get(hit.id);
   }
 
   summary(p: number): MovieSummary {
@@ -240,6 +264,36 @@ export function looseTitle(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
+/**
+ * The position of each ordinal (`ordinals[p]` is position p's): a dense table (-1 where none)
+ * when they are non-negative integers below 4 per movie plus 1024 (SQLite's rowids, with room
+ * for deletions), else a map; null without ordinals or when two positions share one.
+ */
+function byOrdinal(ordinals: readonly number[] | undefined, size: number): Int32Array | Map<number, number> | null {
+  if (!ordinals || ordinals.length !== size) return null;
+  let max = -1;
+  for (const o of ordinals) {
+    if (!Number.isInteger(o) || o < 0) {
+      max = Infinity;
+      break;
+    }
+    if (o > max) max = o;
+  }
+  if (max < 4 * size + 1024) {
+    const table = new Int32Array(max + 1).fill(-1);
+    for (let p = 0; p < size; p++) {
+      if (table[ordinals[p]!] !== -1) return null;
+      table[ordinals[p]!] = p;
+    }
+    return table;
+  }
+  const map = new Map<number, number>();
+  for (let p = 0; p < size; p++) {
+    if (map.has(ordinals[p]!)) return null;
+    map.set(ordinals[p]!, p);
+  }
+  return map;
+}
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   const list = map.get(key);

@@ -99,7 +99,7 @@ async function storeRecommend(ctx: RecommendContext, pl: Plan, strategy: Recomme
   );
   const out: Candidate[] = [];
   for (const h of hits) {
-    const p = ctx.positionOfId(h.id);
+    const p = ctx.positionOfHit(h);
     if (p === undefined) continue;
     const c: Candidate = { p, similarity: h.score };
     if (strategy === "best") {

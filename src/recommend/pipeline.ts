@@ -100,7 +100,7 @@ export async function nearest(ctx: RecommendContext, query: VectorQuery, n: numb
   }
   const out: Candidate[] = [];
   for (const h of hits) {
-    const p = ctx.positionOfId(h.id);
+    const p = ctx.positionOfHit(h);
     if (p !== undefined) out.push({ p, similarity: h.score });
   }
   return out;

@@ -268,14 +268,16 @@ export class SqliteStore implements Store {
     const { idOf, rowids } = this.keys();
     const dims = index.dims;
     const ids: string[] = [];
+    const ordinals: number[] = [];
     const matrix = new Float32Array(rowids.length * dims);
     for (const r of rowids) {
       const v = index.vector(r);
       if (!v) continue; // a movie without a vector cannot be compared
       matrix.set(v, ids.length * dims);
       ids.push(idOf[r]!);
+      ordinals.push(r); // vectorTop's hits carry the rowid as their ordinal
     }
-    return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
+    return { dims, ids, ordinals, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
   }
 
   async hybridTop(): Promise<HybridHit[]> {
