@@ -4,18 +4,23 @@ import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
 import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";
 import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
-import { convexFusion, DEFAULT_ALPHA, rrfFusion, type FusedHit } from "./hybrid.js";
+import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, vagueness, type FusedHit } from "./hybrid.js";
 import { KeywordIndex } from "./keyword.js";
 import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
+import { FEATURE_COUNT, featureWeight, modelScore, RANK_FEATURES, type RankFeature } from "./rank-model.js";
+import { features, querySignals, rankSignals, type RankSignals } from "./ranker.js";
+import { PRIOR_WEIGHTS, RANK_WEIGHTS } from "./rank-weights.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_K,
+  DEFAULT_PRIOR,
   DEFAULT_TITLES_K,
   FUSIONS,
   MAX_K,
+  MAX_PRIOR,
   SEARCH_MODES,
   type ExplainedHit,
   type FieldMatches,
@@ -61,7 +66,7 @@ export interface SearchDeps {
    * More like one movie (by id), best first, filters applied; when absent, "movies like X"
    * searches by X's stored vector.
    */
-  similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  similar?(id: string, k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
 }
 
 interface Ranked {
@@ -82,6 +87,8 @@ interface Plan {
   fusion: Fusion;
   filters: Filters;
   parse: boolean;
+  /** Multiple of the prior's weight (0: off). */
+  prior: number;
 }
 
 function intParam(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -98,7 +105,7 @@ function stringList(name: string, v: unknown): void {
 export function planSearch(options: SearchOptions): Plan {
   const mode = options.mode ?? "hybrid";
   if (!(SEARCH_MODES as readonly string[]).includes(mode)) throw new InvalidArgumentError("mode", `unknown mode '${String(mode)}' (modes: ${SEARCH_MODES.join(", ")})`);
-  const fusion = options.fusion ?? "convex";
+  const fusion = options.fusion ?? "learned";
   if (!(FUSIONS as readonly string[]).includes(fusion)) throw new InvalidArgumentError("fusion", `unknown fusion '${String(fusion)}' (fusions: ${FUSIONS.join(", ")})`);
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) throw new InvalidArgumentError("alpha", `must be a number from 0 to 1, got ${String(alpha)}`);
@@ -109,7 +116,9 @@ export function planSearch(options: SearchOptions): Plan {
   if (filters.genreMode !== undefined && filters.genreMode !== "any" && filters.genreMode !== "all") throw new InvalidArgumentError("genreMode", `must be 'any' or 'all', got '${String(filters.genreMode)}'`);
   if (filters.language !== undefined && typeof filters.language !== "string") throw new InvalidArgumentError("language", "must be a string");
   filterSql(filters); // validates numbers and ranges
-  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
+  const prior = options.prior ?? DEFAULT_PRIOR;
+  if (typeof prior !== "number" || !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("prior", `must be a number from 0 to ${MAX_PRIOR}, got ${String(prior)}`);
+  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true, prior };
 }
 
 /** Explicit filters win over understood ones, field by field. */
@@ -133,10 +142,13 @@ export class SearchEngine {
   private keywordIndex: KeywordIndex | null = null;
   private speller: Spelling | null = null;
   private titleIndex: TitleIndex | null = null;
+  private titlesByPrior = false;
   private people: Map<string, { name: string; cast: number; directed: number }> | null = null;
   private pageStatement: Database.Statement | null = null;
   /** Rowids and popularity, most popular first, for queries that are only filters. */
   private byPopularity: [number, number][] | null = null;
+  /** Rowids and prior, highest first, for the same queries when the prior is on. */
+  private byPrior: [number, number][] | null = null;
   /** Movies shown on recent pages, by rowid, with their fields tokenized once matched words were asked of them. */
   private pageCache = new Map<number, PageMovie>();
 
@@ -156,6 +168,11 @@ export class SearchEngine {
 
   titlesIndex(): TitleIndex {
     return (this.titleIndex ??= TitleIndex.fromCollection(this.collection));
+  }
+
+  /** The prior, the titles' words and the genres the ranking model reads (shared with recommendations). */
+  signals(): RankSignals {
+    return rankSignals(this.collection);
   }
 
   /** Cast members and directors by `personKey`, with how many films each acted in or directed. */
@@ -211,13 +228,22 @@ export class SearchEngine {
     if (typeof prefix !== "string") throw new InvalidArgumentError("prefix", "must be a string");
     const n = intParam("k", k, DEFAULT_TITLES_K, 1, MAX_K);
     const q = prefix.slice(0, MAX_TITLE_QUERY_LENGTH);
-    return { query: prefix, results: this.hydrate(this.titleRank(q, n, 0, null)) };
+    return { query: prefix, results: this.hydrate(this.titleRank(q, n, 0, null, 0)) };
   }
 
-  private titleRank(q: string, k: number, offset: number, allowed: ReadonlySet<number> | null): Ranked[] {
-    return this.titlesIndex()
-      .search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, allowed)
-      .map((m) => ({ id: m.rowid, score: m.score, scores: { keyword: null, semantic: null, title: m.score }, matches: m.words.length ? { title: m.words } : {} }));
+  /** Title mode: equally good matches by the prior when it is on (by popularity when it is off). */
+  private titleRank(q: string, k: number, offset: number, allowed: ReadonlySet<number> | null, prior: number): Ranked[] {
+    const index = this.titlesIndex();
+    const signals = prior > 0 ? this.signals() : null;
+    if (signals && !this.titlesByPrior) {
+      index.usePrior((rowid) => signals.prior.of(rowid));
+      this.titlesByPrior = true;
+    }
+    return index.search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, allowed, prior > 0).map((m) => {
+      const scores: HitScores = { keyword: null, semantic: null, title: m.score };
+      if (signals) scores.prior = signals.prior.of(m.rowid);
+      return { id: m.rowid, score: m.score, scores, matches: m.words.length ? { title: m.words } : {} };
+    });
   }
 
   private async rank(query: string, parsed: ParsedQuery, plan: Plan): Promise<Ranked[]> {
@@ -226,31 +252,77 @@ export class SearchEngine {
     const need = offset + k;
     const allowed = filterRowids(this.collection, filters);
     if (allowed && allowed.size === 0) return [];
-    if (plan.mode === "title") return this.titleRank(query, k, offset, allowed);
-    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters, allowed)).slice(offset);
+    if (plan.mode === "title") return this.titleRank(query, k, offset, allowed, plan.prior);
+    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters, allowed, plan.prior)).slice(offset);
     const text = parsed.text.trim();
-    if (!text) return hasFilters(filters) ? this.browse(need, allowed).slice(offset) : [];
-    const keywordQuery = this.spelling().correct(parseKeywordQuery(text));
-    const expression = ftsExpression(keywordQuery);
+    if (!text) return hasFilters(filters) ? this.browse(need, allowed, plan.prior).slice(offset) : [];
+    const { keywordQuery, expression, keywordTop, semantic } = this.sides(text, allowed);
     const kw = this.keyword();
-    const keywordTop = (limit: number) => (expression ? kw.top(keywordQuery, limit, allowed) : []);
 
+    // The prior is off (0), or blended with this weight (the mode's own weight times `prior`).
+    const priorOn = plan.prior > 0;
+    const signals = priorOn || (plan.mode === "hybrid" && plan.fusion === "learned") ? this.signals() : null;
+    const priorOf = (id: number) => signals!.prior.of(id);
+    const weightFor = (mode: keyof typeof PRIOR_WEIGHTS) => Math.min(1, PRIOR_WEIGHTS[mode] * plan.prior);
+    const withPrior = (scores: HitScores, id: number, weight: number): HitScores => (priorOn ? { ...scores, prior: priorOf(id), priorWeight: weight } : scores);
     let page: Ranked[];
     if (plan.mode === "keyword") {
-      page = keywordTop(need)
-        .slice(offset)
-        .map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
-    } else {
-      const index = await this.deps.vectorIndex();
-      const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
-      const semanticTop = (limit: number) => semanticSearch(index, qv, limit, 0, allowed ?? undefined);
-      if (plan.mode === "semantic") {
-        page = semanticTop(need)
+      if (!priorOn) {
+        page = keywordTop(need)
           .slice(offset)
-          .map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+          .map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
       } else {
-        const fused = plan.fusion === "rrf" ? rrfFusion(keywordTop, semanticTop, need) : convexFusion(keywordTop, semanticTop, plan.alpha, need);
-        page = fused.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: explainFused(h, plan.fusion) }));
+        const w = weightFor("keyword");
+        page = blendPrior(keywordTop, priorOf, w, need)
+          .slice(offset, need)
+          .map((h) => ({ id: h.id, score: h.score, scores: withPrior({ keyword: h.keyword, semantic: null, keywordNorm: h.keywordNorm ?? 0, keywordRank: h.keywordRank }, h.id, w) }));
+      }
+    } else {
+      const { index, qv, semanticTop } = await semantic();
+      if (plan.mode === "semantic") {
+        if (!priorOn) {
+          page = semanticTop(need)
+            .slice(offset)
+            .map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+        } else {
+          const w = weightFor("semantic");
+          page = blendPrior(semanticTop, priorOf, w, need)
+            .slice(offset, need)
+            .map((h) => ({ id: h.id, score: h.score, scores: withPrior({ keyword: null, semantic: h.keyword, semanticNorm: h.keywordNorm ?? 0, semanticRank: h.keywordRank }, h.id, w) }));
+        }
+      } else if (plan.fusion === "learned") {
+        const qs = querySignals(signals!, text, kw, expression ? keywordQuery : null);
+        const f = new Float64Array(FEATURE_COUNT);
+        const fused = scoredFusion(
+          keywordTop,
+          semanticTop,
+          (kwList, semList) => {
+            qs.vagueness = vagueness([kwList, semList]);
+            return (h) => modelScore(RANK_WEIGHTS, features(signals!, qs, h, HYBRID_POOL, f), plan.prior);
+          },
+          need,
+        );
+        page = fused.slice(offset, need).map((h) => {
+          const scores = explainFused(h, "convex");
+          const values = features(signals!, qs, h, HYBRID_POOL, f);
+          const contributions: Partial<Record<RankFeature, number>> = {};
+          RANK_FEATURES.forEach((name, i) => {
+            const c = featureWeight(RANK_WEIGHTS, name, plan.prior) * values[i]!;
+            if (c !== 0) contributions[name] = c;
+          });
+          return { id: h.id, score: h.score, scores: { ...scores, prior: priorOf(h.id), priorWeight: RANK_WEIGHTS.prior * plan.prior, contributions } };
+        });
+      } else {
+        let fused: FusedHit[];
+        const w = weightFor(plan.fusion);
+        if (!priorOn) fused = plan.fusion === "rrf" ? rrfFusion(keywordTop, semanticTop, need) : convexFusion(keywordTop, semanticTop, plan.alpha, need);
+        else if (plan.fusion === "rrf") {
+          // RRF's score over its largest possible value (first in both lists), so it shares the prior's 0..1 scale.
+          const best = 2 / (RRF_K + 1);
+          const rrf = (r: number | null) => (r !== null && r <= HYBRID_POOL ? 1 / (RRF_K + r) : 0);
+          fused = scoredFusion(keywordTop, semanticTop, () => (h) => (1 - w) * ((rrf(h.keywordRank) + rrf(h.semanticRank)) / best) + w * priorOf(h.id), need);
+        } else fused = scoredFusion(keywordTop, semanticTop, () => (h) => (1 - w) * ((1 - plan.alpha) * h.keywordNorm! + plan.alpha * h.semanticNorm!) + w * priorOf(h.id), need);
+        page = fused.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: withPrior(explainFused(h, plan.fusion), h.id, w) }));
         // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
         const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
         if (missing.length && !isZero(qv)) {
@@ -263,10 +335,62 @@ export class SearchEngine {
     return page;
   }
 
+  /**
+   * Both sides of a text query: the keyword query (spelling corrected) and its top lists, and
+   * (on demand, as it embeds the query) the semantic side's.
+   */
+  private sides(text: string, allowed: ReadonlySet<number> | null) {
+    const keywordQuery = this.spelling().correct(parseKeywordQuery(text));
+    const expression = ftsExpression(keywordQuery);
+    const kw = this.keyword();
+    const keywordTop = (limit: number) => (expression ? kw.top(keywordQuery, limit, allowed) : []);
+    const semantic = async () => {
+      const index = await this.deps.vectorIndex();
+      const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
+      const semanticTop = (limit: number) => semanticSearch(index, qv, limit, 0, allowed ?? undefined);
+      return { index, qv, semanticTop };
+    };
+    return { keywordQuery, expression, keywordTop, semantic };
+  }
+
+  /**
+   * The learned fusion's inputs for one query, for training and checking the ranking model
+   * (`scripts/train-ranker.ts`): every movie of the hybrid candidate pool (each side's top
+   * `HYBRID_POOL`, filters applied), by rowid, with its features (`RANK_FEATURES`). Null when
+   * the query is not searched as text ("movies like X", filters alone).
+   */
+  async candidateFeatures(query: string, options: SearchOptions = {}): Promise<{ rowids: number[]; features: Float64Array[] } | null> {
+    const plan = planSearch({ ...options, mode: "hybrid", fusion: "learned" });
+    const parsed: ParsedQuery = plan.parse ? this.understand(query, plan.filters) : { text: query, filters: plan.filters, extracted: [] };
+    const text = parsed.text.trim();
+    if (parsed.likeId || !text) return null;
+    const allowed = filterRowids(this.collection, parsed.filters);
+    if (allowed && allowed.size === 0) return { rowids: [], features: [] };
+    const { keywordQuery, expression, keywordTop, semantic } = this.sides(text, allowed);
+    const { semanticTop } = await semantic();
+    const signals = this.signals();
+    const qs = querySignals(signals, text, this.keyword(), expression ? keywordQuery : null);
+    const f = new Float64Array(FEATURE_COUNT);
+    const rows = new Map<number, Float64Array>();
+    scoredFusion(
+      keywordTop,
+      semanticTop,
+      (kwList, semList) => {
+        qs.vagueness = vagueness([kwList, semList]);
+        return (h) => {
+          if (!rows.has(h.id)) rows.set(h.id, Float64Array.from(features(signals, qs, h, HYBRID_POOL, f)));
+          return 0;
+        };
+      },
+      HYBRID_POOL,
+    );
+    return { rowids: [...rows.keys()], features: [...rows.values()] };
+  }
+
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
-  private async like(likeId: string, need: number, filters: Filters, allowed: ReadonlySet<number> | null): Promise<Ranked[]> {
+  private async like(likeId: string, need: number, filters: Filters, allowed: ReadonlySet<number> | null, prior: number): Promise<Ranked[]> {
     if (this.deps.similar) {
-      const hits = await this.deps.similar(likeId, Math.min(need, MAX_K), filters);
+      const hits = await this.deps.similar(likeId, Math.min(need, MAX_K), filters, prior);
       const rows = this.collection.db.prepare("SELECT rowid, id FROM movies WHERE id IN (SELECT value FROM json_each(?))").raw().all(JSON.stringify(hits.map((h) => h.id))) as [number, string][];
       const rowOf = new Map(rows.map(([rowid, id]) => [id, rowid]));
       return hits.filter((h) => rowOf.has(h.id)).map((h) => ({ id: rowOf.get(h.id)!, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
@@ -279,13 +403,23 @@ export class SearchEngine {
     return index.search(v, need, accept).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
   }
 
-  /** A query that is only filters ("comedies after 2005 starring Jim Carrey"): most popular first. */
-  private browse(need: number, allowed: ReadonlySet<number> | null): Ranked[] {
+  /**
+   * A query that is only filters ("comedies after 2005 starring Jim Carrey"): highest prior
+   * first (most popular first when the prior is off).
+   */
+  private browse(need: number, allowed: ReadonlySet<number> | null, prior: number): Ranked[] {
     this.byPopularity ??= this.collection.db.prepare("SELECT rowid, coalesce(popularity, 0) FROM movies ORDER BY 2 DESC, rowid").raw().all() as [number, number][];
+    let order = this.byPopularity;
+    const signals = prior > 0 ? this.signals() : null;
+    if (signals) {
+      const p = signals.prior;
+      this.byPrior ??= this.byPopularity.map(([id]) => [id, p.of(id)] as [number, number]).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      order = this.byPrior;
+    }
     const out: Ranked[] = [];
-    for (const [id, popularity] of this.byPopularity) {
+    for (const [id, score] of order) {
       if (allowed && !allowed.has(id)) continue;
-      out.push({ id, score: popularity, scores: { keyword: null, semantic: null }, matches: {} });
+      out.push({ id, score, scores: signals ? { keyword: null, semantic: null, prior: score, priorWeight: 1 } : { keyword: null, semantic: null }, matches: {} });
       if (out.length >= need) break;
     }
     return out;

@@ -38,6 +38,21 @@ const COLUMNS: readonly [MatchField, string][] = [
   ["plot", "plot"],
 ];
 
+/** The groups of fields the ranking model reads matches in (`fieldShares`), in this order. */
+export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
+const GROUP_OF: Record<MatchField, (typeof FIELD_GROUPS)[number] | null> = {
+  title: "title",
+  keywords: "keywords",
+  cast: "people",
+  directors: "people",
+  genres: null,
+  tagline: "text",
+  overview: "text",
+  plot: "text",
+};
+/** Each group's bit mask over `COLUMNS` (the bits of `Postings.cols`). */
+const FIELD_GROUP_MASKS = FIELD_GROUPS.map((g) => COLUMNS.reduce((m, [field], c) => (GROUP_OF[field] === g ? m | (1 << c) : m), 0));
+
 /** FTS5 bm25()'s constants (ext/fts5/fts5_aux.c), which the in-memory scorer must share. */
 const K1 = 1.2;
 const B = 0.75;
@@ -115,6 +130,52 @@ export class KeywordIndex {
     if (phrases) return this.topInMemory(phrases, limit, allowed);
     const expression = ftsExpression(query);
     return expression ? this.topFts(expression, limit, allowed) : [];
+  }
+
+  /**
+   * Per-field matches of a keyword query, for the ranking model: a function giving, for a
+   * rowid, the share of the query's words (weighted by bm25()'s IDF, a word's corrections
+   * counting as the word) found in each of `FIELD_GROUPS`, written into `out`. Null for queries
+   * the in-memory scorer does not take (quoted phrases, other scripts): the model then reads
+   * zeros. Posting lists are sorted by rowid, so each lookup is a binary search per word.
+   */
+  fieldShares(query: KeywordQuery): ((rowid: number, out: Float64Array) => void) | null {
+    const phrases = this.plainPhrases(query);
+    if (!phrases || phrases.length === 0) return null;
+    const { rows } = this.postings.stats();
+    // One entry per query word: the lists of the word and of its corrections, and its IDF.
+    const groups: { lists: Postings[]; idf: number }[] = [];
+    let at = 0;
+    for (const t of query.terms) {
+      const n = 1 + (query.corrections?.[t]?.length ?? 0);
+      const lists = phrases.slice(at, at + n).map((p) => (p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem)));
+      at += n;
+      const hits = Math.max(...lists.map((l) => l.docs.length));
+      let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
+      if (!(idf > 0)) idf = 1e-6;
+      groups.push({ lists, idf });
+    }
+    let total = 0;
+    for (const g of groups) total += g.idf;
+    return (rowid, out) => {
+      out.fill(0);
+      for (const g of groups) {
+        let mask = 0;
+        for (const list of g.lists) {
+          const { docs } = list;
+          let lo = 0;
+          let hi = docs.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (docs[mid]! < rowid) lo = mid + 1;
+            else hi = mid;
+          }
+          if (lo < docs.length && docs[lo] === rowid) mask |= list.cols[lo]!;
+        }
+        if (mask === 0) continue;
+        for (let f = 0; f < FIELD_GROUPS.length; f++) if (mask & FIELD_GROUP_MASKS[f]!) out[f]! += g.idf / total;
+      }
+    };
   }
 
   /**

@@ -70,10 +70,10 @@ const MAX_TITLE_WORDS = 12;
 /** Most "like"/"similar to" cues tried in one query. */
 const MAX_LIKE_CUES = 3;
 
-const MOVIE_NOUNS = new Set(["movie", "movies", "film", "films", "flick", "flicks", "picture", "pictures", "cinema"]);
+export const MOVIE_NOUNS = new Set(["movie", "movies", "film", "films", "flick", "flicks", "picture", "pictures", "cinema"]);
 
 /** Genre words: the TMDB genres each names, and whether the word alone is enough. */
-const GENRE_WORDS: ReadonlyMap<string, { genres: string[]; strong: boolean }> = new Map(
+export const GENRE_WORDS: ReadonlyMap<string, { genres: string[]; strong: boolean }> = new Map(
   (
     [
       [["sci-fi", "scifi"], ["Science Fiction"], true],

@@ -1,66 +1,80 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
-import { evaluateMode, loadQuerySet, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
+import { evaluateMode, loadQueries, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
+import { DEFAULT_PRIOR, MAX_PRIOR, SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
 import type { Command } from "../command.js";
 import { table } from "../table.js";
 import { numberOption } from "./search.js";
 
-/** Runs `hybrid` with `--fusion rrf`; listed by default beside the convex default. */
+/** Rows that run `hybrid` with another fusion than the default (learned). */
 const RRF_ROW = "rrf";
-const DEFAULT_MODES = ["hybrid", RRF_ROW, "keyword", "semantic"];
+const CONVEX_ROW = "convex";
+const FUSION_ROWS: Record<string, Fusion> = { [CONVEX_ROW]: "convex", [RRF_ROW]: "rrf" };
+const DEFAULT_MODES = ["hybrid", CONVEX_ROW, RRF_ROW, "keyword", "semantic"];
 /** Alphas `--sweep-alpha` tries: 0 to 1 in steps of 0.05. */
 const SWEEP = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
 
 const f3 = (v: number) => v.toFixed(3);
-const cells = (m: QueryMetrics) => [f3(m.recall1), f3(m.recall10), f3(m.mrr), f3(m.ndcg10)];
-const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10"];
+const cells = (m: QueryMetrics) => [f3(m.recall1), f3(m.recall10), f3(m.mrr), f3(m.ndcg10), f3(m.success3)];
+const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10", "Success@3"];
 
 function label(r: ModeReport): string {
-  if (r.mode !== "hybrid") return r.mode;
-  return r.options.fusion === "rrf" ? "hybrid (rrf, k=60)" : `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
+  const prior = r.options.prior === 0 ? ", prior off" : r.options.prior !== undefined && r.options.prior !== DEFAULT_PRIOR ? `, prior x${r.options.prior}` : "";
+  if (r.mode !== "hybrid") return `${r.mode}${prior ? ` (${prior.slice(2)})` : ""}`;
+  if (r.options.fusion === "rrf") return `hybrid (rrf, k=60${prior})`;
+  if (r.options.fusion === "convex") return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA}${prior})`;
+  return `hybrid (learned${prior})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl> [--modes hybrid,rrf,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
-  summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
+  usage: "eval <queries.jsonl|pairs.json> [--modes hybrid,convex,rrf,keyword,semantic] [--prior P] [--alpha A] [--sweep-alpha] [--by-kind]",
+  summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 and Success@3 per mode.",
   options: {
-    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${RRF_ROW} (hybrid with reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
+    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")} (hybrid: learned fusion), ${CONVEX_ROW}, ${RRF_ROW} (hybrid with convex or reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
+    prior: { type: "string", arg: "P", help: `the popularity prior's weight as a multiple of its default, 0 (off) to ${MAX_PRIOR}`, default: DEFAULT_PRIOR },
     alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
   },
-  examples: ["plotline eval eval/tmdb-queries.jsonl", "plotline eval eval/tmdb-queries.jsonl --modes hybrid --sweep-alpha --json"],
+  examples: [
+    "plotline eval eval/tmdb-queries.jsonl",
+    "plotline eval eval/everyday-queries.jsonl --by-kind",
+    "plotline eval eval/description-pairs.json --modes hybrid,convex",
+    "plotline eval eval/tmdb-queries.jsonl --modes convex --prior 0 --sweep-alpha --json",
+  ],
   async run(ctx) {
     const file = ctx.positionals[0];
-    if (!file || ctx.positionals.length > 1) throw new InvalidArgumentError("queries", "give one labelled query file (JSON Lines); usage: plotline eval <queries.jsonl>");
-    const set = loadQuerySet(file);
+    if (!file || ctx.positionals.length > 1) throw new InvalidArgumentError("queries", "give one labelled query file (JSON Lines, or a description-pair spec .json); usage: plotline eval <queries.jsonl>");
+    const set = await loadQueries(file);
     const modes = String(ctx.values.modes ?? DEFAULT_MODES.join(","))
       .split(",")
       .map((m) => m.trim())
       .filter(Boolean);
-    for (const m of modes) if (m !== RRF_ROW && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, RRF_ROW].join(", ")})`);
+    for (const m of modes) if (!FUSION_ROWS[m] && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, CONVEX_ROW, RRF_ROW].join(", ")})`);
     const alpha = numberOption("alpha", ctx.values.alpha);
+    const prior = numberOption("prior", ctx.values.prior);
+    if (prior !== undefined && !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("--prior", `must be a number from 0 to ${MAX_PRIOR}, got ${prior}`);
     const parse = !ctx.values["no-parse"];
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
       const search = (q: string, o: SearchOptions) => plotline.search(q, o);
       const reports: ModeReport[] = [];
       for (const m of modes) {
-        const mode: SearchMode = m === RRF_ROW ? "hybrid" : (m as SearchMode);
+        const mode: SearchMode = FUSION_ROWS[m] ? "hybrid" : (m as SearchMode);
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
+        if (prior !== undefined) options.prior = prior;
         if (mode === "hybrid") {
-          options.fusion = (m === RRF_ROW ? "rrf" : "convex") satisfies Fusion;
-          if (m !== RRF_ROW) options.alpha = alpha ?? DEFAULT_ALPHA;
+          options.fusion = FUSION_ROWS[m] ?? "learned";
+          if (options.fusion === "convex") options.alpha = alpha ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }
       const sweep: { alpha: number; overall: QueryMetrics }[] = [];
       if (ctx.values["sweep-alpha"]) {
-        for (const a of SWEEP) sweep.push({ alpha: a, overall: (await evaluateMode(search, set, "hybrid", { parse, fusion: "convex", alpha: a })).overall });
+        for (const a of SWEEP) sweep.push({ alpha: a, overall: (await evaluateMode(search, set, "hybrid", { parse, fusion: "convex", alpha: a, ...(prior !== undefined ? { prior } : {}) })).overall });
       }
       if (ctx.json) {
         ctx.out(JSON.stringify({ file, queries: set.length, embedder: plotline.info().embedder, modes: reports.map((r) => ({ ...r, label: label(r) })), ...(sweep.length ? { sweep } : {}) }));

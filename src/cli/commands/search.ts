@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
 import type { Filters } from "../../search/filters.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { DEFAULT_K, FUSIONS, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
+import { DEFAULT_K, DEFAULT_PRIOR, FUSIONS, MAX_PRIOR, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { table } from "../table.js";
 
@@ -65,8 +65,10 @@ function explainLines(r: ExplainedHit): string[] {
   if (s.keywordNorm !== undefined) parts.push(`normalised ${fmt(s.keywordNorm, 3)} / ${fmt(s.semanticNorm, 3)}`);
   if (s.keywordRank !== undefined) parts.push(`ranks ${s.keywordRank ?? "-"} / ${s.semanticRank ?? "-"}`);
   if (s.title !== undefined) parts.push(`title ${fmt(s.title)}`);
+  if (s.prior !== undefined) parts.push(`prior ${fmt(s.prior, 3)}${s.priorWeight !== undefined ? ` x ${fmt(s.priorWeight, 3)}` : ""}`);
+  const model = s.contributions ? Object.entries(s.contributions).map(([name, c]) => `${name} ${c! >= 0 ? "+" : ""}${c!.toFixed(3)}`) : [];
   const matches = Object.entries(r.matches).map(([field, words]) => `${field}: ${words!.join(", ")}`);
-  return [`     ${parts.join("  ")}`, ...(matches.length ? [`     matched  ${matches.join("; ")}`] : [])];
+  return [`     ${parts.join("  ")}`, ...(model.length ? [`     model    ${model.join("  ")}`] : []), ...(matches.length ? [`     matched  ${matches.join("; ")}`] : [])];
 }
 
 /** The readable form: what was understood, a results table, and with --explain why each result is there. */
@@ -95,8 +97,9 @@ export const searchCommand: Command = {
   summary: "Search the collection; prints a table, or JSON with --json.",
   options: {
     mode: { type: "string", arg: "MODE", help: SEARCH_MODES.join(" | "), default: "hybrid" },
-    alpha: { type: "string", arg: "A", help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
-    fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (rrf: reciprocal rank fusion, k = 60)`, default: "convex" },
+    alpha: { type: "string", arg: "A", help: "hybrid with --fusion convex: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
+    fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (learned: the trained ranking model; rrf: reciprocal rank fusion, k = 60)`, default: "learned" },
+    prior: { type: "string", arg: "P", help: `how much the popularity prior counts, 0 (off: relevance alone) to ${MAX_PRIOR}, as a multiple of its learned weight`, default: DEFAULT_PRIOR },
     k: { type: "string", short: "k", arg: "N", help: "results per page", default: DEFAULT_K },
     offset: { type: "string", arg: "N", help: "results to skip", default: 0 },
     year: { type: "string", arg: "FROM..TO", help: "release year, or a range (either end may be left out)" },
@@ -108,7 +111,7 @@ export const searchCommand: Command = {
     cast: { type: "string", multiple: true, arg: "NAME", help: "cast member (repeatable; all must appear)" },
     director: { type: "string", multiple: true, arg: "NAME", help: "director (repeatable; any)" },
     language: { type: "string", arg: "CODE", help: "original language (ISO 639-1), when the source has it" },
-    explain: { type: "boolean", help: "show keyword and semantic scores and the matched words of each result" },
+    explain: { type: "boolean", help: "show each result's keyword and semantic scores, its prior, the ranking model's parts and its matched words" },
     "no-parse": { type: "boolean", help: 'search the words as typed: no filters from phrases such as "90s" or "starring X"' },
   },
   examples: [
@@ -125,6 +128,7 @@ export const searchCommand: Command = {
       mode: oneOf<SearchMode>("mode", ctx.values.mode, SEARCH_MODES) ?? "hybrid",
       alpha: numberOption("alpha", ctx.values.alpha),
       fusion: oneOf<Fusion>("fusion", ctx.values.fusion, FUSIONS),
+      prior: numberOption("prior", ctx.values.prior),
       k: intOption("k", ctx.values.k, DEFAULT_K),
       offset,
       filters: filtersFromOptions(ctx.values),

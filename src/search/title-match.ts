@@ -1,0 +1,127 @@
+import { porterStem } from "./porter.js";
+import { STOP_WORDS } from "./text.js";
+import { titleWords } from "./title-index.js";
+import { typoBudget } from "./typo-trie.js";
+
+/**
+ * How well a query names a title, for the ranking model's `titleCover` and `titleQuery`
+ * features: word against word, as people type titles. Two words match when they are equal,
+ * share a Porter stem ("aliens", "alien"), or, for a query word that no title of the
+ * collection has (a misspelling, as the speller decides), are within the title index's typo
+ * budget (1 from 5 letters, 2 from 9; first letter as typed) or the query word is the title
+ * word with one letter left out: a short word has no typo budget, but people drop letters
+ * ("prk" for "park", "kng" for "king"; "las" stays "las", a title word of its own). The last
+ * query word also matches the start of a title word, as it is being typed. Stop words count
+ * only in titles made of nothing else.
+ */
+
+/** A query's words as the matcher reads them. */
+export interface TitleQuery {
+  words: string[];
+  stems: string[];
+  /** Word i is no title's word: typos and dropped letters are allowed for it. */
+  unknown: boolean[];
+  /** The last word may be a prefix (the query did not end with a space or punctuation). */
+  typing: boolean;
+}
+
+/** Shortest last word matched as the start of a title word. */
+const MIN_PREFIX = 3;
+
+function content(words: string[]): string[] {
+  const kept = words.filter((w) => !STOP_WORDS.has(w));
+  return kept.length ? kept : words;
+}
+
+function stemOf(w: string): string {
+  return /^[a-z0-9]+$/.test(w) ? porterStem(w) : w;
+}
+
+/** A query for `titleMatch`; `isTitleWord` tells the words some title of the collection has. */
+export function titleQuery(text: string, isTitleWord: (word: string) => boolean = () => false): TitleQuery {
+  const words = content(titleWords(text));
+  return { words, stems: words.map(stemOf), unknown: words.map((w) => !isTitleWord(w)), typing: /[\p{L}\p{N}\p{M}]$/u.test(text) };
+}
+
+/** A title as the matcher reads it: its words (stop words only when it has no others) and their stems. */
+export interface TitleWords {
+  words: string[];
+  stems: string[];
+}
+
+export function titleWordsOf(title: string): TitleWords {
+  const words = content(titleWords(title));
+  return { words, stems: words.map(stemOf) };
+}
+
+/** Optimal string alignment distance of a and b, or `max + 1` as soon as it must exceed `max`. */
+function boundedDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      row.push(v);
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** `word` with exactly one letter left out is `short` (same first letter). */
+function droppedLetter(short: string, word: string): boolean {
+  if (word.length !== short.length + 1 || short[0] !== word[0]) return false;
+  let i = 0;
+  let skipped = false;
+  for (let j = 0; j < word.length; j++) {
+    if (short[i] === word[j]) i++;
+    else if (skipped) return false;
+    else skipped = true;
+  }
+  return i === short.length;
+}
+
+function wordMatches(q: string, qStem: string, unknown: boolean, t: string, tStem: string, prefix: boolean): boolean {
+  if (q === t || qStem === tStem) return true;
+  if (q[0] !== t[0]) return false;
+  if (prefix && q.length >= MIN_PREFIX && t.startsWith(q)) return true;
+  if (!unknown) return false;
+  const budget = typoBudget(q.length);
+  if (budget > 0 && boundedDistance(q, t, budget) <= budget) return true;
+  return q.length >= 3 && droppedLetter(q, t);
+}
+
+/**
+ * `cover`: the share of the title's words that some query word matches; `query`: the share of
+ * the query's words that match a title word.
+ */
+export function titleMatch(q: TitleQuery, title: TitleWords, out: { cover: number; query: number }): void {
+  out.cover = 0;
+  out.query = 0;
+  const n = title.words.length;
+  if (q.words.length === 0 || n === 0) return;
+  let covered = 0;
+  let used = 0;
+  for (let j = 0; j < n; j++) {
+    let hit = false;
+    for (let i = 0; i < q.words.length; i++) {
+      if (wordMatches(q.words[i]!, q.stems[i]!, q.unknown[i]!, title.words[j]!, title.stems[j]!, q.typing && i === q.words.length - 1)) {
+        hit = true;
+        used |= 1 << Math.min(i, 30);
+      }
+    }
+    if (hit) covered++;
+  }
+  let queryHits = 0;
+  for (let i = 0; i < Math.min(q.words.length, 31); i++) if (used & (1 << i)) queryHits++;
+  out.cover = covered / n;
+  out.query = queryHits / q.words.length;
+}
