@@ -162,7 +162,7 @@ export class Plotline {
         const embedder = await this.queryEmbedder();
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
       },
-      similar: async (id, k, filters) => (await this.similar({ id }, { k, filters })).results,
+      similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
     }));
   }
 

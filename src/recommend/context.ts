@@ -4,6 +4,8 @@ import { plotText } from "../embed/text.js";
 import type { VectorIndex } from "../index/vector-index.js";
 import type { Collection } from "../store/collection.js";
 import { storedSentiment } from "../store/sentiment.js";
+import { rankSignals, type RankSignals } from "../search/ranker.js";
+import { SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
@@ -35,6 +37,7 @@ export class RecommendContext {
   /** NaN until known. */
   private readonly sentiments: Float32Array;
   private tfidfIndex: TfidfIndex | null = null;
+  private seriesIndex: SeriesIndex | null = null;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
 
@@ -198,6 +201,18 @@ export class RecommendContext {
     const score = sentimentScore(overview ?? "");
     this.sentiments[p] = score;
     return score;
+  }
+
+  /** The popularity prior and the other ranking signals, shared with search (`rankSignals`). */
+  signals(): RankSignals {
+    return rankSignals(this.collection);
+  }
+
+  /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); built on first use. */
+  series(): SeriesIndex {
+    if (this.seriesIndex) return this.seriesIndex;
+    const signals = this.signals();
+    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.rowids, (r) => signals.genresOf(r))));
   }
 
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { TopK } from "../index/topk.js";
 import { dot } from "../index/flat.js";
+import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
@@ -8,8 +9,10 @@ import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef,
 
 /**
  * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
- * default, and `best`). Examples that match no movie are reported in `unknown` and the others
- * used; when none matches, it is an error. Examples and their exact duplicates are never listed.
+ * default, and `best`), the popularity prior and the examples' series blended in (`blend.ts`:
+ * a movie of a liked example's series counts up, of a disliked one's down). Examples that match
+ * no movie are reported in `unknown` and the others used; when none matches, it is an error.
+ * Examples and their exact duplicates are never listed.
  */
 export function recommend(ctx: RecommendContext, options: RecommendOptions): RecommendResponse {
   const strategy = options.strategy ?? "average";
@@ -38,7 +41,22 @@ export function recommend(ctx: RecommendContext, options: RecommendOptions): Rec
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
-  const candidates = strategy === "average" ? averageVector(ctx, pl, likes, dislikes, excluded) : bestScore(ctx, pl, likes, dislikes, excluded);
+  const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
+  const deep = { ...pl, pool: depth };
+  const found = strategy === "average" ? averageVector(ctx, deep, likes, dislikes, excluded) : bestScore(ctx, deep, likes, dislikes, excluded);
+  let candidates = found.candidates;
+  if (blends(pl)) {
+    const series = ctx.series();
+    const seriesOf = (p: number) => {
+      let up = 0;
+      let down = 0;
+      for (const l of likes) up = Math.max(up, series.score(l, p));
+      for (const d of dislikes) down = Math.max(down, series.score(d, p));
+      return up - down;
+    };
+    const members = pl.series ? likes.flatMap((l) => series.members(l)) : [];
+    candidates = blend(ctx, pl, candidates, members, found.similarityOf, seriesOf, admits(ctx, pl, excluded));
+  }
   const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
 }
@@ -55,7 +73,7 @@ function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
  * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
  * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
  */
-function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
+function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Found {
   const { dims } = ctx;
   const q = new Float32Array(dims);
   const add = (positions: number[], weight: number) => {
@@ -71,7 +89,13 @@ function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislike
   if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
-  return nearest(ctx, q, pl.pool, pl, excluded);
+  return { candidates: nearest(ctx, q, pl.pool, pl, excluded), similarityOf: (p) => dot(q, 0, ctx.matrix, p * dims, dims) };
+}
+
+/** A strategy's candidates, best first, and its similarity for any other movie (for the series the blend adds). */
+interface Found {
+  candidates: Candidate[];
+  similarityOf: (p: number) => number;
 }
 
 /** Qdrant's `scaled_fast_sigmoid`: maps a similarity into (0, 1), keeping its order. */
@@ -94,19 +118,26 @@ function scaledFastSigmoid(x: number): number {
  * movies found there have a best like above T (and above their best dislike) they are the top
  * `pool` overall. Otherwise n grows; with dislikes only, every movie is scored.
  */
-function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
+function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Found {
+  return { candidates: bestScoreCandidates(ctx, pl, likes, dislikes, excluded), similarityOf: (p) => bestScoreOf(ctx, likes, dislikes, p).similarity };
+}
+
+/** Qdrant's best_score of the movie at p (see `bestScoreCandidates`). */
+function bestScoreOf(ctx: RecommendContext, likes: number[], dislikes: number[], p: number): Candidate {
+  const base = p * ctx.dims;
+  let pos = -Infinity;
+  for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
+  let neg = -Infinity;
+  for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
+  const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
+  if (likes.length) c.like = pos;
+  if (dislikes.length) c.dislike = neg;
+  return c;
+}
+
+function bestScoreCandidates(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
   const admit = admits(ctx, pl, excluded);
-  const score = (p: number): Candidate => {
-    const base = p * ctx.dims;
-    let pos = -Infinity;
-    for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
-    let neg = -Infinity;
-    for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
-    const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
-    if (likes.length) c.like = pos;
-    if (dislikes.length) c.dislike = neg;
-    return c;
-  };
+  const score = (p: number): Candidate => bestScoreOf(ctx, likes, dislikes, p);
   const best = (positions: Iterable<number>): Candidate[] => {
     const top = new TopK(pl.pool);
     const byPosition = new Map<number, Candidate>();

@@ -3,6 +3,7 @@ import { TopK } from "../index/topk.js";
 import { filterRowids } from "../search/filters.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";
+import { DEFAULT_PRIOR, MAX_PRIOR } from "../search/types.js";
 import { DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
 
 /** Most candidates re-ranking and diversity may be asked to consider. */
@@ -18,6 +19,10 @@ export interface Plan {
   sentimentWeight: number;
   /** Rowids that pass the filters, or null (everything passes). */
   allowed: Set<number> | null;
+  /** Multiple of the prior's weight (0: off); see `blend.ts`. */
+  prior: number;
+  /** Whether the example's series and remakes are boosted (`blend.ts`). */
+  series: boolean;
 }
 
 /** A movie (by position) with the method's similarity, best first. */
@@ -26,6 +31,10 @@ export interface Candidate {
   similarity: number;
   like?: number;
   dislike?: number;
+  /** With the prior or series blended in (`blend.ts`): the blended score, and its parts. */
+  score?: number;
+  prior?: number;
+  series?: number;
 }
 
 export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
@@ -36,7 +45,11 @@ export function plan(ctx: RecommendContext, options: RecommendationOptions, defa
   const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
   const widen = diversity > 0 || rerank !== "none";
   const candidates = options.candidates === undefined ? Math.max(4 * k, 100) : integer("candidates", options.candidates, 1, MAX_CANDIDATES);
-  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, allowed: filterRowids(ctx.collection, options.filters) };
+  const prior = options.prior ?? DEFAULT_PRIOR;
+  if (typeof prior !== "number" || !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("prior", `must be a number from 0 to ${MAX_PRIOR}, got ${String(prior)}`);
+  const series = options.series ?? true;
+  if (typeof series !== "boolean") throw new InvalidArgumentError("series", `must be true or false, got ${String(series)}`);
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, allowed: filterRowids(ctx.collection, options.filters), prior, series };
 }
 
 /** Whether the movie at p may be listed: not excluded, and passing the filters. */
@@ -87,7 +100,7 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
   const w = plan.rerank === "sentiment" ? plan.sentimentWeight : 0;
   const rows = candidates.map((c) => {
     const sentiment = ctx.sentiment(c.p);
-    return { c, sentiment, score: (1 - w) * c.similarity + w * sentiment };
+    return { c, sentiment, score: (1 - w) * (c.score ?? c.similarity) + w * sentiment };
   });
   if (w > 0) rows.sort((a, b) => b.score - a.score || a.c.p - b.c.p);
   let picked: { row: (typeof rows)[number]; redundancy?: number }[];
@@ -105,6 +118,8 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
     const { c, sentiment, score } = row;
     // Written out rather than spread from `summary`: one shape for every hit, built in place.
     const hit: RecommendHit = { id: ctx.ids[c.p]!, title: ctx.titles[c.p]!, year: ctx.years[c.p]!, score, similarity: c.similarity, sentiment };
+    if (c.prior !== undefined) hit.prior = c.prior;
+    if (c.series !== undefined) hit.series = c.series;
     if (c.like !== undefined) hit.like = c.like;
     if (c.dislike !== undefined) hit.dislike = c.dislike;
     if (redundancy !== undefined) hit.redundancy = redundancy;
