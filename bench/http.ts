@@ -1,4 +1,4 @@
-import { seededRandom as random } from "../src/index/kmeans.js";
+import { seededRandom as random } from "../src/vector-index/kmeans.js";
 import autocannon from "autocannon";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -2,11 +2,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSy
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { exactSearch, Index, MetricKind, ScalarKind } from "usearch";
-import { ExactIndex } from "../src/index/exact.js";
-import { FlatVectors } from "../src/index/flat.js";
-import { HnswIndex } from "../src/index/hnsw.js";
-import { IvfPqIndex } from "../src/index/ivfpq.js";
-import type { VectorIndex } from "../src/index/vector-index.js";
+import { ExactIndex } from "../src/vector-index/exact.js";
+import { FlatVectors } from "../src/vector-index/flat.js";
+import { HnswIndex } from "../src/vector-index/hnsw.js";
+import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
+import type { VectorIndex } from "../src/vector-index/vector-index.js";
 import { percentile } from "./lib.js";
 
 /**

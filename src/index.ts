@@ -19,13 +19,13 @@ export type {
   SimilarResponse,
 } from "./recommend/types.js";
 export { sentimentScore } from "./catalog/sentiment.js";
-export type { VectorIndex, VectorHit, IdFilter, IndexKind } from "./index/vector-index.js";
-export { ExactIndex } from "./index/exact.js";
-export { FlatVectors } from "./index/flat.js";
-export { HnswIndex, type HnswParams } from "./index/hnsw.js";
-export { IvfPqIndex, type IvfPqParams } from "./index/ivfpq.js";
-export type { IndexConfig, IndexType } from "./index/select.js";
-export type { IndexStatus, OpenedIndex } from "./index/persisted.js";
-export { SyntheticSet, type SyntheticOptions } from "./index/synthetic.js";
+export type { VectorIndex, VectorHit, IdFilter, IndexKind } from "./vector-index/vector-index.js";
+export { ExactIndex } from "./vector-index/exact.js";
+export { FlatVectors } from "./vector-index/flat.js";
+export { HnswIndex, type HnswParams } from "./vector-index/hnsw.js";
+export { IvfPqIndex, type IvfPqParams } from "./vector-index/ivfpq.js";
+export type { IndexConfig, IndexType } from "./vector-index/select.js";
+export type { IndexStatus, OpenedIndex } from "./vector-index/persisted.js";
+export { SyntheticSet, type SyntheticOptions } from "./vector-index/synthetic.js";
 export { mergeCatalogs, normalizeTitle, type MergeOptions, type MergeReport } from "./catalog/merge.js";
 export { PlotlineError, InvalidArgumentError, SourceError, CollectionError } from "./errors.js";

@@ -1,9 +1,9 @@
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId } from "./embed/registry.js";
 import { CollectionError, InvalidArgumentError } from "./errors.js";
-import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, type IndexStatus, type OpenedIndex } from "./index/persisted.js";
-import type { IndexConfig } from "./index/select.js";
-import type { VectorIndex } from "./index/vector-index.js";
+import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, type IndexStatus, type OpenedIndex } from "./vector-index/persisted.js";
+import type { IndexConfig } from "./vector-index/select.js";
+import type { VectorIndex } from "./vector-index/vector-index.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { SearchEngine } from "./search/engine.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ExactIndex } from "../src/index/exact.js";
-import { estimatePassing, SELECTIVE_MAX_IDS } from "../src/index/filtered.js";
-import { HnswIndex } from "../src/index/hnsw.js";
-import { IvfPqIndex } from "../src/index/ivfpq.js";
-import type { IdFilter, VectorIndex } from "../src/index/vector-index.js";
+import { ExactIndex } from "../src/vector-index/exact.js";
+import { estimatePassing, SELECTIVE_MAX_IDS } from "../src/vector-index/filtered.js";
+import { HnswIndex } from "../src/vector-index/hnsw.js";
+import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
+import type { IdFilter, VectorIndex } from "../src/vector-index/vector-index.js";
 import { fixture } from "./helpers/indexes.js";
 
 // 20,000 vectors: a filter passing a third of them (6,667 ids) is not "selective", so the

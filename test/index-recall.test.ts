@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { normalize } from "../src/embed/embedder.js";
-import { ExactIndex } from "../src/index/exact.js";
-import { HnswIndex } from "../src/index/hnsw.js";
-import { IvfPqIndex } from "../src/index/ivfpq.js";
-import { finishedVectors } from "../src/index/persisted.js";
-import { seededRandom } from "../src/index/kmeans.js";
-import type { VectorIndex } from "../src/index/vector-index.js";
+import { ExactIndex } from "../src/vector-index/exact.js";
+import { HnswIndex } from "../src/vector-index/hnsw.js";
+import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
+import { finishedVectors } from "../src/vector-index/persisted.js";
+import { seededRandom } from "../src/vector-index/kmeans.js";
+import type { VectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 import { fixture, recallAt, truth } from "./helpers/indexes.js";

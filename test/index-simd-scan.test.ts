@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dot, FlatVectors } from "../src/index/flat.js";
-import { seededRandom } from "../src/index/kmeans.js";
-import { SIMD_SCAN_AVAILABLE, SimdScan } from "../src/index/simd-scan.js";
+import { dot, FlatVectors } from "../src/vector-index/flat.js";
+import { seededRandom } from "../src/vector-index/kmeans.js";
+import { SIMD_SCAN_AVAILABLE, SimdScan } from "../src/vector-index/simd-scan.js";
 
 function randomRows(rows: number, dims: number, seed: number): Float32Array {
   const next = seededRandom(seed);

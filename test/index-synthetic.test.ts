@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ExactIndex } from "../src/index/exact.js";
-import { seededRandom } from "../src/index/kmeans.js";
-import { SyntheticSet } from "../src/index/synthetic.js";
+import { ExactIndex } from "../src/vector-index/exact.js";
+import { seededRandom } from "../src/vector-index/kmeans.js";
+import { SyntheticSet } from "../src/vector-index/synthetic.js";
 
 test("the synthetic generator is seeded: same options, same vectors; another seed, others", () => {
   const a = new SyntheticSet({ n: 3000, dims: 48, seed: 5 }).all();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { seededRandom } from "../src/index/kmeans.js";
+import { seededRandom } from "../src/vector-index/kmeans.js";
 import { Plotline } from "../src/plotline.js";
 import { decisionValues, exemplarSvm, SVM_DEFAULTS, trainL2Svm } from "../src/recommend/svm.js";
 import { tmdbGloveDb } from "./helpers/collections.js";

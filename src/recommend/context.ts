@@ -1,7 +1,7 @@
-import { dot } from "../index/flat.js";
+import { dot } from "../vector-index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
-import type { VectorIndex } from "../index/vector-index.js";
+import type { VectorIndex } from "../vector-index/vector-index.js";
 import type { Collection } from "../store/collection.js";
 import { storedSentiment } from "../store/sentiment.js";
 import { rankSignals, type RankSignals } from "../search/ranker.js";

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
-import { TopK } from "../index/topk.js";
-import { dot } from "../index/flat.js";
+import { TopK } from "../vector-index/topk.js";
+import { dot } from "../vector-index/flat.js";
 import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";

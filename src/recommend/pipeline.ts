@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import { TopK } from "../index/topk.js";
+import { TopK } from "../vector-index/topk.js";
 import { filterRowids } from "../search/filters.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";

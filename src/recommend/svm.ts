@@ -1,4 +1,4 @@
-import { seededRandom as mulberry32 } from "../index/kmeans.js";
+import { seededRandom as mulberry32 } from "../vector-index/kmeans.js";
 /**
  * The exemplar SVM of Karpathy's movie search and his knn_vs_svm notebook: scikit-learn's
  * `LinearSVC(class_weight='balanced', C=0.1, max_iter=10000, tol=1e-6)`, trained with one movie as
@@ -95,7 +95,7 @@ export function trainL2Svm(matrix: Float32Array, dims: number, y: Int8Array, Cp:
       const yi = y[i]!;
       const base = i * dims;
       // Four accumulators let the JIT overlap the multiply-adds. Written out rather than calling
-      // index/flat's `dot`: `w` is a Float64Array, and a second array type there would make
+      // vector-index/flat's `dot`: `w` is a Float64Array, and a second array type there would make
       // `dot` polymorphic in the vector scans.
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let d = 0;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import type { VectorIndex } from "../index/vector-index.js";
+import type { VectorIndex } from "../vector-index/vector-index.js";
 import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
 import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { TopK } from "../index/topk.js";
+import { TopK } from "../vector-index/topk.js";
 import type { Collection } from "../store/collection.js";
 import { ftsExpression, type KeywordQuery } from "./fts-query.js";
 import { porterStem } from "./porter.js";

@@ -1,5 +1,5 @@
 import { fold } from "./text.js";
-import { GENRE_WORDS } from "./understand.js";
+import { GENRE_WORDS } from "./understand/vocabulary.js";
 
 /**
  * Mood words and the TMDB genres they ask for: "funny" is Comedy, "scary" is Horror. Query

@@ -1,4 +1,4 @@
-import type { IdFilter, VectorHit, VectorIndex } from "../index/vector-index.js";
+import type { IdFilter, VectorHit, VectorIndex } from "../vector-index/vector-index.js";
 
 /** True when a vector is all zeros (GloVe: the query had no known word). */
 export function isZero(v: Float32Array): boolean {

@@ -1,4 +1,4 @@
-import { TopK } from "../index/topk.js";
+import { TopK } from "../vector-index/topk.js";
 import type { Collection } from "../store/collection.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TypoTrie, typoBudget } from "./typo-trie.js";

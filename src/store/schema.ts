@@ -89,7 +89,7 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
   `,
   // Merged catalogs (src/catalog/merge.ts): a plot from a second catalog. And a change log for
-  // the vector indexes saved beside the collection (src/index/persisted.ts): every insert,
+  // the vector indexes saved beside the collection (src/vector-index/persisted.ts): every insert,
   // real update or delete of a vector bumps meta 'vectors_seq' and records the movie's rowid
   // with that number, so a saved index can tell it is stale and catch up with just the
   // changed rows. One row per movie (deleted ones too), so the log stays bounded.

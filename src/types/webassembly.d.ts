@@ -1,6 +1,6 @@
 // Node provides WebAssembly as a global, but TypeScript declares it only in lib.dom, which this
 // project leaves out so browser globals cannot creep into server code. These are the parts
-// `src/index/simd-scan.ts` uses, as the WebAssembly JS API specifies them.
+// `src/vector-index/simd-scan.ts` uses, as the WebAssembly JS API specifies them.
 declare namespace WebAssembly {
   class Memory {
     constructor(descriptor: { initial: number; maximum?: number });

@@ -1,7 +1,7 @@
-import { ExactIndex } from "../../src/index/exact.js";
-import { FlatVectors } from "../../src/index/flat.js";
-import { SyntheticSet } from "../../src/index/synthetic.js";
-import type { IdFilter, VectorIndex } from "../../src/index/vector-index.js";
+import { ExactIndex } from "../../src/vector-index/exact.js";
+import { FlatVectors } from "../../src/vector-index/flat.js";
+import { SyntheticSet } from "../../src/vector-index/synthetic.js";
+import type { IdFilter, VectorIndex } from "../../src/vector-index/vector-index.js";
 
 /** A seeded synthetic data set with ids 1..n and held-out queries. */
 export function fixture(n: number, dims: number, queries: number, seed = 42) {

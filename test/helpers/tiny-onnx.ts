@@ -1,4 +1,4 @@
-import { seededRandom as random } from "../../src/index/kmeans.js";
+import { seededRandom as random } from "../../src/vector-index/kmeans.js";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";

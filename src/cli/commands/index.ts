@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from "../../errors.js";
-import { HNSW_QUANTIZATIONS, type HnswParams } from "../../index/hnsw.js";
-import type { IvfPqParams } from "../../index/ivfpq.js";
-import type { OpenedIndex } from "../../index/persisted.js";
-import { INDEX_TYPES, parseIndexType, type IndexConfig } from "../../index/select.js";
+import { HNSW_QUANTIZATIONS, type HnswParams } from "../../vector-index/hnsw.js";
+import type { IvfPqParams } from "../../vector-index/ivfpq.js";
+import type { OpenedIndex } from "../../vector-index/persisted.js";
+import { INDEX_TYPES, parseIndexType, type IndexConfig } from "../../vector-index/select.js";
 import { Plotline } from "../../plotline.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { bytes, n } from "../format.js";

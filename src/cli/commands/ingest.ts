@@ -3,7 +3,7 @@ import { FORMATS, type Format } from "../../catalog/formats.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
-import { resolveKind } from "../../index/select.js";
+import { resolveKind } from "../../vector-index/select.js";
 import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { n } from "../format.js";
