@@ -163,6 +163,7 @@ export class Plotline {
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
       },
       similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
+      recommend: async (like, dislike, k, filters, prior) => (await this.recommend({ like: like.map((id) => ({ id })), dislike: dislike.map((id) => ({ id })), k, filters, prior })).results,
     }));
   }
 

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
+import { BLEND_WEIGHTS } from "../recommend/blend.js";
 import { DEFAULT_SENTIMENT_WEIGHT, RERANKERS, type RecommendationOptions, type Reranker } from "../recommend/types.js";
+import { DEFAULT_PRIOR, MAX_PRIOR } from "../search/types.js";
 import type { Filters } from "../search/filters.js";
 import { intOption, type OptionSpec } from "./command.js";
 import { numberOption, rangeOption } from "./commands/search.js";
@@ -12,11 +14,15 @@ export const RANKING_OPTIONS: Record<string, OptionSpec> = {
   rerank: { type: "string", arg: "NAME", help: RERANKERS.join(" | "), default: "none" },
   "sentiment-weight": { type: "string", arg: "W", help: "0..1, weight of sentiment with --rerank sentiment", default: DEFAULT_SENTIMENT_WEIGHT },
   candidates: { type: "string", arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+  prior: { type: "string", arg: "P", help: `how much the popularity prior counts, 0 (off) to ${MAX_PRIOR}, as a multiple of its weight ${BLEND_WEIGHTS.prior}`, default: DEFAULT_PRIOR },
+  "no-series": { type: "boolean", help: `do not boost the movie's own series and remakes (weight ${BLEND_WEIGHTS.series}); with --prior 0, similarity alone` },
 };
 
 /** The library's ranking options for the flags of `RANKING_OPTIONS`. */
-export function parseRankingOptions(values: Record<string, unknown>): Pick<RecommendationOptions, "diversity" | "rerank" | "sentimentWeight" | "candidates"> {
+export function parseRankingOptions(values: Record<string, unknown>): Pick<RecommendationOptions, "diversity" | "rerank" | "sentimentWeight" | "candidates" | "prior" | "series"> {
   return {
+    prior: numberOption("prior", values.prior),
+    ...(values["no-series"] ? { series: false } : {}),
     diversity: numberOption("diversity", values.diversity),
     rerank: values.rerank as Reranker | undefined,
     sentimentWeight: numberOption("sentiment-weight", values["sentiment-weight"]),
@@ -34,6 +40,7 @@ export const FILTER_OPTIONS: Record<string, OptionSpec> = {
   "year-range": { type: "string", arg: "A..B", help: "release years, inclusive: 1990..1999, 2006.., ..1979 or 1994" },
   genre: { type: "string", multiple: true, arg: "NAME", help: "genre (repeat for several; any of them unless --genre-mode all)" },
   "genre-mode": { type: "string", arg: "MODE", help: "any | all", default: "any" },
+  "exclude-genre": { type: "string", multiple: true, arg: "NAME", help: "genre the results must not have (repeat for several)" },
   "min-rating": { type: "string", arg: "N", help: "minimum average rating, 0..10" },
   "min-votes": { type: "string", arg: "N", help: "minimum number of votes" },
   runtime: { type: "string", arg: "A..B", help: "runtime in minutes, inclusive: 90..120, ..100" },
@@ -53,6 +60,8 @@ export function parseFilterOptions(values: Record<string, unknown>): Filters | u
   if (runtime?.max !== undefined) f.runtimeMax = runtime.max;
   const genres = values.genre as string[] | undefined;
   if (genres?.length) f.genres = genres;
+  const excluded = values["exclude-genre"] as string[] | undefined;
+  if (excluded?.length) f.excludeGenres = excluded;
   const mode = values["genre-mode"] as string | undefined;
   if (mode !== undefined && mode !== "any" && mode !== "all") throw new InvalidArgumentError("--genre-mode", `expected any or all, got '${mode}'`);
   if (mode === "all") f.genreMode = "all";

@@ -15,17 +15,19 @@ import type { Candidate, Plan } from "./pipeline.js";
  * Alien's 40 nearest plots).
  *
  * The weights are stated, not learned (the catalogue has no labels of "more like this"), and
- * were chosen from what they should do before measuring:
- * - `series` 0.4: a series entry leads the list. Against the best non-series neighbour
- *   (similarity' 1) an entry with similarity' s gains 0.4 and loses 0.45 * (1 - s), so it
- *   leads unless it is among the least alike tenth of the pool;
- * - `prior` 0.15: among films about equally alike, the well-known ones come first; the whole
- *   range of the prior (an unknown film against the best known) is worth a third of the
- *   similarity range (0.15 / 0.45), so it reorders neighbours without replacing them.
+ * were chosen from what the list should do (the issue's "a film's own series and its
+ * best-known neighbours lead the 40"), not fitted to a check list:
+ * - `series` 0.35: a series entry leads the list. Against the best non-series neighbour
+ *   (similarity' 1) an entry with similarity' s gains 0.35 and loses 0.4 * (1 - s), so it
+ *   leads unless it is among the least alike eighth of the pool;
+ * - `prior` 0.25: among films about as alike, the well-known ones come first: the whole range
+ *   of the prior (an unknown film against the best known) is worth five eighths of the
+ *   similarity range (0.25 / 0.4), so a known film passes an obscure one that is somewhat more
+ *   alike, but not one that is much more alike.
  * The `prior` option multiplies the prior's weight (0 turns it off); `series: false` turns the
  * series off. With both off, the ranking is the similarity alone, exactly as before.
  */
-export const BLEND_WEIGHTS = { prior: 0.15, series: 0.4 } as const;
+export const BLEND_WEIGHTS = { prior: 0.25, series: 0.35 } as const;
 /** Candidates by similarity that the blend re-ranks (at least the plan's pool). */
 export const BLEND_POOL = 200;
 

@@ -59,7 +59,7 @@ export interface RecommendationOptions {
   sentimentWeight?: number;
   /**
    * How much the popularity prior counts, as a multiple of its weight (`BLEND_WEIGHTS.prior`,
-   * 0.15): 1 (default), 0 off, up to 10.
+   * 0.25): 1 (default), 0 off, up to 10.
    */
   prior?: number;
   /**

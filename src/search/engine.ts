@@ -67,7 +67,22 @@ export interface SearchDeps {
    * searches by X's stored vector.
    */
   similar?(id: string, k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /**
+   * Recommendations from liked and disliked movies (by id), best first, filters applied: "Alien
+   * meets Toy Story", "like Alien without Aliens". Without it such queries use the first liked film.
+   */
+  recommend?(like: string[], dislike: string[], k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
 }
+
+/**
+ * Queries naming films and more words ("like Die Hard but on a bus"): the examples'
+ * recommendations (their best `EXAMPLE_POOL`) and the text's hybrid results (its best
+ * `HYBRID_POOL`) are each min-max normalised and added with these weights, equal because the
+ * query asks for both: a film near the examples that also fits the words leads.
+ */
+export const EXAMPLE_WEIGHTS = { examples: 0.5, text: 0.5 } as const;
+/** Recommendations from the examples that a query with text fuses with the text's results. */
+export const EXAMPLE_POOL = 200;
 
 interface Ranked {
   id: number;
@@ -112,7 +127,7 @@ export function planSearch(options: SearchOptions): Plan {
   const k = intParam("k", options.k, DEFAULT_K, 1, MAX_K);
   const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
   const filters = { ...(options.filters ?? {}) };
-  for (const key of ["genres", "cast", "directors"] as const) stringList(key, filters[key]);
+  for (const key of ["genres", "excludeGenres", "cast", "directors"] as const) stringList(key, filters[key]);
   if (filters.genreMode !== undefined && filters.genreMode !== "any" && filters.genreMode !== "all") throw new InvalidArgumentError("genreMode", `must be 'any' or 'all', got '${String(filters.genreMode)}'`);
   if (filters.language !== undefined && typeof filters.language !== "string") throw new InvalidArgumentError("language", "must be a string");
   filterSql(filters); // validates numbers and ranges
@@ -213,6 +228,7 @@ export class SearchEngine {
       parsed.like = u.like.title;
       parsed.likeId = u.like.id;
     }
+    if (u.likes || u.dislikes) parsed.examples = { like: u.likes ?? [], unlike: u.dislikes ?? [] };
     return parsed;
   }
 
@@ -253,8 +269,8 @@ export class SearchEngine {
     const allowed = filterRowids(this.collection, filters);
     if (allowed && allowed.size === 0) return [];
     if (plan.mode === "title") return this.titleRank(query, k, offset, allowed, plan.prior);
-    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters, allowed, plan.prior)).slice(offset);
     const text = parsed.text.trim();
+    if (parsed.likeId) return (await this.examplesRank(query, parsed, plan, allowed)).slice(offset, need);
     if (!text) return hasFilters(filters) ? this.browse(need, allowed, plan.prior).slice(offset) : [];
     const { keywordQuery, expression, keywordTop, semantic } = this.sides(text, allowed);
     const kw = this.keyword();
@@ -387,13 +403,57 @@ export class SearchEngine {
     return { rowids: [...rows.keys()], features: [...rows.values()] };
   }
 
+  /**
+   * A query naming films: the recommendations from them (`like` for one liked film), fused with
+   * the results of the rest of the query's text when there is any (`EXAMPLE_WEIGHTS`). The
+   * examples themselves are never listed.
+   */
+  private async examplesRank(query: string, parsed: ParsedQuery, plan: Plan, allowed: ReadonlySet<number> | null): Promise<Ranked[]> {
+    const need = plan.offset + plan.k;
+    const text = parsed.text.trim();
+    const depth = text ? Math.max(need, EXAMPLE_POOL) : need;
+    const likes = parsed.examples?.like.map((m) => m.id) ?? [parsed.likeId!];
+    const dislikes = parsed.examples?.unlike.map((m) => m.id) ?? [];
+    let examples: Ranked[];
+    if ((likes.length > 1 || dislikes.length) && this.deps.recommend) {
+      examples = this.rowsOf(await this.deps.recommend(likes, dislikes, Math.min(depth, MAX_K), parsed.filters, plan.prior));
+    } else examples = await this.like(likes[0]!, depth, parsed.filters, allowed, plan.prior);
+    if (!text) return examples;
+    const textOnly: ParsedQuery = { text, filters: parsed.filters, extracted: parsed.extracted };
+    const words = await this.rank(query, textOnly, { ...plan, mode: "hybrid", offset: 0, k: Math.max(need, HYBRID_POOL) });
+    const named = new Set(this.rowsOf([...likes, ...dislikes].map((id) => ({ id, title: "", year: null, score: 0 }))).map((r) => r.id));
+    const norm = (list: Ranked[]) => {
+      const top = list[0]?.score ?? 0;
+      const bottom = list[list.length - 1]?.score ?? 0;
+      const span = top - bottom;
+      return new Map(list.map((r) => [r.id, span > 1e-12 ? (r.score - bottom) / span : 1]));
+    };
+    const ex = norm(examples);
+    const tx = norm(words);
+    const byId = new Map<number, Ranked>();
+    for (const r of [...examples, ...words]) if (!byId.has(r.id) && !named.has(r.id)) byId.set(r.id, r);
+    const fused = [...byId.values()].map((r) => {
+      const e = ex.get(r.id) ?? 0;
+      const t = tx.get(r.id) ?? 0;
+      const fromText = words.find((w) => w.id === r.id);
+      const base = fromText ?? r;
+      return { ...base, score: EXAMPLE_WEIGHTS.examples * e + EXAMPLE_WEIGHTS.text * t, scores: { ...base.scores, examples: e, text: t } };
+    });
+    fused.sort((a, b) => b.score - a.score || a.id - b.id);
+    return fused.slice(0, need);
+  }
+
+  /** Rowids of hits given by movie id, in their order (ids not in the collection dropped). */
+  private rowsOf(hits: { id: string; score: number }[]): Ranked[] {
+    const rows = this.collection.db.prepare("SELECT rowid, id FROM movies WHERE id IN (SELECT value FROM json_each(?))").raw().all(JSON.stringify(hits.map((h) => h.id))) as [number, string][];
+    const rowOf = new Map(rows.map(([rowid, id]) => [id, rowid]));
+    return hits.filter((h) => rowOf.has(h.id)).map((h) => ({ id: rowOf.get(h.id)!, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+  }
+
   /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
   private async like(likeId: string, need: number, filters: Filters, allowed: ReadonlySet<number> | null, prior: number): Promise<Ranked[]> {
     if (this.deps.similar) {
-      const hits = await this.deps.similar(likeId, Math.min(need, MAX_K), filters, prior);
-      const rows = this.collection.db.prepare("SELECT rowid, id FROM movies WHERE id IN (SELECT value FROM json_each(?))").raw().all(JSON.stringify(hits.map((h) => h.id))) as [number, string][];
-      const rowOf = new Map(rows.map(([rowid, id]) => [id, rowid]));
-      return hits.filter((h) => rowOf.has(h.id)).map((h) => ({ id: rowOf.get(h.id)!, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+      return this.rowsOf(await this.deps.similar(likeId, Math.min(need, MAX_K), filters, prior));
     }
     const movie = this.collection.getById(likeId);
     const index = await this.deps.vectorIndex();

@@ -39,6 +39,9 @@ export interface HitScores {
   prior?: number;
   priorWeight?: number;
   contributions?: Partial<Record<RankFeature, number>>;
+  /** A query naming films and more words: the normalised score from the examples and from the text, which `EXAMPLE_WEIGHTS` add up to `score`. */
+  examples?: number;
+  text?: number;
 }
 
 /** A search result with its explanation: `score` is the fused score in hybrid mode. */
@@ -65,6 +68,13 @@ export interface ParsedQuery {
   like?: string;
   /** The id of the movie `like` resolved to. */
   likeId?: string;
+  /**
+   * When the query names several films or films to avoid ("Alien meets Toy Story", "like Alien
+   * without Aliens"): every film to be like (the first is `like`) and to be unlike. Results are
+   * then recommendations from these examples, within the filters, fused with the rest of the
+   * query's text when there is any.
+   */
+  examples?: { like: { id: string; title: string; year: number | null }[]; unlike: { id: string; title: string; year: number | null }[] };
   /** Phrases turned into filters or intents, so a surface can show them and offer to drop them. */
   extracted: ExtractedPhrase[];
 }

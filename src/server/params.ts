@@ -20,6 +20,7 @@ export interface FilterQuery {
   year?: string;
   genre?: string[];
   genre_mode?: "any" | "all";
+  exclude_genre?: string[];
   min_rating?: number;
   min_votes?: number;
   runtime?: string;
@@ -36,6 +37,7 @@ export const FILTER_PROPERTIES = {
   year: { type: "string", pattern: RANGE_PATTERN, description: "Release years, inclusive: `1990..1999`, `2006..`, `..1979` or `1994`." },
   genre: list("Genres (repeat the parameter for several), matched case-insensitively."),
   genre_mode: { type: "string", enum: ["any", "all"], default: "any", description: "`any`: a movie has at least one of the genres; `all`: every one." },
+  exclude_genre: list("Genres a movie must not have (repeat the parameter for several)."),
   min_rating: { type: "number", minimum: 0, maximum: 10, description: "Minimum average rating, 0..10." },
   min_votes: { type: "integer", minimum: 0, description: "Minimum number of votes." },
   runtime: { type: "string", pattern: RANGE_PATTERN, description: "Runtime in minutes, inclusive: `90..120`, `..100`." },
@@ -55,6 +57,7 @@ export function filtersFrom(q: FilterQuery): Filters | undefined {
   if (runtime.max !== undefined) f.runtimeMax = runtime.max;
   if (q.genre?.length) f.genres = q.genre;
   if (q.genre?.length && q.genre_mode) f.genreMode = q.genre_mode;
+  if (q.exclude_genre?.length) f.excludeGenres = q.exclude_genre;
   if (q.min_rating !== undefined) f.minRating = q.min_rating;
   if (q.min_votes !== undefined) f.minVotes = q.min_votes;
   if (q.cast?.length) f.cast = q.cast;

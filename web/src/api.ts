@@ -9,6 +9,7 @@ export interface Filters {
   yearMax?: number;
   genres?: string[];
   genreMode?: "any" | "all";
+  excludeGenres?: string[];
   minRating?: number;
   minVotes?: number;
   runtimeMin?: number;
@@ -43,7 +44,14 @@ export interface Hit {
 export interface ListResponse {
   query?: string;
   /** Search: the text searched, the filters applied, and the phrases that became filters. */
-  parsed?: { text: string; filters: Filters; like?: string; likeId?: string; extracted?: { phrase: string; as: string }[] };
+  parsed?: {
+    text: string;
+    filters: Filters;
+    like?: string;
+    likeId?: string;
+    examples?: { like: { id: string; title: string; year: number | null }[]; unlike: { id: string; title: string; year: number | null }[] };
+    extracted?: { phrase: string; as: string }[];
+  };
   /** Recommend: examples that match no movie. */
   unknown?: string[];
   results: Hit[];

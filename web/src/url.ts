@@ -14,6 +14,7 @@ export type Strategy = (typeof STRATEGIES)[number];
 export interface FilterParams {
   year?: string;
   genre: string[];
+  exclude_genre: string[];
   min_rating?: string;
   min_votes?: string;
   runtime?: string;
@@ -22,7 +23,7 @@ export interface FilterParams {
   language?: string;
 }
 
-export const LIST_FILTERS = ["genre", "cast", "director"] as const;
+export const LIST_FILTERS = ["genre", "exclude_genre", "cast", "director"] as const;
 export const SCALAR_FILTERS = ["year", "min_rating", "min_votes", "runtime", "language"] as const;
 
 export type Route =
@@ -40,7 +41,7 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[], fa
 }
 
 export function emptyFilters(): FilterParams {
-  return { genre: [], cast: [], director: [] };
+  return { genre: [], exclude_genre: [], cast: [], director: [] };
 }
 
 export function parseRoute(url: URL): Route {

@@ -47,6 +47,7 @@ export function filtersFromOptions(values: CommandContext["values"]): Filters {
   f.runtimeMin = runtime?.min;
   f.runtimeMax = runtime?.max;
   f.genres = list(values.genre);
+  f.excludeGenres = list(values["exclude-genre"]);
   f.genreMode = oneOf("genre-mode", values["genre-mode"], ["any", "all"] as const);
   f.minRating = numberOption("min-rating", values["min-rating"]);
   f.minVotes = numberOption("min-votes", values["min-votes"]);
@@ -65,6 +66,7 @@ function explainLines(r: ExplainedHit): string[] {
   if (s.keywordNorm !== undefined) parts.push(`normalised ${fmt(s.keywordNorm, 3)} / ${fmt(s.semanticNorm, 3)}`);
   if (s.keywordRank !== undefined) parts.push(`ranks ${s.keywordRank ?? "-"} / ${s.semanticRank ?? "-"}`);
   if (s.title !== undefined) parts.push(`title ${fmt(s.title)}`);
+  if (s.examples !== undefined) parts.push(`examples ${fmt(s.examples, 3)}  text ${fmt(s.text, 3)}`);
   if (s.prior !== undefined) parts.push(`prior ${fmt(s.prior, 3)}${s.priorWeight !== undefined ? ` x ${fmt(s.priorWeight, 3)}` : ""}`);
   const model = s.contributions ? Object.entries(s.contributions).map(([name, c]) => `${name} ${c! >= 0 ? "+" : ""}${c!.toFixed(3)}`) : [];
   const matches = Object.entries(r.matches).map(([field, words]) => `${field}: ${words!.join(", ")}`);
@@ -77,7 +79,11 @@ export function renderSearch(response: SearchResponse, offset: number, explain: 
   const { parsed } = response;
   if (parsed.extracted.length) {
     const what = parsed.extracted.map((e) => `${e.as} ("${e.phrase}")`).join(", ");
-    lines.push(`Understood: ${what}; searching ${parsed.text ? `"${parsed.text}"` : "by filters only"}. Use --no-parse to search the words as typed.`, "");
+    const names = parsed.examples?.like.map((m) => m.title) ?? (parsed.like ? [parsed.like] : []);
+    const unlike = parsed.examples?.unlike.map((m) => m.title) ?? [];
+    const examples = names.length ? `films like ${names.join(" and ")}${unlike.length ? `, unlike ${unlike.join(" and ")}` : ""}` : "";
+    const searched = examples ? `${examples}${parsed.text ? ` that fit "${parsed.text}"` : ""}` : parsed.text ? `"${parsed.text}"` : "by filters only";
+    lines.push(`Understood: ${what}; searching ${searched}. Use --no-parse to search the words as typed.`, "");
   }
   if (response.results.length === 0) {
     lines.push("No results.");
@@ -105,6 +111,7 @@ export const searchCommand: Command = {
     year: { type: "string", arg: "FROM..TO", help: "release year, or a range (either end may be left out)" },
     genre: { type: "string", multiple: true, arg: "NAME", help: "genre (repeatable)" },
     "genre-mode": { type: "string", arg: "any|all", help: "with several --genre: any of them, or all", default: "any" },
+    "exclude-genre": { type: "string", multiple: true, arg: "NAME", help: "genre the results must not have (repeatable)" },
     "min-rating": { type: "string", arg: "R", help: "minimum average rating (0-10)" },
     "min-votes": { type: "string", arg: "N", help: "minimum number of votes" },
     runtime: { type: "string", arg: "FROM..TO", help: "runtime in minutes, or a range" },
