@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import { Plotline } from "../src/plotline.js";
 import { PAIR_KINDS, pairQueries, readPairs, splitOf, wordFrequencies, type DescriptionPair, type PairKind } from "../src/search/description-pairs.js";
 import { DEFAULT_ALPHA, HYBRID_POOL, RRF_K } from "../src/search/hybrid.js";
-import { priorParts } from "../src/search/prior.js";
+import { PRIOR_PARTS, priorParts } from "../src/search/prior.js";
 import { FEATURE_COUNT, FEATURE_INDEX, PRIOR_FEATURES, RANK_FEATURES, type RankFeature } from "../src/search/rank-model.js";
 import { fitSoftmax, poolMetrics, trainingSet, type TrainingSet } from "../src/search/rank-training.js";
 import { rankInputs } from "../src/store/rank-inputs.js";
@@ -35,7 +35,6 @@ import { ROOT, TMDB_CSV, WIKIPEDIA_JSON } from "../bench/paths.js";
 
 const LAMBDAS = [1e-4, 1e-3, 1e-2, 1e-1];
 const PRIOR_GRID = Array.from({ length: 46 }, (_, i) => i / 50);
-const PRIOR_PARTS = ["votes", "popularity", "rating"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -185,7 +184,7 @@ async function train(db: string): Promise<void> {
   const split = pick(withParts(trainRows.queries, byVotes), withParts(validRows.queries, byVotes));
   const partWeights = PRIOR_PARTS.map((_, k) => Math.max(0, split.weights[split.weights.length - PRIOR_PARTS.length + k]!));
   const partSum = partWeights.reduce((a, b) => a + b, 0);
-  const mix = partSum > 0 ? partWeights.map((w) => w / partSum) : [1, 0, 0];
+  const mix = partSum > 0 ? partWeights.map((w) => w / partSum) : PRIOR_PARTS.map((_, k) => (k === 0 ? 1 : 0));
   log(`prior mix: ${PRIOR_PARTS.map((p, k) => `${p} ${mix[k]!.toFixed(3)}`).join(", ")}`);
 
   log("fit with the mixed prior:");

@@ -4,11 +4,11 @@ import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
 import { filterRowids, filterSql, hasFilters, type Filters } from "./filters.js";
 import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query.js";
-import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, vagueness, type FusedHit } from "./hybrid.js";
+import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit } from "./hybrid.js";
 import { KeywordIndex } from "./keyword.js";
 import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
 import { FEATURE_COUNT, featureWeight, modelScore, RANK_FEATURES, type RankFeature } from "./rank-model.js";
-import { features, querySignals, rankSignals, type RankSignals } from "./ranker.js";
+import { features, querySignals, rankSignals, readLists, type RankSignals } from "./ranker.js";
 import { PRIOR_WEIGHTS, RANK_WEIGHTS } from "./rank-weights.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
 import { Spelling } from "./spelling.js";
@@ -313,7 +313,7 @@ export class SearchEngine {
           keywordTop,
           semanticTop,
           (kwList, semList) => {
-            qs.vagueness = vagueness([kwList, semList]);
+            readLists(signals!, qs, kwList, semList);
             return (h) => modelScore(RANK_WEIGHTS, features(signals!, qs, h, HYBRID_POOL, f), plan.prior);
           },
           need,
@@ -392,7 +392,7 @@ export class SearchEngine {
       keywordTop,
       semanticTop,
       (kwList, semList) => {
-        qs.vagueness = vagueness([kwList, semList]);
+        readLists(signals, qs, kwList, semList);
         return (h) => {
           if (!rows.has(h.id)) rows.set(h.id, Float64Array.from(features(signals, qs, h, HYBRID_POOL, f)));
           return 0;

@@ -25,7 +25,10 @@
  *   weighted by BM25's IDF, found in the title, the keywords, the cast and directors, and the
  *   tagline, overview and plot: per-field matches beside BM25's single sum;
  * - `genreMatch`: the share of the genres the query's genre and mood words name ("funny",
- *   "scary", "war", "romantic" left as text) that the movie has; 0 when it names none.
+ *   "scary", "war", "romantic" left as text) that the movie has; 0 when it names none;
+ * - `seriesFirst`, `seriesSequel`: 1 when the pool holds other movies of the movie's series
+ *   (the same title main part, `franchise.ts`) and this one is the earliest, or a later one:
+ *   a premise shared by a whole series ("toys that come alive") may mean its first film.
  */
 export const RANK_FEATURES = [
   "keyword",
@@ -43,6 +46,8 @@ export const RANK_FEATURES = [
   "fieldPeople",
   "fieldText",
   "genreMatch",
+  "seriesFirst",
+  "seriesSequel",
 ] as const;
 export type RankFeature = (typeof RANK_FEATURES)[number];
 export const FEATURE_COUNT = RANK_FEATURES.length;

@@ -2,9 +2,10 @@ import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
 import { rankInputs } from "../store/rank-inputs.js";
 import type { KeywordQuery } from "./fts-query.js";
-import type { FusedHit } from "./hybrid.js";
+import { HYBRID_POOL, vagueness, type FusedHit, type Scored } from "./hybrid.js";
 import type { KeywordIndex } from "./keyword.js";
 import { softGenres } from "./moods.js";
+import { mainPart } from "../recommend/franchise.js";
 import { PriorTable } from "./prior.js";
 import { FEATURE_COUNT, FEATURE_INDEX as F, rankFeature } from "./rank-model.js";
 import { titleWords } from "./title-index.js";
@@ -24,6 +25,9 @@ export class RankSignals {
   readonly genreNames = new Map<string, string>();
   /** Every word of every title (folded, as `titleWords` cuts them). */
   readonly titleVocabulary = new Set<string>();
+  /** Each movie's series key (its title's main part, `franchise.ts`) and year, by rowid. */
+  private readonly seriesKey: (string | undefined)[] = [];
+  private readonly year: (number | null | undefined)[] = [];
 
   constructor(collection: Collection) {
     const inputs = rankInputs(collection);
@@ -31,6 +35,8 @@ export class RankSignals {
     inputs.rowids.forEach((rowid, i) => {
       this.titles[rowid] = titleWordsOf(inputs.titles[i]!);
       for (const w of titleWords(inputs.titles[i]!)) this.titleVocabulary.add(w);
+      this.seriesKey[rowid] = mainPart(inputs.titles[i]!).join(" ");
+      this.year[rowid] = inputs.years[i];
       const genres = inputs.genres[i]!;
       this.genres[rowid] = genres.map((g) => g.toLowerCase());
       for (const g of genres) if (!this.genreNames.has(g.toLowerCase())) this.genreNames.set(g.toLowerCase(), g);
@@ -39,6 +45,35 @@ export class RankSignals {
 
   titleOf(rowid: number): TitleWords | undefined {
     return this.titles[rowid];
+  }
+
+  /**
+   * For a candidate pool: the earliest year among the pool's movies of each series key that
+   * more than one of them shares (the `seriesFirst` / `seriesSequel` features).
+   */
+  seriesInPool(rowids: Iterable<number>): Map<string, { first: number; count: number }> {
+    const out = new Map<string, { first: number; count: number }>();
+    for (const r of rowids) {
+      const key = this.seriesKey[r];
+      if (!key) continue;
+      const y = this.year[r] ?? Infinity;
+      const e = out.get(key);
+      if (!e) out.set(key, { first: y, count: 1 });
+      else {
+        e.count++;
+        if (y < e.first) e.first = y;
+      }
+    }
+    for (const [key, e] of out) if (e.count < 2) out.delete(key);
+    return out;
+  }
+
+  /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
+  seriesRole(rowid: number, pool: ReadonlyMap<string, { first: number }>): number {
+    const key = this.seriesKey[rowid];
+    const e = key ? pool.get(key) : undefined;
+    if (!e) return 0;
+    return (this.year[rowid] ?? Infinity) <= e.first ? 1 : -1;
   }
 
   /** The movie's genres, lower case (empty when unknown). */
@@ -77,6 +112,14 @@ export interface QuerySignals {
   genres: string[];
   /** How alike the top of the candidate lists is (`vagueness`); set once the lists are known. */
   vagueness: number;
+  /** The series the pool holds more than one movie of (`seriesInPool`); set once the lists are known. */
+  series: ReadonlyMap<string, { first: number }>;
+}
+
+/** Fills in what the model reads of the candidate lists, once they are known. */
+export function readLists(signals: RankSignals, q: QuerySignals, keyword: readonly Scored[], semantic: readonly Scored[]): void {
+  q.vagueness = vagueness([keyword, semantic]);
+  q.series = signals.seriesInPool([...keyword.slice(0, HYBRID_POOL), ...semantic.slice(0, HYBRID_POOL)].map((h) => h.id));
 }
 
 export function querySignals(signals: RankSignals, text: string, keyword: KeywordIndex, keywordQuery: KeywordQuery | null): QuerySignals {
@@ -85,6 +128,7 @@ export function querySignals(signals: RankSignals, text: string, keyword: Keywor
     fields: keywordQuery ? keyword.fieldShares(keywordQuery) : null,
     genres: softGenres(text, signals.genreNames).map((g) => g.toLowerCase()),
     vagueness: 0,
+    series: new Map(),
   };
 }
 
@@ -119,5 +163,8 @@ export function features(signals: RankSignals, q: QuerySignals, h: FusedHit, poo
     out[F.fieldText] = shares[3]!;
   }
   out[F.genreMatch] = signals.genreShare(h.id, q.genres);
+  const role = signals.seriesRole(h.id, q.series);
+  out[F.seriesFirst] = role === 1 ? 1 : 0;
+  out[F.seriesSequel] = role === -1 ? 1 : 0;
   return out;
 }

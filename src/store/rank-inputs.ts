@@ -24,6 +24,7 @@ export interface PriorInputs {
 /** The prior's inputs, and the title and genres the ranking model matches (`src/search/ranker.ts`). */
 export interface RankInputs extends PriorInputs {
   titles: string[];
+  years: (number | null)[];
   genres: string[][];
 }
 
@@ -31,11 +32,11 @@ export function rankInputs(collection: Collection): RankInputs {
   const rows = collection.db
     .prepare(
       `SELECT rowid, votes, popularity, rating, json_array_length(cast_members), length(overview),
-              poster_url IS NOT NULL AND poster_url != '', plot IS NOT NULL AND plot != '', title, genres
+              poster_url IS NOT NULL AND poster_url != '', plot IS NOT NULL AND plot != '', title, genres, year
        FROM movies ORDER BY rowid`,
     )
     .raw()
-    .all() as [number, number | null, number | null, number | null, number, number, number, number, string, string][];
+    .all() as [number, number | null, number | null, number | null, number, number, number, number, string, string, number | null][];
   const col = (i: number) => Float64Array.from(rows, (r) => (r[i] === null ? NaN : Number(r[i])));
   return {
     rowids: Int32Array.from(rows, (r) => r[0]),
@@ -47,6 +48,7 @@ export function rankInputs(collection: Collection): RankInputs {
     poster: col(6),
     merged: col(7),
     titles: rows.map((r) => r[8]),
+    years: rows.map((r) => r[10]),
     genres: rows.map((r) => JSON.parse(r[9]) as string[]),
   };
 }
