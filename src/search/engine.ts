@@ -7,7 +7,7 @@ import { ftsExpression, parseKeywordQuery, type KeywordQuery } from "./fts-query
 import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit } from "./hybrid.js";
 import { KeywordIndex } from "./keyword.js";
 import { matcher, tokenizeMovie, type TokenizedMovie } from "./matches.js";
-import { FEATURE_COUNT, featureWeight, modelScore, RANK_FEATURES, type RankFeature } from "./rank-model.js";
+import { FEATURE_COUNT, modelScore, RANK_FEATURES, weightVector, type RankFeature } from "./rank-model.js";
 import { features, querySignals, rankSignals, readLists, type RankSignals } from "./ranker.js";
 import { PRIOR_WEIGHTS, RANK_WEIGHTS } from "./rank-weights.js";
 import { cosines, isZero, semanticSearch } from "./semantic.js";
@@ -309,12 +309,13 @@ export class SearchEngine {
       } else if (plan.fusion === "learned") {
         const qs = querySignals(signals!, text, kw, expression ? keywordQuery : null);
         const f = new Float64Array(FEATURE_COUNT);
+        const w = weightVector(RANK_WEIGHTS, plan.prior);
         const fused = scoredFusion(
           keywordTop,
           semanticTop,
           (kwList, semList) => {
-            readLists(signals!, qs, kwList, semList);
-            return (h) => modelScore(RANK_WEIGHTS, features(signals!, qs, h, HYBRID_POOL, f), plan.prior);
+            readLists(signals!, qs, kwList, semList, (id) => index.vector(id));
+            return (h) => modelScore(w, features(signals!, qs, h, HYBRID_POOL, f));
           },
           need,
         );
@@ -323,7 +324,7 @@ export class SearchEngine {
           const values = features(signals!, qs, h, HYBRID_POOL, f);
           const contributions: Partial<Record<RankFeature, number>> = {};
           RANK_FEATURES.forEach((name, i) => {
-            const c = featureWeight(RANK_WEIGHTS, name, plan.prior) * values[i]!;
+            const c = w[i]! * values[i]!;
             if (c !== 0) contributions[name] = c;
           });
           return { id: h.id, score: h.score, scores: { ...scores, prior: priorOf(h.id), priorWeight: RANK_WEIGHTS.prior * plan.prior, contributions } };
@@ -383,7 +384,7 @@ export class SearchEngine {
     const allowed = filterRowids(this.collection, parsed.filters);
     if (allowed && allowed.size === 0) return { rowids: [], features: [] };
     const { keywordQuery, expression, keywordTop, semantic } = this.sides(text, allowed);
-    const { semanticTop } = await semantic();
+    const { index, semanticTop } = await semantic();
     const signals = this.signals();
     const qs = querySignals(signals, text, this.keyword(), expression ? keywordQuery : null);
     const f = new Float64Array(FEATURE_COUNT);
@@ -392,7 +393,7 @@ export class SearchEngine {
       keywordTop,
       semanticTop,
       (kwList, semList) => {
-        readLists(signals, qs, kwList, semList);
+        readLists(signals, qs, kwList, semList, (id) => index.vector(id));
         return (h) => {
           if (!rows.has(h.id)) rows.set(h.id, Float64Array.from(features(signals, qs, h, HYBRID_POOL, f)));
           return 0;

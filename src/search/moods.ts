@@ -14,7 +14,7 @@ export const MOOD_WORDS: ReadonlyMap<string, string[]> = new Map(
   (
     [
       [["funny", "funnier", "funniest", "hilarious", "comic", "comical", "comedic", "humorous", "goofy", "silly", "lighthearted", "light-hearted", "laughs", "zany", "witty", "parody", "spoof"], ["Comedy"]],
-      [["scary", "scarier", "scariest", "creepy", "creepier", "spooky", "terrifying", "frightening", "horrifying", "gory", "bloody", "chilling", "eerie"], ["Horror"]],
+      [["scary", "scarier", "scariest", "creepy", "creepier", "spooky", "terrifying", "frightening", "horrifying", "gore", "gory", "bloody", "chilling", "eerie"], ["Horror"]],
       [["romantic", "romance", "love", "lovey"], ["Romance"]],
       [["sad", "sadder", "tearjerker", "tear-jerker", "heartbreaking", "heartwarming", "emotional", "moving", "touching", "serious", "dramatic"], ["Drama"]],
       [["thrilling", "suspenseful", "tense", "gripping", "nail-biting", "edgy"], ["Thriller"]],

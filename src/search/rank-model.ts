@@ -26,6 +26,9 @@
  *   tagline, overview and plot: per-field matches beside BM25's single sum;
  * - `genreMatch`: the share of the genres the query's genre and mood words name ("funny",
  *   "scary", "war", "romantic" left as text) that the movie has; 0 when it names none;
+ * - `feedback`: the movie's cosine to the mean vector of the pool's five best by reciprocal rank
+ *   fusion, min-max scaled over the pool (pseudo-relevance feedback, `feedbackScores`): like
+ *   the films both lists agree on, whether or not the query's words are in it;
  * - `seriesFirst`, `seriesSequel`: 1 when the pool holds other movies of the movie's series
  *   (the same title main part, `franchise.ts`) and this one is the earliest, or a later one:
  *   a premise shared by a whole series ("toys that come alive") may mean its first film.
@@ -46,6 +49,7 @@ export const RANK_FEATURES = [
   "fieldPeople",
   "fieldText",
   "genreMatch",
+  "feedback",
   "seriesFirst",
   "seriesSequel",
 ] as const;
@@ -68,9 +72,14 @@ export function featureWeight(weights: RankWeights, feature: RankFeature, priorS
   return PRIOR_FEATURES.has(feature) ? weights[feature] * priorScale : weights[feature];
 }
 
-/** The model's score of a feature vector; `priorScale` multiplies the prior's weights (the `prior` option). */
-export function modelScore(weights: RankWeights, f: ArrayLike<number>, priorScale = 1): number {
+/** The weights as a vector in `RANK_FEATURES` order, with the `prior` option applied: what `modelScore` multiplies. */
+export function weightVector(weights: RankWeights, priorScale = 1): Float64Array {
+  return Float64Array.from(RANK_FEATURES, (name) => featureWeight(weights, name, priorScale));
+}
+
+/** The model's score of a feature vector, with the weights of `weightVector`. */
+export function modelScore(w: Float64Array, f: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < FEATURE_COUNT; i++) s += featureWeight(weights, RANK_FEATURES[i]!, priorScale) * f[i]!;
+  for (let i = 0; i < FEATURE_COUNT; i++) s += w[i]! * f[i]!;
   return s;
 }

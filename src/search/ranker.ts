@@ -2,14 +2,14 @@ import type Database from "better-sqlite3";
 import type { Collection } from "../store/collection.js";
 import { rankInputs } from "../store/rank-inputs.js";
 import type { KeywordQuery } from "./fts-query.js";
-import { HYBRID_POOL, vagueness, type FusedHit, type Scored } from "./hybrid.js";
+import { HYBRID_POOL, RRF_K, vagueness, type FusedHit, type Scored } from "./hybrid.js";
 import type { KeywordIndex } from "./keyword.js";
 import { softGenres } from "./moods.js";
 import { mainPart } from "../recommend/franchise.js";
 import { PriorTable } from "./prior.js";
 import { FEATURE_COUNT, FEATURE_INDEX as F, rankFeature } from "./rank-model.js";
 import { titleWords } from "./title-index.js";
-import { titleMatch, titleQuery, titleWordsOf, type TitleQuery, type TitleWords } from "./title-match.js";
+import { TitleMatcher, titleQuery, TitleVocabulary } from "./title-match.js";
 
 /**
  * What ranking knows about every movie besides the indexes: the popularity prior, the title's
@@ -18,45 +18,62 @@ import { titleMatch, titleQuery, titleWordsOf, type TitleQuery, type TitleWords 
  */
 export class RankSignals {
   readonly prior: PriorTable;
-  /** By rowid. */
-  private readonly titles: (TitleWords | undefined)[] = [];
+  /** Each title's words as ids of `titleWordIds`, by rowid. */
+  private readonly titles: (Int32Array | undefined)[] = [];
+  readonly titleWordIds = new TitleVocabulary();
   private readonly genres: (string[] | undefined)[] = [];
   /** The collection's genre names by their lower case. */
   readonly genreNames = new Map<string, string>();
   /** Every word of every title (folded, as `titleWords` cuts them). */
   readonly titleVocabulary = new Set<string>();
-  /** Each movie's series key (its title's main part, `franchise.ts`) and year, by rowid. */
-  private readonly seriesKey: (string | undefined)[] = [];
-  private readonly year: (number | null | undefined)[] = [];
+  /**
+   * Each movie's series (its title's main part, `franchise.ts`) as a number, by rowid: -1 when
+   * no other movie of the collection shares it. And each movie's year (NaN when unknown).
+   */
+  private readonly series: Int32Array;
+  private readonly year: Float64Array;
 
   constructor(collection: Collection) {
     const inputs = rankInputs(collection);
     this.prior = new PriorTable(inputs);
+    let maxRowid = 0;
+    for (const r of inputs.rowids) if (r > maxRowid) maxRowid = r;
+    this.series = new Int32Array(maxRowid + 1).fill(-1);
+    this.year = new Float64Array(maxRowid + 1).fill(NaN);
+    const keys = inputs.titles.map((t) => mainPart(t).join(" "));
+    const shared = new Map<string, number>();
+    for (const k of keys) if (k) shared.set(k, (shared.get(k) ?? 0) + 1);
+    const seriesIds = new Map<string, number>();
     inputs.rowids.forEach((rowid, i) => {
-      this.titles[rowid] = titleWordsOf(inputs.titles[i]!);
+      this.titles[rowid] = this.titleWordIds.add(inputs.titles[i]!);
       for (const w of titleWords(inputs.titles[i]!)) this.titleVocabulary.add(w);
-      this.seriesKey[rowid] = mainPart(inputs.titles[i]!).join(" ");
-      this.year[rowid] = inputs.years[i];
+      const key = keys[i]!;
+      if (key && shared.get(key)! > 1) {
+        if (!seriesIds.has(key)) seriesIds.set(key, seriesIds.size);
+        this.series[rowid] = seriesIds.get(key)!;
+      }
+      this.year[rowid] = inputs.years[i] ?? NaN;
       const genres = inputs.genres[i]!;
       this.genres[rowid] = genres.map((g) => g.toLowerCase());
       for (const g of genres) if (!this.genreNames.has(g.toLowerCase())) this.genreNames.set(g.toLowerCase(), g);
     });
   }
 
-  titleOf(rowid: number): TitleWords | undefined {
+  /** The title's words as ids of `titleWordIds`. */
+  titleOf(rowid: number): Int32Array | undefined {
     return this.titles[rowid];
   }
 
   /**
-   * For a candidate pool: the earliest year among the pool's movies of each series key that
-   * more than one of them shares (the `seriesFirst` / `seriesSequel` features).
+   * For a candidate pool: the earliest year among the pool's movies of each series that more
+   * than one of them belongs to (the `seriesFirst` / `seriesSequel` features), by series.
    */
-  seriesInPool(rowids: Iterable<number>): Map<string, { first: number; count: number }> {
-    const out = new Map<string, { first: number; count: number }>();
+  seriesInPool(rowids: Iterable<number>): Map<number, { first: number; count: number }> {
+    const out = new Map<number, { first: number; count: number }>();
     for (const r of rowids) {
-      const key = this.seriesKey[r];
-      if (!key) continue;
-      const y = this.year[r] ?? Infinity;
+      const key = r < this.series.length ? this.series[r]! : -1;
+      if (key < 0) continue;
+      const y = Number.isNaN(this.year[r]!) ? Infinity : this.year[r]!;
       const e = out.get(key);
       if (!e) out.set(key, { first: y, count: 1 });
       else {
@@ -69,11 +86,12 @@ export class RankSignals {
   }
 
   /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
-  seriesRole(rowid: number, pool: ReadonlyMap<string, { first: number }>): number {
-    const key = this.seriesKey[rowid];
-    const e = key ? pool.get(key) : undefined;
+  seriesRole(rowid: number, pool: ReadonlyMap<number, { first: number }>): number {
+    const key = rowid < this.series.length ? this.series[rowid]! : -1;
+    const e = key >= 0 ? pool.get(key) : undefined;
     if (!e) return 0;
-    return (this.year[rowid] ?? Infinity) <= e.first ? 1 : -1;
+    const y = Number.isNaN(this.year[rowid]!) ? Infinity : this.year[rowid]!;
+    return y <= e.first ? 1 : -1;
   }
 
   /** The movie's genres, lower case (empty when unknown). */
@@ -105,36 +123,117 @@ export function rankSignals(collection: Collection): RankSignals {
 
 /** What the ranking model reads of one query. */
 export interface QuerySignals {
-  title: TitleQuery;
-  /** Per-field matches (`KeywordIndex.fieldShares`), or null. */
-  fields: ((rowid: number, out: Float64Array) => void) | null;
+  /** The query's words against the titles (`title-match.ts`). */
+  title: TitleMatcher;
+  /** Per-field matches of a pool (`KeywordIndex.fieldShares`), or null. */
+  fields: ((pool: Int32Array) => Float64Array) | null;
+  /** The pool's rowids, sorted, and their per-field matches (4 per rowid); set once the lists are known. */
+  pool: Int32Array;
+  poolFields: Float64Array | null;
   /** Genres (lower case) that the query's genre and mood words name. */
   genres: string[];
   /** How alike the top of the candidate lists is (`vagueness`); set once the lists are known. */
   vagueness: number;
   /** The series the pool holds more than one movie of (`seriesInPool`); set once the lists are known. */
-  series: ReadonlyMap<string, { first: number }>;
+  series: ReadonlyMap<number, { first: number }>;
+  /** Each pool movie's likeness to the pool's consensus top (`feedbackScores`), in pool order, or null. */
+  poolFeedback: Float64Array | null;
+}
+
+/** Movies whose vectors make the feedback centroid: the top of both lists by reciprocal rank fusion. */
+export const FEEDBACK_DEPTH = 5;
+
+/**
+ * Pseudo-relevance feedback (Rocchio's, in the embedding space): the unit mean of the vectors
+ * of the pool's `FEEDBACK_DEPTH` best movies by reciprocal rank fusion of the two lists (a
+ * ranking without weights, so no model is needed to pick them), and each pool movie's cosine to
+ * it, min-max scaled over the pool. A film the query's words miss but that is much like the
+ * films both lists agree on (the original beside its sequels) scores high; null when fewer
+ * than two vectors are known or they cancel out.
+ */
+export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf: (rowid: number) => Float32Array | null): Float64Array | null {
+  const rrf = new Map<number, number>();
+  const add = (list: readonly Scored[]) => {
+    for (let i = 0; i < Math.min(HYBRID_POOL, list.length); i++) rrf.set(list[i]!.id, (rrf.get(list[i]!.id) ?? 0) + 1 / (RRF_K + i + 1));
+  };
+  add(keyword);
+  add(semantic);
+  const top = [...rrf].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, FEEDBACK_DEPTH);
+  let centroid: Float64Array | null = null;
+  let used = 0;
+  for (const [id] of top) {
+    const v = vectorOf(id);
+    if (!v) continue;
+    centroid ??= new Float64Array(v.length);
+    for (let d = 0; d < v.length; d++) centroid[d]! += v[d]!;
+    used++;
+  }
+  if (!centroid || used < 2) return null;
+  let norm = 0;
+  for (const x of centroid) norm += x * x;
+  if (!(norm > 1e-12)) return null;
+  const out = new Float64Array(pool.length).fill(NaN);
+  let lo = Infinity;
+  let hi = -Infinity;
+  pool.forEach((id, i) => {
+    const v = vectorOf(id);
+    if (!v) return;
+    let s = 0;
+    for (let d = 0; d < v.length; d++) s += v[d]! * centroid[d]!;
+    out[i] = s;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  });
+  const span = hi - lo;
+  for (let i = 0; i < out.length; i++) out[i] = Number.isNaN(out[i]!) ? 0 : span > 1e-12 ? (out[i]! - lo) / span : 1;
+  return out;
 }
 
 /** Fills in what the model reads of the candidate lists, once they are known. */
-export function readLists(signals: RankSignals, q: QuerySignals, keyword: readonly Scored[], semantic: readonly Scored[]): void {
+export function readLists(signals: RankSignals, q: QuerySignals, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf?: (rowid: number) => Float32Array | null): void {
   q.vagueness = vagueness([keyword, semantic]);
-  q.series = signals.seriesInPool([...keyword.slice(0, HYBRID_POOL), ...semantic.slice(0, HYBRID_POOL)].map((h) => h.id));
+  const ids: number[] = [];
+  for (let i = 0; i < Math.min(HYBRID_POOL, keyword.length); i++) ids.push(keyword[i]!.id);
+  for (let i = 0; i < Math.min(HYBRID_POOL, semantic.length); i++) ids.push(semantic[i]!.id);
+  const sorted = Int32Array.from(ids).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
+  q.pool = sorted.slice(0, n);
+  q.poolFields = q.fields ? q.fields(q.pool) : null;
+  q.series = signals.seriesInPool(q.pool);
+  q.poolFeedback = vectorOf ? feedbackScores(q.pool, keyword, semantic, vectorOf) : null;
+}
+
+/** Where a rowid is in the sorted pool, or -1. */
+function poolIndex(pool: Int32Array, rowid: number): number {
+  let lo = 0;
+  let hi = pool.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pool[mid]! < rowid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < pool.length && pool[lo] === rowid ? lo : -1;
 }
 
 export function querySignals(signals: RankSignals, text: string, keyword: KeywordIndex, keywordQuery: KeywordQuery | null): QuerySignals {
   return {
-    title: titleQuery(text, (w) => signals.titleVocabulary.has(w)),
+    title: new TitleMatcher(
+      titleQuery(text, (w) => signals.titleVocabulary.has(w)),
+      signals.titleWordIds,
+    ),
     fields: keywordQuery ? keyword.fieldShares(keywordQuery) : null,
     genres: softGenres(text, signals.genreNames).map((g) => g.toLowerCase()),
     vagueness: 0,
     series: new Map(),
+    pool: new Int32Array(0),
+    poolFields: null,
+    poolFeedback: null,
   };
 }
 
 /** Content words up to which a query counts as short (`priorShort` is the prior itself). */
 const SHORT_QUERY_WORDS = 3;
-const shares = new Float64Array(4);
 const match = { cover: 0, query: 0 };
 
 /** The ranking model's features of a fused candidate (see `RANK_FEATURES`), written into `out`. */
@@ -146,22 +245,24 @@ export function features(signals: RankSignals, q: QuerySignals, h: FusedHit, poo
   out[F.semanticTop] = h.semanticRank !== null && h.semanticRank <= pool ? rankFeature(h.semanticRank) : 0;
   const prior = signals.prior.of(h.id);
   out[F.prior] = prior;
-  out[F.priorShort] = prior * Math.min(1, SHORT_QUERY_WORDS / Math.max(1, q.title.words.length));
+  out[F.priorShort] = prior * Math.min(1, SHORT_QUERY_WORDS / Math.max(1, q.title.query.words.length));
   out[F.priorVague] = prior * q.vagueness;
   const title = signals.titleOf(h.id);
   if (title) {
-    titleMatch(q.title, title, match);
+    q.title.match(title, match);
     out[F.titleMatch] = match.cover * match.query;
     out[F.titleExact] = match.cover === 1 && match.query === 1 ? 1 : 0;
     out[F.titleQuery] = match.query;
   }
-  if (q.fields) {
-    q.fields(h.id, shares);
-    out[F.fieldTitle] = shares[0]!;
-    out[F.fieldKeywords] = shares[1]!;
-    out[F.fieldPeople] = shares[2]!;
-    out[F.fieldText] = shares[3]!;
+  const at = poolIndex(q.pool, h.id);
+  if (at >= 0 && q.poolFields) {
+    const shares = q.poolFields!;
+    out[F.fieldTitle] = shares[4 * at]!;
+    out[F.fieldKeywords] = shares[4 * at + 1]!;
+    out[F.fieldPeople] = shares[4 * at + 2]!;
+    out[F.fieldText] = shares[4 * at + 3]!;
   }
+  if (at >= 0 && q.poolFeedback) out[F.feedback] = q.poolFeedback[at]!;
   out[F.genreMatch] = signals.genreShare(h.id, q.genres);
   const role = signals.seriesRole(h.id, q.series);
   out[F.seriesFirst] = role === 1 ? 1 : 0;

@@ -4,9 +4,9 @@ import { titleWords } from "./title-index.js";
 import { typoBudget } from "./typo-trie.js";
 
 /**
- * How well a query names a title, for the ranking model's `titleCover` and `titleQuery`
- * features: word against word, as people type titles. Two words match when they are equal,
- * share a Porter stem ("aliens", "alien"), or, for a query word that no title of the
+ * How well a query names a title, for the ranking model's `titleMatch`, `titleExact` and
+ * `titleQuery` features: word against word, as people type titles. Two words match when they
+ * are equal, share a Porter stem ("aliens", "alien"), or, for a query word that no title of the
  * collection has (a misspelling, as the speller decides), are within the title index's typo
  * budget (1 from 5 letters, 2 from 9; first letter as typed) or the query word is the title
  * word with one letter left out: a short word has no typo budget, but people drop letters
@@ -37,7 +37,7 @@ function stemOf(w: string): string {
   return /^[a-z0-9]+$/.test(w) ? porterStem(w) : w;
 }
 
-/** A query for `titleMatch`; `isTitleWord` tells the words some title of the collection has. */
+/** A query for `TitleMatcher`; `isTitleWord` tells the words some title of the collection has. */
 export function titleQuery(text: string, isTitleWord: (word: string) => boolean = () => false): TitleQuery {
   const words = content(titleWords(text));
   return { words, stems: words.map(stemOf), unknown: words.map((w) => !isTitleWord(w)), typing: /[\p{L}\p{N}\p{M}]$/u.test(text) };
@@ -52,6 +52,97 @@ export interface TitleWords {
 export function titleWordsOf(title: string): TitleWords {
   const words = content(titleWords(title));
   return { words, stems: words.map(stemOf) };
+}
+
+/**
+ * Every title's words as ids into one vocabulary, so that a query matches each distinct title
+ * word once (`TitleMatcher`) however many candidates share it: titles repeat words ("the",
+ * "man", "2"), and a pool of 200 candidates has far fewer distinct title words than words.
+ */
+export class TitleVocabulary {
+  readonly words: string[] = [];
+  readonly stems: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** The ids of a title's words (`titleWordsOf`). */
+  add(title: string): Int32Array {
+    const { words, stems } = titleWordsOf(title);
+    return Int32Array.from(words, (w, i) => {
+      let id = this.ids.get(w);
+      if (id === undefined) {
+        id = this.words.length;
+        this.ids.set(w, id);
+        this.words.push(w);
+        this.stems.push(stems[i]!);
+      }
+      return id;
+    });
+  }
+
+  has(word: string): boolean {
+    return this.ids.has(word);
+  }
+}
+
+/** Matches one query against many titles of one vocabulary, each distinct title word once. */
+export class TitleMatcher {
+  /** By title word id: the bit set of the query words it matches (the first 31). */
+  private readonly masks = new Map<number, number>();
+  /** Query words by word and by stem, as bit sets: how most words match. */
+  private readonly byWord = new Map<string, number>();
+  private readonly byStem = new Map<string, number>();
+  /** Query words that may also match otherwise: misspelt ones, and the last one while typed. */
+  private readonly loose: number[] = [];
+
+  constructor(
+    readonly query: TitleQuery,
+    private readonly vocabulary: TitleVocabulary,
+  ) {
+    const n = Math.min(query.words.length, 31);
+    for (let i = 0; i < n; i++) {
+      this.byWord.set(query.words[i]!, (this.byWord.get(query.words[i]!) ?? 0) | (1 << i));
+      this.byStem.set(query.stems[i]!, (this.byStem.get(query.stems[i]!) ?? 0) | (1 << i));
+      if (query.unknown[i] || (query.typing && i === query.words.length - 1)) this.loose.push(i);
+    }
+  }
+
+  private mask(id: number): number {
+    let m = this.masks.get(id);
+    if (m === undefined) {
+      const q = this.query;
+      const t = this.vocabulary.words[id]!;
+      const tStem = this.vocabulary.stems[id]!;
+      m = (this.byWord.get(t) ?? 0) | (this.byStem.get(tStem) ?? 0);
+      for (const i of this.loose) if (wordMatches(q.words[i]!, q.stems[i]!, q.unknown[i]!, t, tStem, q.typing && i === q.words.length - 1)) m |= 1 << i;
+      this.masks.set(id, m);
+    }
+    return m;
+  }
+
+  /**
+   * `cover`: the share of the title's words that some query word matches; `query`: the share of
+   * the query's words that match a title word.
+   */
+  match(title: Int32Array, out: { cover: number; query: number }): void {
+    out.cover = 0;
+    out.query = 0;
+    const n = title.length;
+    const nq = Math.min(this.query.words.length, 31);
+    if (nq === 0 || n === 0) return;
+    let covered = 0;
+    let used = 0;
+    for (let j = 0; j < n; j++) {
+      const m = this.mask(title[j]!);
+      if (m !== 0) {
+        covered++;
+        used |= m;
+      }
+    }
+    let queryHits = 0;
+    for (let i = 0; i < nq; i++) if (used & (1 << i)) queryHits++;
+    out.cover = covered / n;
+    out.query = queryHits / this.query.words.length;
+  }
 }
 
 /** Optimal string alignment distance of a and b, or `max + 1` as soon as it must exceed `max`. */
@@ -97,31 +188,4 @@ function wordMatches(q: string, qStem: string, unknown: boolean, t: string, tSte
   const budget = typoBudget(q.length);
   if (budget > 0 && boundedDistance(q, t, budget) <= budget) return true;
   return q.length >= 3 && droppedLetter(q, t);
-}
-
-/**
- * `cover`: the share of the title's words that some query word matches; `query`: the share of
- * the query's words that match a title word.
- */
-export function titleMatch(q: TitleQuery, title: TitleWords, out: { cover: number; query: number }): void {
-  out.cover = 0;
-  out.query = 0;
-  const n = title.words.length;
-  if (q.words.length === 0 || n === 0) return;
-  let covered = 0;
-  let used = 0;
-  for (let j = 0; j < n; j++) {
-    let hit = false;
-    for (let i = 0; i < q.words.length; i++) {
-      if (wordMatches(q.words[i]!, q.stems[i]!, q.unknown[i]!, title.words[j]!, title.stems[j]!, q.typing && i === q.words.length - 1)) {
-        hit = true;
-        used |= 1 << Math.min(i, 30);
-      }
-    }
-    if (hit) covered++;
-  }
-  let queryHits = 0;
-  for (let i = 0; i < Math.min(q.words.length, 31); i++) if (used & (1 << i)) queryHits++;
-  out.cover = covered / n;
-  out.query = queryHits / q.words.length;
 }
