@@ -8,6 +8,7 @@ import { dot, FlatVectors } from "../src/vector-index/flat.js";
 import { SimdScan } from "../src/vector-index/simd-scan.js";
 import { exactSearch, MetricKind } from "usearch";
 import { Plotline } from "../src/plotline.js";
+import type { SqliteStore } from "../src/store/sqlite/store.js";
 import { ms, percentile, timeCalls, type BenchSection } from "./lib.js";
 import { BIN, TMDB_CSV } from "./paths.js";
 
@@ -34,12 +35,13 @@ export const QUERIES = [
  * and a plain JavaScript loop with `dot`.
  */
 async function exactScans(p: Plotline): Promise<[string, number][]> {
-  const index = await p.vectorIndex();
+  const store = p.store as SqliteStore;
+  const index = await store.vectorSearchIndex();
   const embedder = await p.queryEmbedder();
-  const state = p.collection.manifest()!.embedderState;
+  const state = (await p.store.manifest())!.embedderState;
   const queries = await Promise.all(QUERIES.map(async (q) => embedder.finish(await embedder.embedQuery(q), state)));
   const ids: number[] = [];
-  for (const m of p.collection.allMovies()) if (index.vector(m.rowid)) ids.push(m.rowid);
+  for (const [rowid] of store.collection.rowidsAndIds()) if (index.vector(rowid)) ids.push(rowid);
   const dims = index.dims;
   const matrix = new Float32Array(ids.length * dims);
   ids.forEach((id, i) => matrix.set(index.vector(id)!, i * dims));
@@ -72,7 +74,8 @@ export async function run(): Promise<BenchSection[]> {
     const warm = await p.ingest([{ file: TMDB_CSV }]);
 
     // Embedding rate on its own, from the cleaned movies' texts.
-    const texts = [...p.collection.allMovies()].map(embeddingText);
+    const texts: string[] = [];
+    for await (const batch of p.store.scan(["title", "tagline", "overview", "plot", "keywords", "cast"])) for (const m of batch) texts.push(embeddingText(m));
     const embedder = await p.queryEmbedder();
     const te = performance.now();
     await embedder.embed(texts);

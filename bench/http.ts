@@ -171,7 +171,8 @@ export async function run(args: string[]): Promise<BenchSection[]> {
     const db = join(dir, "tmdb.db");
     const p = Plotline.open({ db, create: true });
     await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
-    const movies = p.collection.db.prepare("SELECT id, title FROM movies ORDER BY rowid").all() as { id: string; title: string }[];
+    const movies: { id: string; title: string }[] = [];
+    for await (const batch of p.store.scan(["title"])) movies.push(...batch);
     await p.close();
 
     const next = random(5);

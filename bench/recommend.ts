@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sentimentScore } from "../src/catalog/sentiment.js";
 import { Plotline } from "../src/plotline.js";
+import type { SqliteStore } from "../src/store/sqlite/store.js";
 import type { RecommendOptions, SimilarOptions } from "../src/recommend/types.js";
 import { ms, percentile, timeCalls, type BenchSection } from "./lib.js";
 import { BIN, ROOT, TMDB_CSV } from "./paths.js";
@@ -28,16 +29,17 @@ export async function run(): Promise<BenchSection[]> {
     await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
     const ids = checkListIds();
 
-    const texts = (p.collection.db.prepare("SELECT overview FROM movies").pluck().all() as string[]);
+    const texts: string[] = [];
+    for await (const batch of p.store.scan(["overview"])) for (const m of batch) texts.push(m.overview);
     const ts = performance.now();
     for (const t of texts) sentimentScore(t);
     const sentimentMs = performance.now() - ts;
 
-    await p.vectorIndex(); // the search index every mode shares; timed in the foundation bench
+    await (p.store as SqliteStore).vectorSearchIndex(); // the search index every mode shares; timed in the foundation bench
     const tc = performance.now();
     const ctx = await p.recommendContext();
     const contextMs = performance.now() - tc;
-    ctx.tfidf();
+    await ctx.tfidf();
     const tfidfMs = ctx.tfidfBuildMs!;
 
     const similar = (options: SimilarOptions, iterations: number) => timeCalls(ids, (id) => p.similar(id, { k: 40, ...options }), iterations, Math.min(50, iterations));

@@ -7,9 +7,10 @@ import { fileURLToPath } from "node:url";
 import { normalize } from "../src/embed/embedder.js";
 import { seededRandom } from "../src/vector-index/kmeans.js";
 import { simdScanFits } from "../src/vector-index/flat.js";
-import { finishedVectors } from "../src/vector-index/persisted.js";
+import { finishedVectors } from "../src/store/sqlite/saved-index.js";
 import { SyntheticSet } from "../src/vector-index/synthetic.js";
 import { Plotline } from "../src/plotline.js";
+import type { SqliteStore } from "../src/store/sqlite/store.js";
 import { ms, type BenchSection } from "./lib.js";
 import { ROOT, TMDB_CSV, WIKIPEDIA_JSON } from "./paths.js";
 import type { WorkerResult, WorkerTask } from "./scale-worker.js";
@@ -150,7 +151,7 @@ async function realDataset(o: Options): Promise<{ ds: Dataset; notes: string[] }
     const building = `${db}.${process.pid}.building`;
     const p = Plotline.open({ db: building, create: true });
     const r = await p.ingest([{ file: TMDB_CSV }, { file: WIKIPEDIA_JSON }], { embedder: "glove", merge: true });
-    p.collection.db.pragma("wal_checkpoint(TRUNCATE)");
+    (p.store as SqliteStore).collection.checkpoint();
     await p.close();
     renameSync(building, db);
     for (const s of ["-wal", "-shm"]) rmSync(building + s, { force: true });
@@ -164,7 +165,8 @@ async function realDataset(o: Options): Promise<{ ds: Dataset; notes: string[] }
   const ds: Dataset = { name: "", data: `${base}.f32`, ids: `${base}.ids.i32`, n: 0, dims: 100, queries: `${base}-q${o.queries}.f32`, truth: `${base}-q${o.queries}.truth.i32`, work: `${base}.work` };
   const p = Plotline.open({ db, readonly: true });
   try {
-    const flat = finishedVectors(p.collection, await p.queryEmbedder(), p.collection.manifest()!);
+    const embedder = await p.queryEmbedder();
+    const flat = finishedVectors((p.store as SqliteStore).collection, (raw, state) => embedder.finish(raw, state), (await p.store.manifest())!);
     const ids = Int32Array.from(flat.ids());
     ds.n = ids.length;
     ds.dims = flat.dims;

@@ -6,8 +6,10 @@ import * as lancedb from "@lancedb/lancedb";
 import { create, insertMultiple, search as oramaSearch, type AnyOrama } from "@orama/orama";
 import { Plotline } from "../src/plotline.js";
 import { evaluateMode, loadQuerySet, mean, metrics, type LabelledQuery, type QueryMetrics } from "../src/search/evaluate.js";
-import { ftsExpression, parseKeywordQuery } from "../src/search/fts-query.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
+import { parseKeywordQuery } from "../src/search/keyword-query.js";
+import { ftsExpression } from "../src/store/sqlite/fts-expression.js";
+import type { SqliteStore } from "../src/store/sqlite/store.js";
 import { STOP_WORDS } from "../src/search/text.js";
 import type { SearchOptions } from "../src/search/types.js";
 import { ms, percentile, timeCalls, type BenchSection } from "./lib.js";
@@ -33,11 +35,11 @@ interface Doc {
 }
 
 /** What a user types for a title, keystroke by keystroke: every prefix (3+ letters) of the labelled films' titles, and the typo queries. */
-function keystrokes(p: Plotline, set: LabelledQuery[]): string[] {
+async function keystrokes(p: Plotline, set: LabelledQuery[]): Promise<string[]> {
   const out: string[] = [];
   for (const q of set) {
     if (q.kind === "typo") out.push(q.query);
-    const title = p.movie(q.relevant[0]!)?.title;
+    const title = (await p.movie(q.relevant[0]!))?.title;
     if (title) for (let i = 3; i <= title.length; i++) out.push(title.slice(0, i));
   }
   return out;
@@ -61,7 +63,7 @@ export async function run(): Promise<BenchSection[]> {
     await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
     const set = loadQuerySet(QUERY_SET);
     const queries = set.map((q) => q.query);
-    const typed = keystrokes(p, set);
+    const typed = await keystrokes(p, set);
 
     // Ours, in-process. The first call of each kind builds what it needs (FTS statements, title
     // index, vocabulary); timing starts after the warm-up calls.
@@ -86,11 +88,13 @@ export async function run(): Promise<BenchSection[]> {
     rows.splice(2, 0, ["Plotline", "titles() (suggestions API)", ms(percentile(titleSamples, 50)), ms(percentile(titleSamples, 99)), "< 1", "", ""]);
     // The scorer alone, in memory against FTS5's own bm25() (the same movies and scores, see
     // test/search-bm25.test.ts), on the labelled queries as the keyword mode reads them.
-    const engine = p.searchEngine();
-    const parsedQueries = queries.map((q) => engine.spelling().correct(parseKeywordQuery(engine.understand(q).text)));
+    const engine = await p.searchEngine();
+    const spelling = await engine.spelling();
+    const parsedQueries = await Promise.all(queries.map(async (q) => spelling.correct(parseKeywordQuery((await engine.understand(q)).text))));
+    const keyword = (p.store as SqliteStore).keywordIndex(DEFAULT_FIELD_WEIGHTS);
     const scorers: [string, (i: number) => unknown][] = [
-      ["BM25 scorer alone, in memory (top 10)", (i) => engine.keyword().top(parsedQueries[i]!, 10)],
-      ["BM25 scorer alone, FTS5 bm25() (top 10)", (i) => { const e = ftsExpression(parsedQueries[i]!); return e ? engine.keyword().topFts(e, 10) : []; }],
+      ["BM25 scorer alone, in memory (top 10)", (i) => keyword.top(parsedQueries[i]!, 10)],
+      ["BM25 scorer alone, FTS5 bm25() (top 10)", (i) => { const e = ftsExpression(parsedQueries[i]!); return e ? keyword.topFts(e, 10) : []; }],
     ];
     for (const [name, call] of scorers) {
       const samples = await timeCalls(queries.map((_, i) => i), call, ITERATIONS, 100);
@@ -100,12 +104,13 @@ export async function run(): Promise<BenchSection[]> {
     rows.push(["Plotline", "hybrid, query understanding off", "", "", "", noParse.recall10.toFixed(3), noParse.mrr.toFixed(3)]);
 
     // The same movies and vectors for the peers.
-    const index = await p.vectorIndex();
     const embedder = await p.queryEmbedder();
-    const manifest = p.collection.manifest()!;
+    const manifest = (await p.store.manifest())!;
+    const vectors = await p.store.allVectors();
+    const vectorOf = new Map(vectors.ids.map((id, i) => [id, vectors.matrix.subarray(i * vectors.dims, (i + 1) * vectors.dims)]));
     const embed = async (q: string) => Array.from(embedder.finish(await embedder.embedQuery(q), manifest.embedderState));
     const docs: Doc[] = [];
-    for (const m of p.collection.allMovies()) {
+    for await (const batch of p.store.scan(["title", "keywords", "cast", "directors", "genres", "tagline", "overview"])) for (const m of batch) {
       docs.push({
         id: m.id,
         title: m.title,
@@ -115,7 +120,7 @@ export async function run(): Promise<BenchSection[]> {
         genres: m.genres.join(", "),
         tagline: m.tagline ?? "",
         overview: m.overview,
-        vector: Array.from(index.vector(m.rowid)!),
+        vector: Array.from(vectorOf.get(m.id)!),
       });
     }
     const dims = docs[0]!.vector.length;

@@ -30,7 +30,7 @@ import { DEFAULT_ALPHA, HYBRID_POOL, RRF_K } from "../src/search/hybrid.js";
 import { PRIOR_PARTS, priorParts } from "../src/search/prior.js";
 import { FEATURE_COUNT, FEATURE_INDEX, PRIOR_FEATURES, RANK_FEATURES, type RankFeature } from "../src/search/rank-model.js";
 import { fitSoftmax, poolMetrics, trainingSet, type TrainingSet } from "../src/search/rank-training.js";
-import { rankInputs } from "../src/store/rank-inputs.js";
+import { rankInputs } from "../src/search/rank-inputs.js";
 import { ROOT, TMDB_CSV, WIKIPEDIA_JSON } from "../bench/paths.js";
 
 const LAMBDAS = [1e-4, 1e-3, 1e-2, 1e-1];
@@ -89,18 +89,19 @@ async function train(db: string): Promise<void> {
   log(`${pairs.length} films described by both catalogues: ${bySplit.train.length} train, ${bySplit.validation.length} validation, ${bySplit.heldout.length} held out`);
 
   const plotline = Plotline.open({ db, readonly: true });
-  const engine = plotline.searchEngine();
-  const inputs = rankInputs(plotline.collection);
+  const engine = await plotline.searchEngine();
+  const inputs = await rankInputs(plotline.store);
   const parts = priorParts(inputs);
-  const at = new Map<number, number>();
-  inputs.rowids.forEach((r, i) => at.set(r, i));
+  // Each movie's position in the inputs, by id.
+  const at = new Map<string, number>();
+  inputs.ids.forEach((id, i) => at.set(id, i));
 
   // Queries come in proportion to how many people know a film: each film's vote count, over the mean.
-  const votesOf = (rowid: number) => {
-    const v = inputs.votes[at.get(rowid)!]!;
+  const votesOf = (id: string) => {
+    const v = inputs.votes[at.get(id)!]!;
     return Number.isFinite(v) ? v : 0;
   };
-  const filmRows = pairs.map((p) => plotline.collection.getById(p.id)?.rowid).filter((r): r is number => r !== undefined);
+  const filmRows = pairs.map((p) => p.id).filter((id) => at.has(id));
   const meanVotes = filmRows.reduce((s, r) => s + votesOf(r), 0) / Math.max(1, filmRows.length);
   const collect = async (films: DescriptionPair[]) => {
     const out: QueryRows[] = [];
@@ -108,13 +109,12 @@ async function train(db: string): Promise<void> {
     let missedWeight = 0;
     let total = 0;
     for (const pair of films) {
-      const movie = plotline.collection.getById(pair.id);
-      if (!movie) continue;
-      const weight = meanVotes > 0 ? Math.max(votesOf(movie.rowid), 1) / meanVotes : 1;
+      if (!at.has(pair.id)) continue;
+      const weight = meanVotes > 0 ? Math.max(votesOf(pair.id), 1) / meanVotes : 1;
       for (const q of pairQueries(pair, df)) {
         total++;
         const found = await engine.candidateFeatures(q.query);
-        const relevant = found ? found.rowids.indexOf(movie.rowid) : -1;
+        const relevant = found ? found.ids.indexOf(pair.id) : -1;
         if (!found || relevant < 0) {
           missed++;
           missedWeight += weight;
@@ -123,7 +123,7 @@ async function train(db: string): Promise<void> {
         const rows = found.features.map((f, i) => {
           const row = new Float64Array(FEATURE_COUNT + PRIOR_PARTS.length);
           row.set(f);
-          const j = at.get(found.rowids[i]!)!;
+          const j = at.get(found.ids[i]!)!;
           PRIOR_PARTS.forEach((part, k) => (row[FEATURE_COUNT + k] = Number.isFinite(parts[part][j]!) ? parts[part][j]! : 0.5));
           return row;
         });

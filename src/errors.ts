@@ -43,3 +43,17 @@ export class CollectionError extends PlotlineError {
     this.name = "CollectionError";
   }
 }
+
+/**
+ * The collection's backend cannot do what was asked (a capability it declares it lacks, see
+ * `StoreCapabilities`): the request is valid, another backend or option would serve it.
+ */
+export class CapabilityError extends PlotlineError {
+  constructor(
+    readonly capability: string,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = "CapabilityError";
+  }
+}

@@ -6,8 +6,7 @@ import type { Embedder } from "./embed/embedder.js";
 import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
 import { embeddingText } from "./embed/text.js";
 import { PlotlineError } from "./errors.js";
-import type { Collection } from "./store/collection.js";
-import { refreshSentiment } from "./store/sentiment.js";
+import type { Store } from "./store/store.js";
 
 export interface IngestInput extends OpenOptions {
   file: string;
@@ -53,10 +52,10 @@ export interface IngestResult {
 
 /**
  * Reads, cleans, embeds and stores catalog files. All files are opened and checked before any
- * work; the collection only changes in the final transaction, so a failure or a kill at any
+ * work; the collection only changes in the final write batch, so a failure or a kill at any
  * point leaves it as it was (only the embedding cache keeps what was computed).
  */
-export async function ingest(collection: Collection, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingest(store: Store, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
   const t0 = performance.now();
   if (inputs.length === 0) throw new PlotlineError("ingest: give at least one file");
   const sources: CatalogSource[] = [];
@@ -88,31 +87,25 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   }
   const t1 = performance.now();
 
-  const embedder = options.embedderInstance ?? (await chooseEmbedder(collection, options));
+  if (!store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest that fails part-way may leave part of it written`);
+  const embedder = options.embedderInstance ?? (await chooseEmbedder(store, options));
   const texts = movies.map(embeddingText);
-  const { vectors, embedded } = await embedWithCache(embedder, texts, collection.embeddingCache(), (done) =>
+  const { vectors, embedded } = await embedWithCache(embedder, texts, store.embeddingCache(), (done) =>
     options.onProgress?.({ phase: "embed", done, total: texts.length }),
   );
   const t2 = performance.now();
 
   const items = movies.map((movie, i) => ({ movie, textHash: textHash(texts[i]!), raw: vectors[i]! }));
-  let total = 0;
-  collection.write(() => {
-    options.onProgress?.({ phase: "write", done: 0, total: items.length });
-    collection.upsert(items);
-    refreshSentiment(collection);
+  const { count: total } = await store.write({
+    upsert: items,
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
     // so that the stored state always matches the vectors it is applied to.
-    const all = collection.vectors(embedder.dims);
-    const rows: Float32Array[] = [];
-    for (let i = 0; i < all.rowids.length; i++) rows.push(all.raw.subarray(i * all.dims, (i + 1) * all.dims));
-    collection.setManifest({ embedderId: embedder.id, dims: embedder.dims, embedderState: embedder.fit(rows) });
-    collection.logIngest(
-      sources.map((s) => s.file),
-      { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
-    );
-    total = collection.count();
-    options.onProgress?.({ phase: "write", done: items.length, total: items.length });
+    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw) },
+    log: {
+      files: sources.map((s) => s.file),
+      report: { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
+    },
+    onProgress: (done, all) => options.onProgress?.({ phase: "write", done, total: all }),
   });
   const t3 = performance.now();
   if (!options.embedderInstance) await embedder.close();
@@ -128,14 +121,14 @@ export async function ingest(collection: Collection, inputs: IngestInput[], opti
   };
 }
 
-async function chooseEmbedder(collection: Collection, options: IngestOptions): Promise<Embedder> {
-  const manifest = collection.manifest();
+async function chooseEmbedder(store: Store, options: IngestOptions): Promise<Embedder> {
+  const manifest = await store.manifest();
   const wanted = options.embedder ?? DEFAULT_EMBEDDER;
-  if (manifest && collection.count() > 0) {
+  if (manifest && (await store.count()) > 0) {
     const existing = await embedderForId(manifest.embedderId, { onNotice: options.onNotice });
     if (wanted !== DEFAULT_EMBEDDER && wanted !== existing.name) {
       await existing.close();
-      throw new PlotlineError(`${collection.path} was built with the ${existing.name} embedder (${manifest.embedderId}); ingest with --embedder ${existing.name} or use another --db`);
+      throw new PlotlineError(`${store.location} was built with the ${existing.name} embedder (${manifest.embedderId}); ingest with --embedder ${existing.name} or use another --db`);
     }
     return existing;
   }

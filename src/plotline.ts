@@ -1,57 +1,65 @@
+import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId } from "./embed/registry.js";
-import { CollectionError, InvalidArgumentError } from "./errors.js";
-import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig, type IndexStatus, type OpenedIndex } from "./vector-index/persisted.js";
-import type { IndexConfig } from "./vector-index/select.js";
-import type { VectorIndex } from "./vector-index/vector-index.js";
+import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
-import { SearchEngine } from "./search/engine.js";
-import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
-import { Collection, defaultDbPath, type StoredMovie } from "./store/collection.js";
-import { contextFor, type RecommendContext } from "./recommend/context.js";
+import { RecommendContext } from "./recommend/context.js";
 import { recommend } from "./recommend/examples.js";
 import { similar } from "./recommend/similar.js";
 import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, SimilarResponse } from "./recommend/types.js";
+import { SearchEngine } from "./search/engine.js";
+import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
+import { defaultDbPath, openStore } from "./store/open.js";
+import type { IndexStatus, Manifest, PreparedIndex, Store } from "./store/store.js";
+import type { IndexConfig } from "./vector-index/select.js";
 
 export interface OpenOptions {
-  /** Collection file (default: `PLOTLINE_DB`, else `./plotline.db`). */
+  /** Collection location (default: `PLOTLINE_DB`, else `./plotline.db`). */
   db?: string;
-  /** Create the file when missing (default false: a missing collection is an error). */
+  /** Create the collection when missing (default false: a missing collection is an error). */
   create?: boolean;
+  /** Never write (default false). */
   readonly?: boolean;
-  /** Query with this embedder instead of loading the collection's (it must have the same id). */
+  /**
+   * Query with this embedder instead of loading the collection's (it must have the same id).
+   * It stays the caller's: `close` leaves it open.
+   */
   embedder?: Embedder;
   onNotice?: (message: string) => void;
 }
 
 export interface CollectionInfo {
   path: string;
+  /** The backend keeping the collection (`sqlite`, ...). */
+  backend: string;
   count: number;
   embedder: string | null;
   dims: number | null;
-  sizeBytes: number;
+  /** Bytes the collection takes where it lives; null when the backend does not say. */
+  sizeBytes: number | null;
   createdAt: string | null;
   updatedAt: string | null;
-  /** The vector index: configured type, effective kind, saved file and whether it is fresh. */
-  index: IndexStatus;
+  /** The vector index (stores that build their own): configured type, effective kind, saved file, freshness. */
+  index: IndexStatus | null;
 }
 
 /**
  * The typed library API: one open collection, with ingest, search and lookups. The CLI and the
- * HTTP server are thin layers over this class.
+ * HTTP server are thin layers over this class, and it is a thin layer over a `Store` and the
+ * engine (search, recommend).
  */
 export class Plotline {
-  private index: VectorIndex | null = null;
   private embedder: Embedder | null;
-  /** Keyword, title and hybrid search state (FTS statements, title index), per collection state. */
+  /** Whether `embedder` was loaded here (and so is closed here). */
+  private ownsEmbedder = false;
+  private embedderLoad: Promise<Embedder> | null = null;
+  /** Keyword, title and hybrid search state (catalog, title index, spelling), per collection state. */
   private engine: SearchEngine | null = null;
-  /** Recommendation state (titles, sentiment, TF-IDF), per collection state. */
-  private context: RecommendContext | null = null;
-  /** The collection's `writeCount` the state above was built at. */
-  private builtAt = 0;
+  /** Recommendation state (vectors, titles, sentiment, TF-IDF), per collection state. */
+  private context: Promise<RecommendContext> | null = null;
 
   private constructor(
-    readonly collection: Collection,
+    readonly store: Store,
     private readonly options: OpenOptions,
   ) {
     this.embedder = options.embedder ?? null;
@@ -59,112 +67,105 @@ export class Plotline {
 
   static open(options: OpenOptions = {}): Plotline {
     const path = options.db ?? defaultDbPath();
-    return new Plotline(Collection.open(path, { create: options.create, readonly: options.readonly }), options);
+    let plotline: Plotline | undefined;
+    const store = openStore(path, {
+      create: options.create,
+      readonly: options.readonly,
+      onNotice: options.onNotice,
+      finisher: async () => {
+        const embedder = await plotline!.queryEmbedder();
+        return (raw, state) => embedder.finish(raw, state);
+      },
+    });
+    return (plotline = new Plotline(store, options));
   }
 
-  info(): CollectionInfo {
-    const m = this.collection.manifest();
+  async info(): Promise<CollectionInfo> {
+    const m = await this.store.manifest();
     return {
-      path: this.collection.path,
-      count: this.collection.count(),
+      path: this.store.location,
+      backend: this.store.kind,
+      count: await this.store.count(),
       embedder: m?.embedderId ?? null,
       dims: m?.dims ?? null,
-      sizeBytes: this.collection.sizeOnDisk(),
+      sizeBytes: (await this.store.stats()).sizeBytes,
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
-      index: indexStatus(this.collection, m),
+      index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
     };
   }
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
-    const result = await ingest(this.collection, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
+    const result = await ingest(this.store, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     this.dropState(); // vectors and fitted state changed
     return result;
   }
 
-  remove(ids: string[]): { removed: string[]; missing: string[] } {
-    const missing = this.collection.write(() => this.collection.remove(ids));
+  async remove(ids: string[]): Promise<{ removed: string[]; missing: string[] }> {
+    const { missing } = await this.store.write({ remove: ids });
     this.dropState();
     return { removed: ids.filter((id) => !missing.includes(id)), missing };
   }
 
   private dropState(): void {
-    this.index = null;
     this.engine = null;
     this.context = null;
-    this.builtAt = this.collection.writeCount;
   }
 
-  /** Drops built state after writes made straight to `collection` (ingest and remove drop it themselves). */
-  private checkFresh(): void {
-    if (this.collection.writeCount !== this.builtAt) this.dropState();
+  async movie(id: string): Promise<Movie | null> {
+    return this.store.movie(id);
   }
 
-  movie(id: string): StoredMovie | null {
-    return this.collection.getById(id);
-  }
-
-  /** The embedder the collection was built with, loaded once. */
+  /** The embedder the collection was built with, loaded once (and closed by `close`). */
   async queryEmbedder(): Promise<Embedder> {
     if (this.embedder) return this.embedder;
-    const manifest = this.requireManifest();
-    this.embedder = await embedderForId(manifest.embedderId, { onNotice: this.options.onNotice });
-    return this.embedder;
+    this.embedderLoad ??= (async () => {
+      const manifest = await this.requireManifest();
+      const embedder = await embedderForId(manifest.embedderId, { onNotice: this.options.onNotice });
+      this.embedder = embedder;
+      this.ownsEmbedder = true;
+      return embedder;
+    })();
+    this.embedderLoad.catch(() => (this.embedderLoad = null));
+    return this.embedderLoad;
   }
 
-  private requireManifest() {
-    const manifest = this.collection.manifest();
-    if (!manifest || this.collection.count() === 0) throw new CollectionError(`${this.collection.path}: the collection is empty; ingest a file first`);
+  private async requireManifest(): Promise<Manifest> {
+    const manifest = await this.store.manifest();
+    if (!manifest || (await this.store.count()) === 0) throw new CollectionError(`${this.store.location}: the collection is empty; ingest a file first`);
     return manifest;
-  }
-
-  /**
-   * The collection's vector index (exact, HNSW or IVF-PQ: see `prepareIndex`), over the
-   * finished vectors, opened on first use: a saved index is loaded and caught up with changes.
-   */
-  async vectorIndex(): Promise<VectorIndex> {
-    this.checkFresh();
-    if (this.index) return this.index;
-    const manifest = this.requireManifest();
-    const embedder = await this.queryEmbedder();
-    this.index = openCollectionIndex(this.collection, embedder, manifest, { readonly: this.options.readonly, onNotice: this.options.onNotice }).index;
-    return this.index;
   }
 
   /**
    * Chooses the vector index (when `config` is given, recorded in the collection), then builds,
    * loads or catches it up and saves it beside the collection (`<db>.hnsw.usearch`,
-   * `<db>.ivfpq.bin`). Files of another index type are removed.
+   * `<db>.ivfpq.bin`). Files of another index type are removed. Only for stores that build
+   * their own vector index (SQLite).
    */
-  async prepareIndex(config?: IndexConfig, options: { rebuild?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<OpenedIndex> {
-    const manifest = this.requireManifest();
-    if (config) {
-      this.collection.write(() => setIndexConfig(this.collection, config));
-      this.dropState();
-    }
-    const embedder = await this.queryEmbedder();
-    const opened = openCollectionIndex(this.collection, embedder, manifest, { readonly: this.options.readonly, onNotice: this.options.onNotice, ...options });
-    removeOtherSidecars(this.collection.path, opened.kind);
-    this.index = opened.index;
-    return opened;
+  async prepareIndex(config?: IndexConfig, options: { rebuild?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<PreparedIndex> {
+    await this.requireManifest();
+    const admin = this.store.vectorIndex;
+    if (!admin) throw new CapabilityError("vectorIndex", `the ${this.store.kind} store configures its vector index itself; plotline index applies to SQLite collections`);
+    const prepared = await admin.prepare(config, options);
+    if (config) this.dropState();
+    return prepared;
   }
 
   /** The search engine over the current collection state, created on first use. */
-  searchEngine(): SearchEngine {
-    this.checkFresh();
+  async searchEngine(): Promise<SearchEngine> {
     if (this.engine) return this.engine;
     // Checked once per collection state (the engine is dropped when the collection changes).
-    const manifest = this.requireManifest();
-    return (this.engine = new SearchEngine({
-      collection: this.collection,
-      vectorIndex: () => this.vectorIndex(),
+    const manifest = await this.requireManifest();
+    this.engine ??= new SearchEngine({
+      store: this.store,
       embedQuery: async (text) => {
         const embedder = await this.queryEmbedder();
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
       },
       similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
       recommend: async (like, dislike, k, filters, prior) => (await this.recommend({ like: like.map((id) => ({ id })), dislike: dislike.map((id) => ({ id })), k, filters, prior })).results,
-    }));
+    });
+    return this.engine;
   }
 
   /**
@@ -174,16 +175,16 @@ export class Plotline {
    */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const q = validateQuery(query);
-    return this.searchEngine().search(q, options);
+    return (await this.searchEngine()).search(q, options);
   }
 
   /**
    * Title suggestions as the user types (`k` default 10): typo tolerant (1 typo from 5 letters,
    * 2 from 9), the last word matched as a prefix; exact beats prefix beats typo, then
-   * popularity. Synchronous and in memory after the first call.
+   * popularity. In memory after the first call.
    */
-  titles(prefix: string, k: number = DEFAULT_TITLES_K): TitleResponse {
-    return this.searchEngine().titles(prefix, k);
+  async titles(prefix: string, k: number = DEFAULT_TITLES_K): Promise<TitleResponse> {
+    return (this.engine ?? (await this.searchEngine())).titles(prefix, k);
   }
 
   /**
@@ -200,17 +201,22 @@ export class Plotline {
   }
 
   /** What recommendations need from the collection (vectors, titles, sentiment, TF-IDF), built once per collection state. */
-  async recommendContext(): Promise<RecommendContext> {
-    this.checkFresh();
-    if (this.context) return this.context;
-    this.requireManifest();
-    const index = await this.vectorIndex();
-    return (this.context = contextFor(this.collection, index));
+  recommendContext(): Promise<RecommendContext> {
+    this.context ??= (async () => {
+      await this.requireManifest();
+      return RecommendContext.build(this.store);
+    })();
+    const built = this.context;
+    built.catch(() => {
+      if (this.context === built) this.context = null;
+    });
+    return built;
   }
 
+  /** Closes the collection, and the embedder if this Plotline loaded it (one given in `OpenOptions` stays open). */
   async close(): Promise<void> {
-    await this.embedder?.close();
-    this.collection.close();
+    if (this.ownsEmbedder) await this.embedder?.close();
+    await this.store.close();
   }
 }
 

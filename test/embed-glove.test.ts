@@ -41,7 +41,7 @@ test("glove on the real TMDB file: the seed's Mars query finds Mission to Mars, 
   const res = await p.search("NASA tried to rescue an astronaut stranded on Mars.", { mode: "semantic", k: 10, prior: 0 });
   const titles = res.results.map((r) => r.title);
   for (const mars of ["Mission to Mars", "Red Planet", "The Martian"]) assert.ok(titles.includes(mars), `${mars} in the top 10: ${titles.join(", ")}`);
-  assert.equal(p.info().count, 10852);
+  assert.equal((await p.info()).count, 10852);
   await p.close();
 });
 

@@ -298,7 +298,7 @@ test("minilm with the real all-MiniLM-L6-v2 weights reproduces the seed's table 
   assert.equal(ingested.total, 10852);
   const embedder = await SentenceTransformerEmbedder.load();
   assert.equal(embedder.id, ingested.embedderId);
-  const cache = p.collection.embeddingCache();
+  const cache = p.store.embeddingCache()!;
   const vectorsOf = async (texts: string[]): Promise<Float32Array[]> => {
     const found = cache.getMany(embedder.id, texts.map(textHash));
     const out = texts.map((text) => found.get(textHash(text).toString("hex")));

@@ -4,11 +4,11 @@ import { normalize } from "../src/embed/embedder.js";
 import { ExactIndex } from "../src/vector-index/exact.js";
 import { HnswIndex } from "../src/vector-index/hnsw.js";
 import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
-import { finishedVectors } from "../src/vector-index/persisted.js";
+import { finishedVectors } from "../src/store/sqlite/saved-index.js";
 import { seededRandom } from "../src/vector-index/kmeans.js";
 import type { VectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";
-import { tmdbGloveDb } from "./helpers/collections.js";
+import { sqliteOf, tmdbGloveDb } from "./helpers/collections.js";
 import { fixture, recallAt, truth } from "./helpers/indexes.js";
 
 /** Top-k by a plain sort of every score: a reference independent of the index code. */
@@ -55,9 +55,9 @@ test("hnsw and ivfpq reach recall@10 > 0.9 against exact on a 12,000 x 64 synthe
 test("hnsw and ivfpq reach recall@10 > 0.9 on the real TMDB collection's GloVe vectors", async (t) => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
-    const manifest = p.collection.manifest()!;
-    const flat = () => finishedVectors(p.collection, embedder, manifest);
+    const manifest = (await p.store.manifest())!;
     const embedder = await p.queryEmbedder();
+    const flat = () => finishedVectors(sqliteOf(p).collection, (raw, state) => embedder.finish(raw, state), manifest);
     const exact = new ExactIndex(flat());
     // Queries between two random movies: near real vectors but not equal to any.
     const ids = [...exact.flat.ids()];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ExactIndex } from "../src/vector-index/exact.js";
 import { HnswIndex } from "../src/vector-index/hnsw.js";
 import { IvfPqIndex } from "../src/vector-index/ivfpq.js";
-import { sidecarPaths } from "../src/vector-index/persisted.js";
+import { sidecarPaths } from "../src/store/sqlite/saved-index.js";
 import type { MutableVectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
@@ -106,28 +106,28 @@ test("a collection's saved index is loaded without a rebuild, caught up after re
   assert.equal(built.kind, "hnsw");
   const paths = sidecarPaths(db, "hnsw");
   assert.ok(existsSync(paths.data) && existsSync(paths.meta));
-  const query = p.movie("tt3659388")!; // The Martian
-  const before = (await p.vectorIndex()).search((await p.vectorIndex()).vector(query.rowid)!, 5).map((h) => h.id);
-  assert.equal(before[0], query.rowid);
-  assert.equal(p.info().index.fresh, true);
+  const query = "tt3659388"; // The Martian
+  const nearest = async (q: Plotline) => (await q.store.vectorTop({ id: query }, { k: 5 })).map((h) => h.id);
+  const before = await nearest(p);
+  assert.equal(before[0], query);
+  assert.equal((await p.info()).index!.fresh, true);
   await p.close();
 
   // Reopened: loaded as saved, same answers.
   p = open();
   const loaded = await p.prepareIndex();
   assert.equal(loaded.status, "loaded");
-  assert.deepEqual(loaded.index.search(loaded.index.vector(query.rowid)!, 5).map((h) => h.id), before);
+  assert.deepEqual(await nearest(p), before);
 
   // Removing movies leaves the file stale; the next open catches up with just those rows.
-  const removedIds = p.collection.getByRowids(before.slice(1, 3)).map((m) => m.id);
-  p.remove(removedIds);
-  assert.equal(p.info().index.fresh, false);
+  const removedIds = before.slice(1, 3);
+  await p.remove(removedIds);
+  assert.equal((await p.info()).index!.fresh, false);
   await p.close();
   const mtime = statSync(paths.data).mtimeMs;
   p = open(true);
-  const idx = await p.vectorIndex();
-  const after = idx.search(idx.vector(query.rowid)!, 5).map((h) => h.id);
-  for (const id of before.slice(1, 3)) assert.ok(!after.includes(id), "removed movies are gone");
+  const after = await nearest(p);
+  for (const id of removedIds) assert.ok(!after.includes(id), "removed movies are gone");
   assert.equal(after.length, 5);
   assert.equal(statSync(paths.data).mtimeMs, mtime, "a read-only open writes nothing");
   assert.ok(notices.some((m) => /caught up in memory/.test(m)), notices.join("\n"));
@@ -136,7 +136,7 @@ test("a collection's saved index is loaded without a rebuild, caught up after re
   const synced = await p.prepareIndex();
   assert.equal(synced.status, "synced");
   assert.equal(synced.changes, 2);
-  assert.equal(p.info().index.fresh, true);
+  assert.equal((await p.info()).index!.fresh, true);
 
   // Other build parameters, or a damaged file: rebuilt.
   const other = await p.prepareIndex({ type: "hnsw", hnsw: { M: 8 } });
@@ -168,7 +168,8 @@ test("re-ingesting refits the embedder's state, so a saved index is rebuilt rath
   // One movie less in the file: the common component refitted on 9 movies changes every vector.
   const csv = readFileSync(MOVIES_CSV, "utf8").trimEnd().split("\n");
   writeFileSync(join(dir, "nine.csv"), csv.slice(0, -1).join("\n") + "\n");
-  p.remove([p.collection.getByRowids([10])[0]!.id]);
+  const [last] = await p.store.page({ fields: [], offset: 9, limit: 1 });
+  await p.remove([last!.id]);
   await p.ingest([{ file: join(dir, "nine.csv") }]);
   await p.close();
   p = Plotline.open({ db });

@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { Plotline } from "../src/plotline.js";
-import { Collection } from "../src/store/collection.js";
-import { tempDir } from "./helpers/collections.js";
+import { Collection } from "../src/store/sqlite/collection.js";
+import { sqliteOf, tempDir } from "./helpers/collections.js";
 import { BIN, MOVIES_CSV, TMDB_CSV } from "./helpers/paths.js";
 
 const dir = tempDir();
@@ -17,12 +17,11 @@ test("ingest stores movies with unit vectors and records the embedder", async ()
   assert.equal(result.total, 10);
   assert.equal(result.embedded, 10);
   assert.match(result.embedderId, /^glove-sif\/wink-sg-100d@.+\/100$/);
-  const info = p.info();
+  const info = await p.info();
   assert.equal(info.count, 10);
   assert.equal(info.dims, 100);
-  assert.ok(info.sizeBytes > 0);
-  const index = await p.vectorIndex();
-  const v = index.vector(p.movie("tt1000001")!.rowid)!;
+  assert.ok(info.sizeBytes! > 0);
+  const v = (await p.store.vectors(["tt1000001"])).get("tt1000001")!;
   assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-5);
   await p.close();
 });
@@ -50,11 +49,11 @@ test("remove deletes by id and reports unknown ids", async () => {
   const db = join(dir, "d.db");
   const p = Plotline.open({ db, create: true });
   await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
-  const { removed, missing } = p.remove(["tt1000005", "tt404"]);
+  const { removed, missing } = await p.remove(["tt1000005", "tt404"]);
   assert.deepEqual(removed, ["tt1000005"]);
   assert.deepEqual(missing, ["tt404"]);
-  assert.equal(p.movie("tt1000005"), null);
-  assert.equal(p.info().count, 9);
+  assert.equal(await p.movie("tt1000005"), null);
+  assert.equal((await p.info()).count, 9);
   const res = await p.search("shark attacks a beach town", { k: 10 });
   assert.ok(!res.results.some((r) => r.id === "tt1000005"));
   await p.close();
@@ -65,7 +64,7 @@ test("a failed ingest leaves the collection as it was", async () => {
   const p = Plotline.open({ db, create: true });
   await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
   await assert.rejects(p.ingest([{ file: MOVIES_CSV }, { file: join(dir, "nope.csv") }]), /nope\.csv: file not found/);
-  assert.equal(p.info().count, 10);
+  assert.equal((await p.info()).count, 10);
   await p.close();
 });
 
@@ -94,7 +93,7 @@ for (const phase of ["reading", "embedding", "writing"]) {
     if (phase === "reading") {
       const p = Plotline.open({ db: base, create: true });
       await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
-      p.collection.db.pragma("wal_checkpoint(TRUNCATE)");
+      sqliteOf(p).collection.checkpoint();
       await p.close();
     }
     copyFileSync(base, db);
@@ -102,7 +101,7 @@ for (const phase of ["reading", "embedding", "writing"]) {
     assert.ok(killed, `the ingest was killed during ${phase}`);
     const c = Collection.open(db);
     assert.equal(c.count(), 10, "previous contents");
-    assert.equal(c.db.pragma("integrity_check", { simple: true }), "ok");
+    assert.equal(c.integrityCheck(), "ok");
     c.close();
     const p = Plotline.open({ db, readonly: true });
     const res = await p.search("a shark terrorizes a beach town", { k: 3 });

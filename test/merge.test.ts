@@ -135,9 +135,9 @@ test("plotline ingest --merge stores the plot, reports the counts, and embeds th
   assert.match(human.stdout, /Merged wikipedia into tmdb by title \+ year: 10 \+ 2 movies\n\s+matched\s+1 /);
   const p = Plotline.open({ db, readonly: true });
   try {
-    const martian = p.movie("tt1000001")!;
+    const martian = (await p.movie("tt1000001"))!;
     assert.match(martian.plot ?? "", /potatoes/);
-    assert.equal(p.movie("tt1000002")!.plot, undefined);
+    assert.equal((await p.movie("tt1000002"))!.plot, undefined);
     const hits = await p.search("a lighthouse keeper and a whale", { k: 1 });
     assert.equal(hits.results[0]!.id, "wikipedia:Only_Film");
   } finally {

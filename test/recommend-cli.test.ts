@@ -53,10 +53,10 @@ test("recommend prints the search --json shape, and reports unknown examples", a
 test("bad input is a one-line error with exit code 2", async () => {
   const db = await tmdbGloveDb();
   const cases: [string[], RegExp][] = [
-    [["similar", "Halloween"], /^plotline: movie: 'Halloween' matches 2 movies: .*Halloween \(1978\) tt0077651.*or --year\) or use its id\n$/],
+    [["similar", "Halloween"], /^plotline: movie: 'Halloween' matches 2 movies: .*Halloween \(1978\) tt0077651.*or --movie-year\) or use its id\n$/],
     [["similar"], /^plotline: movie: is missing; usage: plotline similar <id\|title>/],
     [["similar", "Alien", "--diversity", "lots"], /^plotline: --diversity: expected a number, got 'lots'\n$/],
-    [["similar", "Alien", "--method", "lsa"], /^plotline: method: unknown method 'lsa' \(methods: knn, svm, tfidf\)\n$/],
+    [["similar", "Alien", "--method", "lsa"], /^plotline: --method: expected knn \| svm \| tfidf, got .lsa.\n$/],
     [["similar", "Alien", "--year-range", "1999..1990"], /^plotline: --year-range: range 1999..1990 is empty\n$/],
     [["recommend", "--like", "Nope"], /^plotline: like: none of the examples is in the collection: 'Nope'\n$/],
     [["recommend"], /^plotline: like: give at least one liked or disliked movie\n$/],

@@ -146,7 +146,7 @@ test("filters apply to recommendations before top-k", async () => {
       const r = await p.recommend({ like: [TOY_STORY], dislike: [SAW], strategy, k: 12, filters: { yearMax: 1990, genres: ["Family"] } });
       assert.equal(r.results.length, 12);
       for (const h of r.results) {
-        const m = p.movie(h.id)!;
+        const m = (await p.movie(h.id))!;
         assert.ok(m.year! <= 1990 && m.genres.includes("Family"), `${strategy}: ${m.title} passes`);
       }
     }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sentimentScore } from "../src/catalog/sentiment.js";
 import { Plotline } from "../src/plotline.js";
-import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
+import { sqliteOf, tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
 
 test("sentiment scores are in -1..1, positive for happy text, negative for grim text, 0 without words", () => {
@@ -19,12 +19,9 @@ test("sentiment scores are in -1..1, positive for happy text, negative for grim 
 test("every movie of the TMDB collection has a stored sentiment in -1..1, computed from its overview", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
-    const db = p.collection.db;
-    const rows = db.prepare("SELECT m.title, m.overview, s.score FROM movies m LEFT JOIN sentiment s ON s.movie = m.rowid").all() as {
-      title: string;
-      overview: string;
-      score: number | null;
-    }[];
+    const collection = sqliteOf(p).collection;
+    const stored = collection.storedSentiment();
+    const rows = collection.allRows(["title", "overview"]).map(({ rowid, row }) => ({ ...row, score: stored.get(rowid) ?? null }));
     assert.equal(rows.length, 10_852);
     let positive = 0;
     let negative = 0;
@@ -70,10 +67,13 @@ test("sentiment is stored in the ingest transaction and rescored only when an ov
   const p = Plotline.open({ db, create: true });
   try {
     await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
-    const scores = () =>
-      new Map((p.collection.db.prepare("SELECT m.id, s.score FROM sentiment s JOIN movies m ON m.rowid = s.movie").raw().all() as [string, number][]));
+    const scores = () => {
+      const collection = sqliteOf(p).collection;
+      const stored = collection.storedSentiment();
+      return new Map(collection.rowidsAndIds().flatMap(([rowid, id]) => (stored.has(rowid) ? [[id, stored.get(rowid)!] as const] : [])));
+    };
     const before = scores();
-    assert.equal(before.size, p.collection.count());
+    assert.equal(before.size, await p.store.count());
     const csv = join(dir, "changed.csv");
     const grim = "A vicious, hateful killer murders a terrified, miserable family.";
     writeFileSync(csv, readFileSync(MOVIES_CSV, "utf8").replace(/"A giant great white shark[^"]*"/, `"${grim}"`));
@@ -82,7 +82,7 @@ test("sentiment is stored in the ingest transaction and rescored only when an ov
     assert.equal(after.get("tt1000005"), sentimentScore(grim), "Jaws rescored from its new overview");
     assert.ok(after.get("tt1000005")! < before.get("tt1000005")!);
     for (const [id, s] of before) if (id !== "tt1000005") assert.equal(after.get(id), s, `${id} unchanged`);
-    p.remove(["tt1000005"]);
+    await p.remove(["tt1000005"]);
     assert.equal(scores().has("tt1000005"), false, "removed with its movie");
   } finally {
     await p.close();

@@ -35,12 +35,12 @@ test("the check list names real movies and siblings of the TMDB collection", asy
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     for (const e of list) {
-      const m = p.movie(e.id);
+      const m = await p.movie(e.id);
       assert.ok(m, `${e.id} is in the collection`);
       assert.equal(m.title, e.title);
       assert.equal(m.year, e.year);
       assert.ok(e.siblings.length > 0 && !e.siblings.includes(e.id));
-      for (const s of e.siblings) assert.ok(p.movie(s), `sibling ${s} of ${e.title} is in the collection`);
+      for (const s of e.siblings) assert.ok(await p.movie(s), `sibling ${s} of ${e.title} is in the collection`);
     }
   } finally {
     await p.close();

@@ -99,7 +99,7 @@ test("filters apply before top-k: a filtered list is full and every result passe
     for (const method of SIMILAR_METHODS) {
       const r = await p.similar("tt0076759", { method, k: 15, filters: { genres: ["Comedy"], yearMin: 1990 } });
       assert.equal(r.results.length, 15, `${method}: a full page`);
-      const movies = r.results.map((h) => p.movie(h.id)!);
+      const movies = await Promise.all(r.results.map(async (h) => (await p.movie(h.id))!));
       for (const m of movies) {
         assert.ok(m.genres.includes("Comedy"), `${method}: ${m.title} is a comedy`);
         assert.ok(m.year! >= 1990, `${method}: ${m.title} is from 1990 on`);

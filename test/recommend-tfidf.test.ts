@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
+import { Plotline } from "../src/plotline.js";
 import { TFIDF_DEFAULTS, TfidfIndex, tokenize, type TfidfOptions } from "../src/recommend/tfidf.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 
@@ -80,12 +80,12 @@ test("TF-IDF matches a direct computation of the vectorizer's formulas on a smal
 });
 
 test("TF-IDF matches the direct computation on 1,000 real TMDB overviews with the defaults", async () => {
-  const db = new Database(await tmdbGloveDb(), { readonly: true });
+  const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
-    const texts = (db.prepare("SELECT overview FROM movies ORDER BY rowid LIMIT 1000").pluck().all() as string[]);
+    const texts = (await p.store.page({ fields: ["overview"], limit: 1000 })).map((m) => m.overview);
     check(texts, TFIDF_DEFAULTS, [0, 17, 500, 999]);
   } finally {
-    db.close();
+    await p.close();
   }
 });
 

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { filtersFromOptions, rangeOption } from "../src/cli/commands/search.js";
+import { FILTER_OPTIONS, filtersFrom } from "../src/options/filters.js";
+import { parseCli, parseRange } from "../src/options/option.js";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 
@@ -75,8 +76,8 @@ test("bad flags are one-line errors naming the flag", async () => {
 });
 
 test("range and filter flags parse as documented", () => {
-  assert.deepEqual(rangeOption("year", "1995"), { min: 1995, max: 1995 });
-  assert.deepEqual(rangeOption("year", "1990.."), { min: 1990, max: undefined });
-  assert.deepEqual(rangeOption("runtime", "..120"), { min: undefined, max: 120 });
-  assert.deepEqual(filtersFromOptions({ cast: ["Tom Hanks", " "], director: "Ridley Scott", language: "en" }), { cast: ["Tom Hanks"], directors: ["Ridley Scott"], language: "en" });
+  assert.deepEqual(parseRange("--year", "1995"), { min: 1995, max: 1995 });
+  assert.deepEqual(parseRange("--year", "1990.."), { min: 1990, max: undefined });
+  assert.deepEqual(parseRange("--runtime", "..120"), { min: undefined, max: 120 });
+  assert.deepEqual(filtersFrom(parseCli(FILTER_OPTIONS, { cast: ["Tom Hanks", " "], director: "Ridley Scott", language: "en" })), { cast: ["Tom Hanks"], directors: ["Ridley Scott"], language: "en" });
 });

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
 import { MAX_PAGE_MOVIES } from "../src/search/engine.js";
-import { filterRowids, filterSql, type Filters } from "../src/search/filters.js";
+import type { Movie } from "../src/catalog/movie.js";
 import { SEARCH_MODES, type SearchMode } from "../src/search/types.js";
-import type { StoredMovie } from "../src/store/collection.js";
-import { tmdbGloveDb } from "./helpers/collections.js";
+import type { Filters } from "../src/store/filters.js";
+import { sqliteOf, tmdbGloveDb } from "./helpers/collections.js";
 
 const plotline = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
 after(() => plotline.close());
@@ -14,7 +14,7 @@ after(() => plotline.close());
 const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
 
 /** Each filter with a query that has plenty of matches, and what every result must satisfy. */
-const CASES: { name: string; filters: Filters; query: string; holds: (m: StoredMovie) => boolean }[] = [
+const CASES: { name: string; filters: Filters; query: string; holds: (m: Movie) => boolean }[] = [
   { name: "year range", filters: { yearMin: 1990, yearMax: 1999 }, query: "a detective hunts a killer in the city", holds: (m) => m.year! >= 1990 && m.year! <= 1999 },
   { name: "genres (any)", filters: { genres: ["Western", "War"] }, query: "soldiers ride into town", holds: (m) => m.genres.includes("Western") || m.genres.includes("War") },
   { name: "genres (all)", filters: { genres: ["comedy", "Romance"], genreMode: "all" }, query: "love in the city", holds: (m) => m.genres.includes("Comedy") && m.genres.includes("Romance") },
@@ -27,22 +27,22 @@ const CASES: { name: string; filters: Filters; query: string; holds: (m: StoredM
 
 for (const c of CASES) {
   test(`filter ${c.name} holds in every mode, before top-k (pages are full)`, async () => {
-    const passing = filterRowids(plotline.collection, c.filters)!.size;
+    const passing = (await plotline.store.filterIds(c.filters)).length;
     assert.ok(passing >= 15, `${passing} movies pass`);
     for (const mode of SEARCH_MODES) {
       const q = mode === "title" ? "the" : c.query;
       const r = await plotline.search(q, { mode, k: 15, filters: c.filters, parse: false });
       assert.deepEqual(r.parsed.filters, c.filters);
       if (mode !== "title" && mode !== "keyword") assert.equal(r.results.length, 15, `${mode}: a full page`);
-      for (const h of r.results) assert.ok(c.holds(plotline.movie(h.id)!), `${mode}: ${h.title} passes ${c.name}`);
+      for (const h of r.results) assert.ok(c.holds((await plotline.movie(h.id))!), `${mode}: ${h.title} passes ${c.name}`);
     }
   });
 }
 
 test("a selective filter still fills the page: the filter applies before the top k", async () => {
   const filters = { directors: ["Ridley Scott"] };
-  const all = filterRowids(plotline.collection, filters)!;
-  assert.ok(all.size >= 15 && all.size < 40, `${all.size} Ridley Scott films`);
+  const all = await plotline.store.filterIds(filters);
+  assert.ok(all.length >= 15 && all.length < 40, `${all.length} Ridley Scott films`);
   for (const mode of ["hybrid", "semantic"] as SearchMode[]) {
     const r = await plotline.search("a love story in Paris", { mode, k: 15, filters });
     assert.equal(r.results.length, 15, mode);
@@ -54,7 +54,9 @@ test("language: movies whose language is unknown do not match (TMDB's file has n
   assert.deepEqual(r.results, []);
 });
 
-test("the in-memory filter table selects exactly what the SQL filter selects", () => {
+test("the in-memory filter table selects exactly what the SQL filter selects", async () => {
+  const collection = sqliteOf(plotline).collection;
+  const table = collection.filterTable();
   const combos: Filters[] = [
     ...CASES.map((c) => c.filters),
     { yearMin: 2000, genres: ["Drama"], minRating: 6, runtimeMax: 100 },
@@ -62,11 +64,9 @@ test("the in-memory filter table selects exactly what the SQL filter selects", (
     { genres: ["Horror", "thriller"], genreMode: "all", yearMax: 1985 },
   ];
   for (const f of combos) {
-    const { where, params } = filterSql(f);
-    const sql = new Set((plotline.collection.db.prepare(`SELECT rowid FROM movies WHERE ${where}`).raw().all(...params) as [number][]).map((r) => r[0]));
-    assert.deepEqual([...filterRowids(plotline.collection, f)!].sort(), [...sql].sort(), JSON.stringify(f));
+    assert.deepEqual([...table.select(f)], [...collection.rowidsWhere(f)], JSON.stringify(f));
   }
-  assert.equal(filterRowids(plotline.collection, {}), null, "no filters: everything passes");
+  assert.equal((await plotline.store.filterIds({})).length, await plotline.store.count(), "no filters: everything passes");
 });
 
 test("bad filters are clear errors naming the parameter", async () => {
@@ -85,7 +85,8 @@ test("a page that fills the result-movie cache keeps every result (the cache sta
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     // Filter-only pages list movies by popularity; 4,090 of them fill the cache to just under MAX_PAGE_MOVIES.
-    const page = (offset: number, k: number) => p.searchEngine().search("", { mode: "keyword", k, offset, filters: { yearMin: 1800 } });
+    const engine = await p.searchEngine();
+    const page = (offset: number, k: number) => engine.search("", { mode: "keyword", k, offset, filters: { yearMin: 1800 } });
     for (let offset = 0; offset < 4090; offset += 1000) await page(offset, Math.min(1000, 4090 - offset));
     assert.ok(MAX_PAGE_MOVIES < 4110, "the page below must cross the cache's limit");
     // Half of this page is cached, half is not: the read crosses the limit.

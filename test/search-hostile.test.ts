@@ -32,7 +32,7 @@ const HOSTILE = [
 ].map((q) => q.slice(0, MAX_QUERY_LENGTH));
 
 test("hostile queries never crash or leak SQL errors in any mode: results or nothing", async () => {
-  const before = plotline.collection.count();
+  const before = await plotline.store.count();
   for (const mode of SEARCH_MODES) {
     for (const q of HOSTILE) {
       const r = await plotline.search(q, { mode, k: 10 });
@@ -40,10 +40,10 @@ test("hostile queries never crash or leak SQL errors in any mode: results or not
       for (const h of r.results) assert.equal(typeof h.id, "string");
     }
   }
-  assert.equal(plotline.collection.count(), before, "nothing was written");
+  assert.equal(await plotline.store.count(), before, "nothing was written");
   const space = await plotline.search("🚀👽 an alien on a spaceship 🚀", { mode: "keyword" });
   assert.ok(space.results.length > 0, "emoji are separators; the words still search");
-  assert.ok(plotline.titles("'; DROP TABLE movies; --").results.length >= 0);
+  assert.ok((await plotline.titles("'; DROP TABLE movies; --")).results.length >= 0);
 });
 
 test("empty and over-long queries are clear errors naming the query", async () => {

@@ -1,10 +1,12 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import Database from "better-sqlite3";
+import { textHash } from "../src/embed/cache.js";
 import { Plotline } from "../src/plotline.js";
-import { ftsExpression, MAX_QUERY_TERMS, parseKeywordQuery } from "../src/search/fts-query.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
+import { MAX_QUERY_TERMS, parseKeywordQuery } from "../src/search/keyword-query.js";
 import { porterStem } from "../src/search/porter.js";
+import { ftsExpression } from "../src/store/sqlite/fts-expression.js";
+import { ftsStems } from "../src/store/sqlite/postings.js";
 import { join } from "node:path";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
@@ -52,24 +54,14 @@ test("FTS5 syntax in user text never reaches MATCH unquoted", () => {
   assert.ok(parseKeywordQuery("word ".repeat(2000) + Array.from({ length: 200 }, (_, i) => `w${i}`).join(" ")).terms.length <= MAX_QUERY_TERMS);
 });
 
-test("the Porter stemmer gives SQLite's stems for every word of the real collection", () => {
-  const src = new Database(plotline.collection.path, { readonly: true });
+test("the Porter stemmer gives SQLite's stems for every word of the real collection", async () => {
   const words = new Set<string>();
-  for (const row of src.prepare("SELECT title, overview, tagline, keywords FROM movies").raw().iterate() as Iterable<(string | null)[]>) {
-    for (const f of row) for (const w of f?.toLowerCase().match(/[a-z0-9]+/g) ?? []) words.add(w);
+  for await (const batch of plotline.store.scan(["title", "overview", "tagline", "keywords"])) {
+    for (const m of batch) for (const f of [m.title, m.overview, m.tagline, m.keywords.join(" ")]) for (const w of f?.toLowerCase().match(/[a-z0-9]+/g) ?? []) words.add(w);
   }
-  src.close();
   const list = [...words];
-  const mem = new Database(":memory:");
-  mem.exec("CREATE VIRTUAL TABLE t USING fts5(w, tokenize = 'porter unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(t, instance);");
-  const ins = mem.prepare("INSERT INTO t(rowid, w) VALUES (?, ?)");
-  mem.transaction(() => list.forEach((w, i) => ins.run(i + 1, w)))();
   const differ: string[] = [];
-  for (const [term, doc] of mem.prepare("SELECT term, doc FROM v").raw().iterate() as Iterable<[string, number]>) {
-    const w = list[doc - 1]!;
-    if (porterStem(w) !== term) differ.push(`${w}: sqlite ${term}, ours ${porterStem(w)}`);
-  }
-  mem.close();
+  for (const [w, term] of ftsStems(list)) if (porterStem(w) !== term) differ.push(`${w}: sqlite ${term}, ours ${porterStem(w)}`);
   assert.ok(list.length > 30_000, `${list.length} words`);
   assert.deepEqual(differ.slice(0, 10), []);
 });
@@ -122,7 +114,7 @@ test("explanations: the BM25 score and the matched words per field, spelled as i
     assert.equal(h.scores.keyword, h.score);
     assert.equal(h.scores.semantic, null);
     assert.ok(Object.keys(h.matches).length > 0, `${h.title} has matches`);
-    const movie = plotline.movie(h.id)!;
+    const movie = (await plotline.movie(h.id))!;
     const fields: Record<string, string> = {
       title: movie.title,
       keywords: movie.keywords.join(" "),
@@ -149,11 +141,13 @@ test("the keyword index follows every write to the collection, merged plots incl
     const ids = async (q: string) => (await p.search(q, { mode: "keyword", parse: false })).results.map((h) => h.id);
     assert.deepEqual(await ids("shark"), ["tt1000005"]);
     // A plot merged from another catalog is searched like the overview, and shows as a match.
-    p.collection.write(() => p.collection.db.prepare("UPDATE movies SET plot = ? WHERE id = ?").run("A submarine crew hunts a kraken.", "tt1000006"));
+    const movie = (await p.movie("tt1000006"))!;
+    const raw = (await p.store.vectors([movie.id])).get(movie.id)!;
+    await p.store.write({ upsert: [{ movie: { ...movie, plot: "A submarine crew hunts a kraken." }, textHash: textHash("kraken"), raw }] });
     const kraken = await p.search("kraken", { mode: "keyword", parse: false });
     assert.equal(kraken.results[0]?.id, "tt1000006");
     assert.deepEqual(kraken.results[0]?.matches, { plot: ["kraken"] });
-    p.remove(["tt1000005"]);
+    await p.remove(["tt1000005"]);
     assert.deepEqual(await ids("shark"), []);
   } finally {
     await p.close();

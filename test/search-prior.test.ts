@@ -6,7 +6,7 @@ import { Plotline } from "../src/plotline.js";
 import { computePrior, NEUTRAL_PRIOR, percentiles, PRIOR_PARTS } from "../src/search/prior.js";
 import { PRIOR_MIX, PRIOR_WEIGHTS, RANK_WEIGHTS } from "../src/search/rank-weights.js";
 import type { SearchOptions } from "../src/search/types.js";
-import type { PriorInputs } from "../src/store/rank-inputs.js";
+import type { PriorInputs } from "../src/search/rank-inputs.js";
 import { record, type RecordedRankings } from "../scripts/record-rankings.js";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
@@ -20,7 +20,7 @@ after(() => plotline.close());
 function inputs(n: number, given: Partial<Record<keyof PriorInputs, number[]>>): PriorInputs {
   const col = (k: keyof PriorInputs) => Float64Array.from(given[k] ?? Array.from({ length: n }, () => NaN));
   return {
-    rowids: Int32Array.from({ length: n }, (_, i) => i + 1),
+    positions: Int32Array.from({ length: n }, (_, i) => i + 1),
     votes: col("votes"),
     popularity: col("popularity"),
     rating: col("rating"),

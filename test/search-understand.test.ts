@@ -113,7 +113,7 @@ test("in search: filters from the query apply and are shown; parse: false turns 
   assert.deepEqual(r.parsed.filters, { genres: ["Comedy"], yearMin: 2006, cast: ["Jim Carrey"] });
   assert.ok(r.results.length >= 4, r.results.map((h) => h.title).join(", "));
   for (const h of r.results) {
-    const m = plotline.movie(h.id)!;
+    const m = (await plotline.movie(h.id))!;
     assert.ok(m.cast.includes("Jim Carrey") && m.genres.includes("Comedy") && m.year! >= 2006, h.title);
   }
   const raw = await plotline.search("comedies after 2005 starring Jim Carrey", { parse: false });
@@ -122,7 +122,7 @@ test("in search: filters from the query apply and are shown; parse: false turns 
   const scifi = await plotline.search("90s sci-fi about time travel");
   assert.equal(scifi.parsed.text, "time travel");
   for (const h of scifi.results) {
-    const m = plotline.movie(h.id)!;
+    const m = (await plotline.movie(h.id))!;
     assert.ok(m.year! >= 1990 && m.year! <= 1999 && m.genres.includes("Science Fiction"), h.title);
   }
   // Explicit filters win over understood ones.

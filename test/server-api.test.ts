@@ -7,6 +7,8 @@ import { gunzipSync } from "node:zlib";
 import type { LightMyRequestResponse } from "fastify";
 import { createServer } from "../src/server/app.js";
 import { LIMITS } from "../src/server/limits.js";
+import { DEFAULT_SIMILAR_K } from "../src/recommend/types.js";
+import { DEFAULT_TITLES_K } from "../src/search/types.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
@@ -155,7 +157,7 @@ test("titles: suggestions as you type, typo tolerant, bounded", async () => {
   assert.equal(body.results[0]!.title, "Interstellar");
   const typo = (await get("/api/titles?prefix=interstelar")).json() as { results: Hit[] };
   assert.equal(typo.results[0]?.title, "Interstellar");
-  assert.ok(((await get("/api/titles?prefix=a")).json() as { results: Hit[] }).results.length <= LIMITS.titlesK.default, "default k");
+  assert.ok(((await get("/api/titles?prefix=a")).json() as { results: Hit[] }).results.length <= DEFAULT_TITLES_K, "default k");
   assertError(await get("/api/titles"), 400, "invalid_parameter", "prefix");
   assertError(await get(`/api/titles?prefix=${"a".repeat(LIMITS.prefixLength + 1)}`), 400, "invalid_parameter", "prefix");
   assertError(await get(`/api/titles?prefix=a&k=${LIMITS.titlesK.max + 1}`), 400, "invalid_parameter", "k");
@@ -178,7 +180,7 @@ test("similar: 40 by default, never the movie itself, kNN and SVM, validated", a
   const res = await get(`/api/movies/${ALIEN}/similar`);
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { movie: { id: string }; method: string; results: Hit[] };
-  assert.equal(body.results.length, LIMITS.similarK.default);
+  assert.equal(body.results.length, DEFAULT_SIMILAR_K);
   assert.equal(body.movie.id, ALIEN);
   assert.ok(!body.results.some((r) => r.id === ALIEN), "self excluded");
   assert.ok(body.results.every((r) => Array.isArray(r.genres)), "card fields");
@@ -347,7 +349,7 @@ test("limits at the socket: an oversized request head gets a JSON 431, a stalled
 test("an unexpected failure is a 500 with a generic message; the details go to the server log only", async () => {
   const lines: string[] = [];
   const { app: broken, live } = await createServer({ db, webRoot: null, log: (l) => lines.push(l) });
-  live.plotline.collection.close(); // the database goes away under the server
+  await live.plotline.store.close(); // the database goes away under the server
   const res = await broken.inject({ method: "GET", url: `/api/movies/${ALIEN}` });
   const body = assertError(res, 500, "internal");
   assert.doesNotMatch(body.error.message, /database|sqlite|open/i);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
+import type { CliFlag } from "../options/option.js";
 
 /** What every CLI command gets: parsed options, output channels, and the global flags. */
 export interface CommandContext {
@@ -13,21 +14,12 @@ export interface CommandContext {
   notice: (text: string) => void;
 }
 
-export interface OptionSpec {
-  type: "string" | "boolean";
-  short?: string;
-  multiple?: boolean;
-  /** Placeholder in help, e.g. `N`. */
-  arg?: string;
-  help: string;
-  default?: string | number;
-}
-
 export interface Command {
   name: string;
   usage: string;
   summary: string;
-  options: Record<string, OptionSpec>;
+  /** Flags as the argument parser takes them; the listing commands derive theirs from `options/` (`cliFlags`). */
+  options: Record<string, CliFlag>;
   examples?: string[];
   /** Returns the exit code (default 0). */
   run(ctx: CommandContext): Promise<number | void>;
@@ -38,5 +30,13 @@ export function intOption(name: string, value: unknown, fallback: number): numbe
   if (value === undefined) return fallback;
   const n = Number(value);
   if (typeof value !== "string" || !/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--${name}`, `expected an integer, got '${String(value)}'`);
+  return n;
+}
+
+/** Parses a number option, naming it in the error. */
+export function numberOption(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || !value.trim() || !Number.isFinite(n)) throw new InvalidArgumentError(`--${name}`, `expected a number, got '${String(value)}'`);
   return n;
 }

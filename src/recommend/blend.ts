@@ -64,10 +64,9 @@ export function blend(
   const wp = Math.min(1, BLEND_WEIGHTS.prior * pl.prior);
   const ws = pl.series ? Math.min(1 - wp, BLEND_WEIGHTS.series) : 0;
   const ww = 1 - wp - ws;
-  const signals = ctx.signals();
   for (const c of all) {
     const norm = span > 1e-12 ? Math.max(0, Math.min(1, (c.similarity - bottom) / span)) : 1;
-    c.prior = signals.prior.of(ctx.rowids[c.p]!);
+    c.prior = ctx.priorAt(c.p);
     c.series = ws > 0 ? seriesOf(c.p) : 0;
     c.score = ww * norm + wp * c.prior + ws * c.series;
   }

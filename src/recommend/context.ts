@@ -1,29 +1,24 @@
 import { dot } from "../vector-index/flat.js";
-import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
-import type { VectorIndex } from "../vector-index/vector-index.js";
-import type { Collection } from "../store/collection.js";
-import { storedSentiment } from "../store/sentiment.js";
+import { requireCapability, type Store } from "../store/store.js";
 import { rankSignals, type RankSignals } from "../search/ranker.js";
 import { SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
 /**
- * Everything recommendations need from one collection, built once per collection state: the
- * movies in rowid order ("positions"), their unit vectors in one contiguous array (the SVM and
- * the example scans stream it), title keys for lookups and duplicates, sentiment scores, and the
- * TF-IDF index (built on first use).
+ * Everything recommendations need from one collection, built once per collection state from
+ * the store: the movies with a vector in the store's natural order ("positions"), their unit
+ * vectors in one contiguous array (the SVM and the example scans stream it), title keys for
+ * lookups and duplicates, sentiment scores, and the TF-IDF index (built on first use).
  */
 export class RecommendContext {
-  readonly rowids: Int32Array;
   readonly dims: number;
   /** Row p is the unit vector of the movie at position p. */
   readonly matrix: Float32Array;
   readonly ids: string[];
   readonly titles: string[];
   readonly years: (number | null)[];
-  private readonly position = new Map<number, number>();
   private readonly byId = new Map<string, number>();
   /** Normalised title + year, the key of exact duplicates. */
   private readonly dupKeys: string[];
@@ -34,59 +29,62 @@ export class RecommendContext {
   private readonly sameVector = new Map<number, number[]>();
   /** Positions sharing their plot text (a non-empty overview, and merged plot) with another. */
   private readonly samePlot = new Map<number, number[]>();
-  /** NaN until known. */
+  /** Overview sentiment of each position, -1..1. */
   private readonly sentiments: Float32Array;
   private tfidfIndex: TfidfIndex | null = null;
   private seriesIndex: SeriesIndex | null = null;
+  /** Each position's position in `rankSignals` (which numbers every movie, vector or not). */
+  private readonly signalPositions: Int32Array;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
 
-  constructor(
-    readonly collection: Collection,
-    readonly index: VectorIndex,
-    /** Identifies the collection state this was built from (see `contextFor`). */
-    readonly version: string,
+  private constructor(
+    /** Where the movies and vectors come from: vector top k and filters go back to it. */
+    readonly store: Store,
+    rows: readonly { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[],
+    vectors: { dims: number; ids: string[]; matrix: Float32Array },
+    /** The popularity prior and the other ranking signals, shared with search. */
+    readonly rankSignals: RankSignals,
   ) {
-    const rows = collection.db.prepare("SELECT rowid, title, year, id FROM movies ORDER BY rowid").raw().all() as [number, string, number | null, string][];
-    const dims = index.dims;
-    const kept: [number, string, number | null, string][] = [];
-    const matrix = new Float32Array(rows.length * dims);
-    for (const row of rows) {
-      const v = index.vector(row[0]);
-      if (!v) continue; // a movie without a vector cannot be compared; it never appears
-      matrix.set(v, kept.length * dims);
-      kept.push(row);
-    }
+    const { dims } = vectors;
+    const rowOf = new Map<string, number>();
+    rows.forEach((r, i) => rowOf.set(r.id, i));
+    // A movie without a vector cannot be compared; it never appears.
+    const kept = vectors.ids.map((id) => rows[rowOf.get(id)!]!);
     this.dims = dims;
-    this.matrix = kept.length === rows.length ? matrix : matrix.slice(0, kept.length * dims);
-    this.rowids = Int32Array.from(kept, (r) => r[0]);
-    this.ids = kept.map((r) => r[3]);
-    this.titles = kept.map((r) => r[1]);
-    this.years = kept.map((r) => r[2]);
-    const loose = kept.map((r) => looseTitle(r[1]));
-    this.dupKeys = kept.map((r, p) => `${loose[p]}|${r[2] ?? ""}`);
-    kept.forEach(([rowid, title], p) => {
-      this.position.set(rowid, p);
+    this.matrix = vectors.matrix;
+    this.ids = kept.map((r) => r.id);
+    this.titles = kept.map((r) => r.title);
+    this.years = kept.map((r) => r.year);
+    const loose = kept.map((r) => looseTitle(r.title));
+    this.dupKeys = kept.map((r, p) => `${loose[p]}|${r.year ?? ""}`);
+    kept.forEach(({ title }, p) => {
       this.byId.set(this.ids[p]!, p);
       push(this.byDupKey, this.dupKeys[p]!, p);
       push(this.byTitle, title.toLowerCase(), p);
       push(this.byLooseTitle, loose[p]!, p);
     });
     this.groupIdenticalVectors();
-    this.groupIdenticalPlots();
-    this.sentiments = new Float32Array(kept.length).fill(NaN);
-    for (const [rowid, score] of storedSentiment(collection)) {
-      const p = this.position.get(rowid);
-      if (p !== undefined) this.sentiments[p] = score;
-    }
+    this.groupIdenticalPlots(kept);
+    this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
+    const signalPosition = new Map<string, number>();
+    rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
+    this.signalPositions = Int32Array.from(this.ids, (id) => signalPosition.get(id) ?? -1);
+  }
+
+  /**
+   * Reads what recommendations need from the store: one field scan and every vector
+   * (capability `allVectors`).
+   */
+  static async build(store: Store): Promise<RecommendContext> {
+    requireCapability(store, "allVectors", "recommendations (similar, recommend)");
+    const rows: { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[] = [];
+    for await (const batch of store.scan(["title", "year", "overview", "plot", "sentiment"])) rows.push(...batch);
+    return new RecommendContext(store, rows, await store.allVectors(), await rankSignals(store));
   }
 
   get size(): number {
-    return this.rowids.length;
-  }
-
-  positionOf(rowid: number): number | undefined {
-    return this.position.get(rowid);
+    return this.ids.length;
   }
 
   /** Position of the movie with this id (`tt0114709`). */
@@ -144,22 +142,18 @@ export class RecommendContext {
 
   /**
    * Fills `samePlot`. A movie without an overview (a placeholder) is left out: its plot text is
-   * its title and tagline, which a remake may share without being a copy.
+   * its title and tagline, which a remake may share without being a copy. Movies are grouped by
+   * overview first (few share one), then the merged plot tells those apart.
    */
-  private groupIdenticalPlots(): void {
-    // SQLite finds the few shared overviews (about 20 ms for TMDB on a loaded machine, against
-    // 60 ms to group every overview in JavaScript); the merged plot then tells them apart.
-    const rows = this.collection.db
-      .prepare(
-        `SELECT rowid, overview, plot FROM movies WHERE overview != '' AND overview IN
-           (SELECT overview FROM movies WHERE overview != '' GROUP BY overview HAVING count(*) > 1)`,
-      )
-      .raw()
-      .all() as [number, string, string | null][];
+  private groupIdenticalPlots(kept: readonly { overview: string; plot?: string }[]): void {
+    const byOverview = new Map<string, number[]>();
+    kept.forEach((m, p) => {
+      if (m.overview !== "") push(byOverview, m.overview, p);
+    });
     const byPlot = new Map<string, number[]>();
-    for (const [rowid, overview, plot] of rows) {
-      const p = this.position.get(rowid);
-      if (p !== undefined) push(byPlot, plotText({ overview, plot: plot ?? undefined, title: "", tagline: null }), p);
+    for (const group of byOverview.values()) {
+      if (group.length < 2) continue;
+      for (const p of group) push(byPlot, plotText({ overview: kept[p]!.overview, plot: kept[p]!.plot, title: "", tagline: null }), p);
     }
     for (const group of byPlot.values()) {
       if (group.length < 2) continue;
@@ -190,64 +184,40 @@ export class RecommendContext {
     }
   }
 
-  /**
-   * Overview sentiment of the movie at `p`, -1..1: stored at ingest, else (a collection written
-   * before sentiment was stored, opened read-only) scored now and kept.
-   */
+  /** Overview sentiment of the movie at `p`, -1..1 (stored at ingest, or scored by the store). */
   sentiment(p: number): number {
-    const stored = this.sentiments[p]!;
-    if (!Number.isNaN(stored)) return stored;
-    const overview = this.collection.db.prepare("SELECT overview FROM movies WHERE rowid = ?").pluck().get(this.rowids[p]) as string | undefined;
-    const score = sentimentScore(overview ?? "");
-    this.sentiments[p] = score;
-    return score;
+    return this.sentiments[p]!;
   }
 
-  /** The popularity prior and the other ranking signals, shared with search (`rankSignals`). */
-  signals(): RankSignals {
-    return rankSignals(this.collection);
+  /** The popularity prior of the movie at `p` (`src/search/prior.ts`). */
+  priorAt(p: number): number {
+    return this.rankSignals.prior.of(this.signalPositions[p]!);
   }
 
   /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); built on first use. */
   series(): SeriesIndex {
     if (this.seriesIndex) return this.seriesIndex;
-    const signals = this.signals();
-    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.rowids, (r) => signals.genresOf(r))));
+    const signals = this.rankSignals;
+    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.signalPositions, (q) => signals.genresOf(q))));
   }
 
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */
-  tfidf(): TfidfIndex {
+  async tfidf(): Promise<TfidfIndex> {
     if (this.tfidfIndex) return this.tfidfIndex;
     const t0 = performance.now();
     const texts: string[] = new Array<string>(this.size).fill("");
     // The plot text (Karpathy's TF-IDF is over plots): the overview, and a plot merged from another
     // catalog when there is one; not the title, keywords and cast the embedders also read.
-    const stmt = this.collection.db.prepare("SELECT * FROM movies ORDER BY rowid");
-    for (const r of stmt.iterate() as Iterable<{ rowid: number; title: string; overview: string; tagline: string | null; plot?: string | null }>) {
-      const p = this.position.get(r.rowid);
-      if (p !== undefined) texts[p] = plotText({ ...r, plot: r.plot ?? undefined });
+    for await (const batch of this.store.scan(["title", "overview", "tagline", "plot"])) {
+      for (const r of batch) {
+        const p = this.byId.get(r.id);
+        if (p !== undefined) texts[p] = plotText(r);
+      }
     }
-    this.tfidfIndex = TfidfIndex.build(texts);
-    this.tfidfBuildMs = performance.now() - t0;
+    this.tfidfIndex ??= TfidfIndex.build(texts);
+    this.tfidfBuildMs ??= performance.now() - t0;
     return this.tfidfIndex;
   }
-}
-
-const contexts = new WeakMap<VectorIndex, RecommendContext>();
-
-/**
- * The context for a collection and its vector index, reused while neither changes: it is keyed
- * by the index object and by the collection's last-update stamp and size, so an ingest or a
- * removal (which replace or change the index) is never served stale results.
- */
-export function contextFor(collection: Collection, index: VectorIndex): RecommendContext {
-  const stamp = collection.db.prepare("SELECT value FROM meta WHERE key = 'updated_at'").pluck().get() as string | undefined;
-  const version = `${stamp ?? ""}|${index.size}`;
-  const cached = contexts.get(index);
-  if (cached && cached.version === version) return cached;
-  const fresh = new RecommendContext(collection, index, version);
-  contexts.set(index, fresh);
-  return fresh;
 }
 
 /**

@@ -5,7 +5,7 @@ import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
-import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
 
 /**
  * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
@@ -14,8 +14,8 @@ import { DEFAULT_RECOMMEND_K, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef,
  * no movie are reported in `unknown` and the others used; when none matches, it is an error.
  * Examples and their exact duplicates are never listed.
  */
-export function recommend(ctx: RecommendContext, options: RecommendOptions): RecommendResponse {
-  const strategy = options.strategy ?? "average";
+export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
+  const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
   if (!(RECOMMEND_STRATEGIES as readonly string[]).includes(strategy)) throw new InvalidArgumentError("strategy", `unknown strategy '${strategy}' (strategies: ${RECOMMEND_STRATEGIES.join(", ")})`);
   const likeRefs = refList("like", options.like);
   const dislikeRefs = refList("dislike", options.dislike);
@@ -43,7 +43,7 @@ export function recommend(ctx: RecommendContext, options: RecommendOptions): Rec
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
   const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
   const deep = { ...pl, pool: depth };
-  const found = strategy === "average" ? averageVector(ctx, deep, likes, dislikes, excluded) : bestScore(ctx, deep, likes, dislikes, excluded);
+  const found = strategy === "average" ? await averageVector(ctx, deep, likes, dislikes, excluded) : await bestScore(ctx, deep, likes, dislikes, excluded);
   let candidates = found.candidates;
   if (blends(pl)) {
     const series = ctx.series();
@@ -55,7 +55,7 @@ export function recommend(ctx: RecommendContext, options: RecommendOptions): Rec
       return up - down;
     };
     const members = pl.series ? likes.flatMap((l) => series.members(l)) : [];
-    candidates = blend(ctx, pl, candidates, members, found.similarityOf, seriesOf, admits(ctx, pl, excluded));
+    candidates = blend(ctx, pl, candidates, members, found.similarityOf, seriesOf, await admits(ctx, pl, excluded));
   }
   const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
@@ -73,7 +73,7 @@ function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
  * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
  * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
  */
-function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Found {
+async function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Found> {
   const { dims } = ctx;
   const q = new Float32Array(dims);
   const add = (positions: number[], weight: number) => {
@@ -89,7 +89,7 @@ function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislike
   if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
-  return { candidates: nearest(ctx, q, pl.pool, pl, excluded), similarityOf: (p) => dot(q, 0, ctx.matrix, p * dims, dims) };
+  return { candidates: await nearest(ctx, { vector: q }, pl.pool, pl, excluded), similarityOf: (p) => dot(q, 0, ctx.matrix, p * dims, dims) };
 }
 
 /** A strategy's candidates, best first, and its similarity for any other movie (for the series the blend adds). */
@@ -118,8 +118,8 @@ function scaledFastSigmoid(x: number): number {
  * movies found there have a best like above T (and above their best dislike) they are the top
  * `pool` overall. Otherwise n grows; with dislikes only, every movie is scored.
  */
-function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Found {
-  return { candidates: bestScoreCandidates(ctx, pl, likes, dislikes, excluded), similarityOf: (p) => bestScoreOf(ctx, likes, dislikes, p).similarity };
+async function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Found> {
+  return { candidates: await bestScoreCandidates(ctx, pl, likes, dislikes, excluded), similarityOf: (p) => bestScoreOf(ctx, likes, dislikes, p).similarity };
 }
 
 /** Qdrant's best_score of the movie at p (see `bestScoreCandidates`). */
@@ -135,8 +135,8 @@ function bestScoreOf(ctx: RecommendContext, likes: number[], dislikes: number[],
   return c;
 }
 
-function bestScoreCandidates(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Candidate[] {
-  const admit = admits(ctx, pl, excluded);
+async function bestScoreCandidates(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const admit = await admits(ctx, pl, excluded);
   const score = (p: number): Candidate => bestScoreOf(ctx, likes, dislikes, p);
   const best = (positions: Iterable<number>): Candidate[] => {
     const top = new TopK(pl.pool);
@@ -156,10 +156,10 @@ function bestScoreCandidates(ctx: RecommendContext, pl: Plan, likes: number[], d
     const seen = new Set<number>();
     let T = -Infinity;
     for (const l of likes) {
-      const hits = ctx.index.search(Float32Array.from(ctx.vectorAt(l)), n, pl.allowed ?? undefined);
+      const hits = await ctx.store.vectorTop({ id: ctx.ids[l]! }, { k: n, filters: pl.filters });
       if (hits.length === n) T = Math.max(T, hits[n - 1]!.score);
       for (const h of hits) {
-        const p = ctx.positionOf(h.id);
+        const p = ctx.positionOfId(h.id);
         if (p !== undefined && admit(p)) seen.add(p);
       }
     }

@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from "../errors.js";
+import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
+import type { VectorQuery } from "../store/store.js";
 import { TopK } from "../vector-index/topk.js";
-import { filterRowids } from "../search/filters.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";
 import { DEFAULT_PRIOR, MAX_PRIOR } from "../search/types.js";
-import { DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
+import { DEFAULT_RERANKER, DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
 
 /** Most candidates re-ranking and diversity may be asked to consider. */
 export const MAX_CANDIDATES = 10_000;
@@ -17,8 +18,8 @@ export interface Plan {
   diversity: number;
   rerank: Reranker;
   sentimentWeight: number;
-  /** Rowids that pass the filters, or null (everything passes). */
-  allowed: Set<number> | null;
+  /** Restrictions applied before top k, or undefined (none). */
+  filters: Filters | undefined;
   /** Multiple of the prior's weight (0: off); see `blend.ts`. */
   prior: number;
   /** Whether the example's series and remakes are boosted (`blend.ts`). */
@@ -37,10 +38,10 @@ export interface Candidate {
   series?: number;
 }
 
-export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
+export function plan(_ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
   const k = integer("k", options.k ?? defaultK, 1, MAX_RECOMMEND_K);
   const diversity = fraction("diversity", options.diversity ?? 0);
-  const rerank = options.rerank ?? "none";
+  const rerank = options.rerank ?? DEFAULT_RERANKER;
   if (!(RERANKERS as readonly string[]).includes(rerank)) throw new InvalidArgumentError("rerank", `unknown re-ranker '${rerank}' (re-rankers: ${RERANKERS.join(", ")})`);
   const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
   const widen = diversity > 0 || rerank !== "none";
@@ -49,13 +50,23 @@ export function plan(ctx: RecommendContext, options: RecommendationOptions, defa
   if (typeof prior !== "number" || !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("prior", `must be a number from 0 to ${MAX_PRIOR}, got ${String(prior)}`);
   const series = options.series ?? true;
   if (typeof series !== "boolean") throw new InvalidArgumentError("series", `must be true or false, got ${String(series)}`);
-  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, allowed: filterRowids(ctx.collection, options.filters), prior, series };
+  const filters = options.filters && hasFilters(options.filters) ? options.filters : undefined;
+  if (filters) validateFilters(filters);
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters, prior, series };
 }
 
-/** Whether the movie at p may be listed: not excluded, and passing the filters. */
-export function admits(ctx: RecommendContext, plan: Plan, excluded: ReadonlySet<number>): (p: number) => boolean {
-  const { allowed } = plan;
-  return (p) => !excluded.has(p) && (allowed === null || allowed.has(ctx.rowids[p]!));
+/**
+ * Whether the movie at p may be listed: not excluded, and passing the filters (the store says
+ * which movies pass, for the methods that rank every position themselves).
+ */
+export async function admits(ctx: RecommendContext, plan: Plan, excluded: ReadonlySet<number>): Promise<(p: number) => boolean> {
+  if (!plan.filters) return (p) => !excluded.has(p);
+  const allowed = new Uint8Array(ctx.size);
+  for (const id of await ctx.store.filterIds(plan.filters)) {
+    const p = ctx.positionOfId(id);
+    if (p !== undefined) allowed[p] = 1;
+  }
+  return (p) => !excluded.has(p) && allowed[p] === 1;
 }
 
 /** The best `n` positions by a score array (or a visitor of scores), keeping only admitted ones. */
@@ -69,24 +80,20 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
 }
 
 /**
- * Nearest neighbours of a query vector by cosine, as positions, skipping excluded and filtered
- * movies: asks the index for more than needed and widens until `n` survive or the collection
- * is exhausted.
+ * Nearest neighbours by cosine (of a query vector, or of a movie's own vector), as positions,
+ * skipping excluded and filtered movies: the store's vector top k, with filters and exclusions
+ * passed down.
  */
-export function nearest(ctx: RecommendContext, query: Float32Array, n: number, plan: Plan, excluded: ReadonlySet<number>): Candidate[] {
-  let want = Math.min(ctx.size, n + excluded.size + 8);
-  for (;;) {
-    const hits = ctx.index.search(query, want, plan.allowed ?? undefined);
-    const out: Candidate[] = [];
-    for (const h of hits) {
-      const p = ctx.positionOf(h.id);
-      if (p === undefined || excluded.has(p)) continue;
-      out.push({ p, similarity: h.score });
-      if (out.length === n) return out;
-    }
-    if (hits.length < want || want >= ctx.size) return out;
-    want = Math.min(ctx.size, want * 4);
+export async function nearest(ctx: RecommendContext, query: VectorQuery, n: number, plan: Plan, excluded: ReadonlySet<number>): Promise<Candidate[]> {
+  const exclude: string[] = [];
+  for (const p of excluded) exclude.push(ctx.ids[p]!);
+  const hits = await ctx.store.vectorTop(query, { k: n, filters: plan.filters, exclude });
+  const out: Candidate[] = [];
+  for (const h of hits) {
+    const p = ctx.positionOfId(h.id);
+    if (p !== undefined) out.push({ p, similarity: h.score });
   }
+  return out;
 }
 
 /**

@@ -45,7 +45,7 @@ function byTitle(ctx: RecommendContext, title: string, year: number | undefined,
       throw new InvalidArgumentError(
         parameter,
         `'${title}'${year === undefined ? "" : ` from ${year}`} matches ${matches.length} movies: ${describe(ctx, matches)}; ` +
-          `pick one with its year (e.g. '${ctx.titles[matches[0]!]} (${ctx.years[matches[0]!] ?? "year"})'${parameter === "movie" ? " or --year" : ""}) or use its id`,
+          `pick one with its year (e.g. '${ctx.titles[matches[0]!]} (${ctx.years[matches[0]!] ?? "year"})'${parameter === "movie" ? " or --movie-year" : ""}) or use its id`,
       );
     }
   }

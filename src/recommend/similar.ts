@@ -12,14 +12,14 @@ import { DEFAULT_SIMILAR_K, DEFAULT_SIMILAR_METHOD, SIMILAR_METHODS, type MovieR
  * and its exact duplicates (same normalised title and year, the same plot, or an identical
  * vector) are never listed; filters apply before top-k.
  */
-export function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOptions = {}, svmOptions: SvmOptions = {}): SimilarResponse {
+export async function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOptions = {}, svmOptions: SvmOptions = {}): Promise<SimilarResponse> {
   const method = options.method ?? DEFAULT_SIMILAR_METHOD;
   if (!(SIMILAR_METHODS as readonly string[]).includes(method)) throw new InvalidArgumentError("method", `unknown method '${method}' (methods: ${SIMILAR_METHODS.join(", ")})`);
   const p = resolveRef(ctx, ref, "movie", options.year);
   if (p === null) throw unknownRefError(ctx, ref, "movie");
   const pl = plan(ctx, options, DEFAULT_SIMILAR_K);
   const excluded = ctx.selfAndDuplicates(p);
-  const admit = admits(ctx, pl, excluded);
+  const admit = await admits(ctx, pl, excluded);
   // With a blend, more candidates by similarity are re-ranked; the series join them.
   const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
   const blended = (candidates: Candidate[], similarityOf: (q: number) => number): Candidate[] => {
@@ -30,7 +30,7 @@ export function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOp
   let candidates: Candidate[];
   let results;
   if (method === "knn") {
-    candidates = blended(nearest(ctx, Float32Array.from(ctx.vectorAt(p)), depth, pl, excluded), (q) => ctx.cosine(p, q));
+    candidates = blended(await nearest(ctx, { id: ctx.ids[p]! }, depth, pl, excluded), (q) => ctx.cosine(p, q));
     results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
   } else if (method === "svm") {
     const skip = new Set(excluded);
@@ -40,7 +40,7 @@ export function similar(ctx: RecommendContext, ref: MovieRef, options: SimilarOp
     candidates = blended(topPositions(depth, values, admit), (q) => values[q]!);
     results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), false);
   } else {
-    const tfidf = ctx.tfidf();
+    const tfidf = await ctx.tfidf();
     const scores = new Float64Array(ctx.size);
     tfidf.similarTo(p, (q, s) => (scores[q] = s));
     // Movies sharing no term with the plot score 0: they are not similar, so they are not listed.

@@ -1,4 +1,4 @@
-import type { Filters } from "../search/filters.js";
+import type { Filters } from "../store/filters.js";
 import type { SearchHit } from "../search/types.js";
 
 /**
@@ -28,10 +28,14 @@ export const RECOMMEND_STRATEGIES = ["average", "best"] as const;
  *   closer than any like (Qdrant's `best_score`).
  */
 export type RecommendStrategy = (typeof RECOMMEND_STRATEGIES)[number];
+/** Qdrant's default. */
+export const DEFAULT_RECOMMEND_STRATEGY: RecommendStrategy = "average";
 
 export const RERANKERS = ["none", "sentiment"] as const;
 /** `sentiment`: rank by `(1 - sentimentWeight) * similarity + sentimentWeight * sentiment`. */
 export type Reranker = (typeof RERANKERS)[number];
+/** No re-ranking: results in the method's order. */
+export const DEFAULT_RERANKER: Reranker = "none";
 
 /** Karpathy's movie site lists the 40 movies most like the one clicked. */
 export const DEFAULT_SIMILAR_K = 40;

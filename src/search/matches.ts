@@ -1,4 +1,4 @@
-import type { KeywordQuery } from "./fts-query.js";
+import type { KeywordQuery } from "./keyword-query.js";
 import { porterStem } from "./porter.js";
 import { fold } from "./text.js";
 import { MATCH_FIELDS, type FieldMatches, type MatchField } from "./types.js";

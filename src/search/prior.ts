@@ -1,4 +1,4 @@
-import type { PriorInputs } from "../store/rank-inputs.js";
+import type { PriorInputs } from "./rank-inputs.js";
 import { PRIOR_MIX } from "./rank-weights.js";
 
 /**
@@ -104,7 +104,7 @@ export function priorParts(inputs: PriorInputs): PriorParts {
 /** The fallback score of every movie: the mean percentile of the notability signs that vary (NaN when none does). */
 export function fallbackScore(inputs: PriorInputs): Float64Array {
   const signs = [inputs.cast, inputs.summaryLength, inputs.poster, inputs.merged].map(percentiles).filter((p) => p.some(Number.isFinite));
-  const out = new Float64Array(inputs.rowids.length).fill(NaN);
+  const out = new Float64Array(inputs.positions.length).fill(NaN);
   if (signs.length === 0) return out;
   for (let i = 0; i < out.length; i++) {
     let s = 0;
@@ -136,7 +136,7 @@ export function mixParts(parts: PriorParts, i: number, mix: Readonly<Record<Prio
 
 /** The prior of every movie of `inputs`, in their order (see the module comment). */
 export function computePrior(inputs: PriorInputs, mix: Readonly<Record<PriorPart, number>> = PRIOR_MIX): Float64Array {
-  const n = inputs.rowids.length;
+  const n = inputs.positions.length;
   const parts = priorParts(inputs);
   const prior = new Float64Array(n);
   const known: number[] = [];
@@ -178,20 +178,20 @@ export function computePrior(inputs: PriorInputs, mix: Readonly<Record<PriorPart
   return prior;
 }
 
-/** The prior by rowid, for the engine's and the recommender's inner loops. */
+/** The prior by position, for the engine's and the recommender's inner loops. */
 export class PriorTable {
-  /** Indexed by rowid; NEUTRAL_PRIOR for rowids not in the collection. */
+  /** Indexed by position; NEUTRAL_PRIOR past the end. */
   private readonly byRowid: Float32Array;
 
   constructor(inputs: PriorInputs, mix?: Readonly<Record<PriorPart, number>>) {
     const values = computePrior(inputs, mix);
     let max = 0;
-    for (const r of inputs.rowids) if (r > max) max = r;
+    for (const r of inputs.positions) if (r > max) max = r;
     this.byRowid = new Float32Array(max + 1).fill(NEUTRAL_PRIOR);
-    inputs.rowids.forEach((r, i) => (this.byRowid[r] = values[i]!));
+    inputs.positions.forEach((r, i) => (this.byRowid[r] = values[i]!));
   }
 
-  of(rowid: number): number {
-    return rowid >= 0 && rowid < this.byRowid.length ? this.byRowid[rowid]! : NEUTRAL_PRIOR;
+  of(position: number): number {
+    return position >= 0 && position < this.byRowid.length ? this.byRowid[position]! : NEUTRAL_PRIOR;
   }
 }

@@ -1,24 +1,24 @@
-import type Database from "better-sqlite3";
-import type { Collection } from "../store/collection.js";
-import { rankInputs } from "../store/rank-inputs.js";
-import type { KeywordQuery } from "./fts-query.js";
+import type { Store } from "../store/store.js";
 import { HYBRID_POOL, RRF_K, vagueness, type FusedHit, type Scored } from "./hybrid.js";
-import type { KeywordIndex } from "./keyword.js";
 import { softGenres } from "./moods.js";
 import { mainPart } from "../recommend/franchise.js";
 import { PriorTable } from "./prior.js";
+import { rankInputs, type RankInputs } from "./rank-inputs.js";
 import { FEATURE_COUNT, FEATURE_INDEX as F, rankFeature } from "./rank-model.js";
 import { titleWords } from "./title-index.js";
 import { TitleMatcher, titleQuery, TitleVocabulary } from "./title-match.js";
 
 /**
- * What ranking knows about every movie besides the indexes: the popularity prior, the title's
- * words for title matching, and the genres, all by rowid. Built once per collection state
- * (`rankSignals`) and shared by search and recommendations.
+ * What ranking knows about every movie besides the store's indexes: the popularity prior, the
+ * title's words for title matching, the series and the genres, all by position (the store's
+ * natural order, as `MovieCatalog` numbers movies). Built from one field scan per collection
+ * state (`rankSignals`) and shared by search and recommendations.
  */
 export class RankSignals {
   readonly prior: PriorTable;
-  /** Each title's words as ids of `titleWordIds`, by rowid. */
+  /** Every movie's id, by position. */
+  readonly ids: readonly string[];
+  /** Each title's words as ids of `titleWordIds`, by position. */
   private readonly titles: (Int32Array | undefined)[] = [];
   readonly titleWordIds = new TitleVocabulary();
   private readonly genres: (string[] | undefined)[] = [];
@@ -27,50 +27,53 @@ export class RankSignals {
   /** Every word of every title (folded, as `titleWords` cuts them). */
   readonly titleVocabulary = new Set<string>();
   /**
-   * Each movie's series (its title's main part, `franchise.ts`) as a number, by rowid: -1 when
-   * no other movie of the collection shares it. And each movie's year (NaN when unknown).
+   * Each movie's series (its title's main part, `franchise.ts`) as a number, by position: -1
+   * when no other movie of the collection shares it. And each movie's year (NaN when unknown).
    */
   private readonly series: Int32Array;
   private readonly year: Float64Array;
 
-  constructor(collection: Collection) {
-    const inputs = rankInputs(collection);
+  constructor(inputs: RankInputs) {
     this.prior = new PriorTable(inputs);
-    let maxRowid = 0;
-    for (const r of inputs.rowids) if (r > maxRowid) maxRowid = r;
-    this.series = new Int32Array(maxRowid + 1).fill(-1);
-    this.year = new Float64Array(maxRowid + 1).fill(NaN);
+    this.ids = inputs.ids;
+    const n = inputs.ids.length;
+    this.series = new Int32Array(n).fill(-1);
+    this.year = new Float64Array(n).fill(NaN);
     const keys = inputs.titles.map((t) => mainPart(t).join(" "));
     const shared = new Map<string, number>();
     for (const k of keys) if (k) shared.set(k, (shared.get(k) ?? 0) + 1);
     const seriesIds = new Map<string, number>();
-    inputs.rowids.forEach((rowid, i) => {
-      this.titles[rowid] = this.titleWordIds.add(inputs.titles[i]!);
+    inputs.positions.forEach((p, i) => {
+      this.titles[p] = this.titleWordIds.add(inputs.titles[i]!);
       for (const w of titleWords(inputs.titles[i]!)) this.titleVocabulary.add(w);
       const key = keys[i]!;
       if (key && shared.get(key)! > 1) {
         if (!seriesIds.has(key)) seriesIds.set(key, seriesIds.size);
-        this.series[rowid] = seriesIds.get(key)!;
+        this.series[p] = seriesIds.get(key)!;
       }
-      this.year[rowid] = inputs.years[i] ?? NaN;
+      this.year[p] = inputs.years[i] ?? NaN;
       const genres = inputs.genres[i]!;
-      this.genres[rowid] = genres.map((g) => g.toLowerCase());
+      this.genres[p] = genres.map((g) => g.toLowerCase());
       for (const g of genres) if (!this.genreNames.has(g.toLowerCase())) this.genreNames.set(g.toLowerCase(), g);
     });
   }
 
+  static async load(store: Store): Promise<RankSignals> {
+    return new RankSignals(await rankInputs(store));
+  }
+
   /** The title's words as ids of `titleWordIds`. */
-  titleOf(rowid: number): Int32Array | undefined {
-    return this.titles[rowid];
+  titleOf(position: number): Int32Array | undefined {
+    return this.titles[position];
   }
 
   /**
    * For a candidate pool: the earliest year among the pool's movies of each series that more
    * than one of them belongs to (the `seriesFirst` / `seriesSequel` features), by series.
    */
-  seriesInPool(rowids: Iterable<number>): Map<number, { first: number; count: number }> {
+  seriesInPool(positions: Iterable<number>): Map<number, { first: number; count: number }> {
     const out = new Map<number, { first: number; count: number }>();
-    for (const r of rowids) {
+    for (const r of positions) {
       const key = r < this.series.length ? this.series[r]! : -1;
       if (key < 0) continue;
       const y = Number.isNaN(this.year[r]!) ? Infinity : this.year[r]!;
@@ -86,23 +89,23 @@ export class RankSignals {
   }
 
   /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
-  seriesRole(rowid: number, pool: ReadonlyMap<number, { first: number }>): number {
-    const key = rowid < this.series.length ? this.series[rowid]! : -1;
+  seriesRole(position: number, pool: ReadonlyMap<number, { first: number }>): number {
+    const key = position < this.series.length ? this.series[position]! : -1;
     const e = key >= 0 ? pool.get(key) : undefined;
     if (!e) return 0;
-    const y = Number.isNaN(this.year[rowid]!) ? Infinity : this.year[rowid]!;
+    const y = Number.isNaN(this.year[position]!) ? Infinity : this.year[position]!;
     return y <= e.first ? 1 : -1;
   }
 
   /** The movie's genres, lower case (empty when unknown). */
-  genresOf(rowid: number): readonly string[] {
-    return this.genres[rowid] ?? [];
+  genresOf(position: number): readonly string[] {
+    return this.genres[position] ?? [];
   }
 
   /** The share of `wanted` (lower case) that the movie's genres hold. */
-  genreShare(rowid: number, wanted: readonly string[]): number {
+  genreShare(position: number, wanted: readonly string[]): number {
     if (wanted.length === 0) return 0;
-    const own = this.genres[rowid];
+    const own = this.genres[position];
     if (!own) return 0;
     let n = 0;
     for (const g of wanted) if (own.includes(g)) n++;
@@ -110,14 +113,20 @@ export class RankSignals {
   }
 }
 
-const cache = new WeakMap<Collection, { version: string; signals: RankSignals; changes: Database.Statement }>();
+const cache = new WeakMap<Store, { token: string; signals: Promise<RankSignals> }>();
 
-/** The collection's ranking signals, rebuilt when the collection changed (as `filterTable` is). */
-export function rankSignals(collection: Collection): RankSignals {
-  let entry = cache.get(collection);
-  const changes = entry?.changes ?? collection.db.prepare("SELECT total_changes()").raw();
-  const version = `${collection.db.pragma("data_version", { simple: true })}:${(changes.get() as [number])[0]}`;
-  if (!entry || entry.version !== version) cache.set(collection, (entry = { version, signals: new RankSignals(collection), changes }));
+/** The store's ranking signals, built again when its freshness token changes. */
+export async function rankSignals(store: Store): Promise<RankSignals> {
+  const token = await store.freshness();
+  let entry = cache.get(store);
+  if (!entry || entry.token !== token) {
+    const signals = RankSignals.load(store);
+    cache.set(store, (entry = { token, signals }));
+    // A failed build is not kept: the next call tries again.
+    signals.catch(() => {
+      if (cache.get(store) === entry) cache.delete(store);
+    });
+  }
   return entry.signals;
 }
 
@@ -125,9 +134,7 @@ export function rankSignals(collection: Collection): RankSignals {
 export interface QuerySignals {
   /** The query's words against the titles (`title-match.ts`). */
   title: TitleMatcher;
-  /** Per-field matches of a pool (`KeywordIndex.fieldShares`), or null. */
-  fields: ((pool: Int32Array) => Float64Array) | null;
-  /** The pool's rowids, sorted, and their per-field matches (4 per rowid); set once the lists are known. */
+  /** The pool's positions, sorted, and their per-field matches (`Store.keywordFieldMatches`, 4 each, or null); set once the lists are known. */
   pool: Int32Array;
   poolFields: Float64Array | null;
   /** Genres (lower case) that the query's genre and mood words name. */
@@ -151,7 +158,7 @@ export const FEEDBACK_DEPTH = 5;
  * films both lists agree on (the original beside its sequels) scores high; null when fewer
  * than two vectors are known or they cancel out.
  */
-export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf: (rowid: number) => Float32Array | null): Float64Array | null {
+export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf: (position: number) => Float32Array | null): Float64Array | null {
   const rrf = new Map<number, number>();
   const add = (list: readonly Scored[]) => {
     for (let i = 0; i < Math.min(HYBRID_POOL, list.length); i++) rrf.set(list[i]!.id, (rrf.get(list[i]!.id) ?? 0) + 1 / (RRF_K + i + 1));
@@ -189,40 +196,56 @@ export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], sem
   return out;
 }
 
-/** Fills in what the model reads of the candidate lists, once they are known. */
-export function readLists(signals: RankSignals, q: QuerySignals, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf?: (rowid: number) => Float32Array | null): void {
-  q.vagueness = vagueness([keyword, semantic]);
+/** The candidate pool: each list's top `HYBRID_POOL` positions, sorted ascending, distinct. */
+export function candidatePool(keyword: readonly Scored[], semantic: readonly Scored[]): Int32Array {
   const ids: number[] = [];
   for (let i = 0; i < Math.min(HYBRID_POOL, keyword.length); i++) ids.push(keyword[i]!.id);
   for (let i = 0; i < Math.min(HYBRID_POOL, semantic.length); i++) ids.push(semantic[i]!.id);
   const sorted = Int32Array.from(ids).sort();
   let n = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
-  q.pool = sorted.slice(0, n);
-  q.poolFields = q.fields ? q.fields(q.pool) : null;
+  return sorted.slice(0, n);
+}
+
+/**
+ * Fills in what the model reads of the candidate lists, once they are known: the pool
+ * (`candidatePool`), its per-field matches in pool order (null: zeros), and the vectors of its
+ * movies (for `feedbackScores`; absent: no feedback).
+ */
+export function readLists(
+  signals: RankSignals,
+  q: QuerySignals,
+  keyword: readonly Scored[],
+  semantic: readonly Scored[],
+  pool: Int32Array,
+  poolFields: Float64Array | null,
+  vectorOf?: (position: number) => Float32Array | null,
+): void {
+  q.vagueness = vagueness([keyword, semantic]);
+  q.pool = pool;
+  q.poolFields = poolFields;
   q.series = signals.seriesInPool(q.pool);
   q.poolFeedback = vectorOf ? feedbackScores(q.pool, keyword, semantic, vectorOf) : null;
 }
 
-/** Where a rowid is in the sorted pool, or -1. */
-function poolIndex(pool: Int32Array, rowid: number): number {
+/** Where a position is in the sorted pool, or -1. */
+function poolIndex(pool: Int32Array, position: number): number {
   let lo = 0;
   let hi = pool.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (pool[mid]! < rowid) lo = mid + 1;
+    if (pool[mid]! < position) lo = mid + 1;
     else hi = mid;
   }
-  return lo < pool.length && pool[lo] === rowid ? lo : -1;
+  return lo < pool.length && pool[lo] === position ? lo : -1;
 }
 
-export function querySignals(signals: RankSignals, text: string, keyword: KeywordIndex, keywordQuery: KeywordQuery | null): QuerySignals {
+export function querySignals(signals: RankSignals, text: string): QuerySignals {
   return {
     title: new TitleMatcher(
       titleQuery(text, (w) => signals.titleVocabulary.has(w)),
       signals.titleWordIds,
     ),
-    fields: keywordQuery ? keyword.fieldShares(keywordQuery) : null,
     genres: softGenres(text, signals.genreNames).map((g) => g.toLowerCase()),
     vagueness: 0,
     series: new Map(),

@@ -1,5 +1,4 @@
-import type { Collection } from "../store/collection.js";
-import type { KeywordQuery } from "./fts-query.js";
+import type { KeywordQuery } from "./keyword-query.js";
 import { porterStem } from "./porter.js";
 import { fold } from "./text.js";
 import { TypoTrie, typoBudget } from "./typo-trie.js";
@@ -26,28 +25,31 @@ const ASCII = /^[a-z0-9]*$/;
  *   "inceptoin" is one swap from "inception" but three edits from its stem "incept"). The first
  *   letter is taken as typed, as most spellers do: it cuts the work twentyfold.
  *
- * The index's terms are read on first use through a temporary `fts5vocab` table (works on
- * read-only connections, needs no schema change); the typo trie is built on the first unknown word.
+ * The index's terms come from the store's keyword vocabulary (`Store.keywordVocabulary`); the
+ * titles and names from a field scan, read and made into a typo trie on the first unknown word.
+ * A store without a vocabulary gets no corrections (`correct` then only decides the prefix).
  */
 export class Spelling {
   /** The index's terms (Porter stems), sorted, and how many movies hold each. */
-  private stems: { sorted: string[]; docs: Map<string, number> } | null = null;
-  private candidates: { trie: TypoTrie; words: string[]; docs: Int32Array } | null = null;
+  private readonly stems: { sorted: string[]; docs: ReadonlyMap<string, number> } | null;
+  private candidates: Promise<{ trie: TypoTrie; words: string[]; docs: Int32Array }> | null = null;
 
-  constructor(private readonly collection: Collection) {}
-
-  private terms(): { sorted: string[]; docs: Map<string, number> } {
-    if (this.stems) return this.stems;
-    const db = this.collection.db;
-    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.plotline_fts_vocab USING fts5vocab(main, movies_fts, row)");
-    const rows = db.prepare("SELECT term, doc FROM temp.plotline_fts_vocab").raw().all() as [string, number][];
-    return (this.stems = { sorted: rows.map((r) => r[0]).sort(), docs: new Map(rows) });
+  /**
+   * @param vocabulary the keyword index's terms with their document counts, or null when the store has none
+   * @param nameTexts each movie's title and names (cast, directors) as one text, read when first needed
+   */
+  constructor(
+    vocabulary: ReadonlyMap<string, number> | null,
+    private readonly nameTexts: () => Promise<Iterable<string>>,
+  ) {
+    this.stems = vocabulary ? { sorted: [...vocabulary.keys()].sort(), docs: vocabulary } : null;
   }
 
   /** Whether the index holds the word (by its stem), or with `prefix`, a word starting with it. */
   known(word: string, prefix = false): boolean {
     const stem = porterStem(word);
-    const { sorted, docs } = this.terms();
+    if (!this.stems) return true;
+    const { sorted, docs } = this.stems;
     if (docs.has(stem)) return true;
     if (!prefix) return false;
     let lo = 0;
@@ -61,25 +63,26 @@ export class Spelling {
   }
 
   /** Words a typo may be corrected to: the index's terms and the words of titles and names, with the movies holding each. */
-  private correctionWords(): { trie: TypoTrie; words: string[]; docs: Int32Array } {
-    if (this.candidates) return this.candidates;
-    const docs = new Map(this.terms().docs);
-    const sql = "SELECT title || ' ' || cast_members || ' ' || directors FROM movies";
-    for (const text of this.collection.db.prepare(sql).pluck().iterate() as Iterable<string>) {
-      for (const token of text.toLowerCase().match(TOKEN) ?? []) {
-        const w = ASCII.test(token) ? token : fold(token);
-        if (!docs.has(w)) docs.set(w, 1);
+  private correctionWords(): Promise<{ trie: TypoTrie; words: string[]; docs: Int32Array }> {
+    this.candidates ??= (async () => {
+      const docs = new Map(this.stems!.docs);
+      for (const text of await this.nameTexts()) {
+        for (const token of text.toLowerCase().match(TOKEN) ?? []) {
+          const w = ASCII.test(token) ? token : fold(token);
+          if (!docs.has(w)) docs.set(w, 1);
+        }
       }
-    }
-    const words = [...docs.keys()];
-    return (this.candidates = { trie: new TypoTrie(words), words, docs: Int32Array.from(words, (w) => docs.get(w)!) });
+      const words = [...docs.keys()];
+      return { trie: new TypoTrie(words), words, docs: Int32Array.from(words, (w) => docs.get(w)!) };
+    })();
+    return this.candidates;
   }
 
   /** Words within the typo budget of a word, closest then most frequent first, one per stem. */
-  corrections(word: string, prefix = false): string[] {
+  async corrections(word: string, prefix = false): Promise<string[]> {
     const budget = typoBudget([...word].length);
-    if (budget === 0) return [];
-    const { trie, words, docs } = this.correctionWords();
+    if (budget === 0 || !this.stems) return [];
+    const { trie, words, docs } = await this.correctionWords();
     const found = [...trie.hits(word, budget, prefix, true)]
       .map(([id, h]) => ({ word: words[id]!, typos: h.typos, docs: docs[id]! }))
       .sort((a, b) => a.typos - b.typos || b.docs - a.docs || (a.word < b.word ? -1 : 1));
@@ -93,14 +96,15 @@ export class Spelling {
   }
 
   /** The query as the index should see it: the last word's prefix decided, unknown free words corrected (phrases are kept as typed). */
-  correct(query: KeywordQuery): KeywordQuery {
+  async correct(query: KeywordQuery): Promise<KeywordQuery> {
     const prefix = query.prefix !== null && porterStem(query.prefix) === query.prefix ? query.prefix : null;
     const corrections: Record<string, string[]> = {};
     let tried = 0;
     for (const term of query.terms) {
+      if (!this.stems) break;
       if (typoBudget([...term].length) === 0 || this.known(term, term === prefix)) continue;
       if (++tried > MAX_CORRECTED_WORDS) break;
-      const found = this.corrections(term, term === prefix);
+      const found = await this.corrections(term, term === prefix);
       if (found.length) corrections[term] = found;
     }
     return { ...query, prefix, ...(Object.keys(corrections).length ? { corrections } : {}) };

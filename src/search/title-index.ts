@@ -1,5 +1,4 @@
 import { TopK } from "../vector-index/topk.js";
-import type { Collection } from "../store/collection.js";
 import { fold, STOP_WORDS } from "./text.js";
 import { TypoTrie, typoBudget } from "./typo-trie.js";
 
@@ -36,7 +35,8 @@ const POSITIONS = 30;
 
 /** How one title matched a title query. */
 export interface TitleMatch {
-  rowid: number;
+  /** The title's key, as given to the constructor. */
+  key: number;
   /** Rank score in (0, 1]: equal for equally good matches; popularity orders those. */
   score: number;
   /** Query words that found a word of the title. */
@@ -63,10 +63,10 @@ export interface TitleMatch {
  *
  * Ranking, best first: more query words matched; fewer typos; fewer prefix-only matches (so
  * exact beats prefix beats typo); the query is the whole title; then popularity (or the
- * popularity prior, `usePrior`); then rowid.
+ * popularity prior, `usePrior`); then the smaller key.
  */
 export class TitleIndex {
-  private readonly rowids: Int32Array;
+  private readonly keys: Int32Array;
   private readonly titles: string[][];
   private readonly surfaces: string[][];
   private readonly popRank: Int32Array;
@@ -86,16 +86,17 @@ export class TitleIndex {
   private readonly wordMask: Int32Array;
   private generation = 0;
 
-  constructor(entries: readonly { rowid: number; title: string; popularity: number | null }[]) {
+  /** `key` identifies each title in results (the engine's positions); equally popular titles rank by smaller key. */
+  constructor(entries: readonly { key: number; title: string; popularity: number | null }[]) {
     const n = entries.length;
-    this.rowids = new Int32Array(n);
+    this.keys = new Int32Array(n);
     this.titles = [];
     this.surfaces = [];
     const vocabulary = new Map<string, number>();
     const postings: number[][] = [];
     entries.forEach((e, t) => {
-      this.rowids[t] = e.rowid;
-      this.positionOf.set(e.rowid, t);
+      this.keys[t] = e.key;
+      this.positionOf.set(e.key, t);
       const tokens = titleTokens(e.title);
       this.titles.push(tokens.map((x) => x.word));
       this.surfaces.push(tokens.map((x) => x.surface));
@@ -108,7 +109,7 @@ export class TitleIndex {
     });
     this.postings = postings.map((p) => Int32Array.from(p));
     this.trie = new TypoTrie([...vocabulary.keys()]);
-    const order = entries.map((_, i) => i).sort((a, b) => (entries[a]!.popularity ?? 0) - (entries[b]!.popularity ?? 0) || entries[b]!.rowid - entries[a]!.rowid);
+    const order = entries.map((_, i) => i).sort((a, b) => (entries[a]!.popularity ?? 0) - (entries[b]!.popularity ?? 0) || entries[b]!.key - entries[a]!.key);
     this.popRank = new Int32Array(n);
     order.forEach((t, rank) => (this.popRank[t] = rank));
     this.stamp = new Int32Array(n);
@@ -121,19 +122,14 @@ export class TitleIndex {
     this.wordMask = new Int32Array(n);
   }
 
-  static fromCollection(collection: Collection): TitleIndex {
-    const rows = collection.db.prepare("SELECT rowid, title, popularity FROM movies ORDER BY rowid").all() as { rowid: number; title: string; popularity: number | null }[];
-    return new TitleIndex(rows);
-  }
-
   get size(): number {
-    return this.rowids.length;
+    return this.keys.length;
   }
 
   /** Lets `search(..., byPrior)` order equally good matches by the popularity prior instead of popularity. */
-  usePrior(prior: (rowid: number) => number): void {
-    const n = this.rowids.length;
-    const value = Float64Array.from(this.rowids, (r) => prior(r));
+  usePrior(prior: (key: number) => number): void {
+    const n = this.keys.length;
+    const value = Float64Array.from(this.keys, (r) => prior(r));
     const order = Array.from({ length: n }, (_, t) => t).sort((a, b) => value[a]! - value[b]! || this.popRank[a]! - this.popRank[b]!);
     this.priorRank = new Int32Array(n);
     order.forEach((t, rank) => (this.priorRank![t] = rank));
@@ -141,7 +137,7 @@ export class TitleIndex {
 
   /**
    * The best titles for what was typed. The last word also matches as a prefix unless the query
-   * ends with a space. `accept`, when given, limits the titles to those rowids (filters).
+   * ends with a space. `accept`, when given, limits the titles to those keys (filters).
    * `byPrior` orders equally good matches by the prior given to `usePrior` rather than by
    * popularity.
    */
@@ -174,7 +170,7 @@ export class TitleIndex {
         }
       }
       for (const t of titlesHit) {
-        if (accept && !accept.has(this.rowids[t]!)) continue;
+        if (accept && !accept.has(this.keys[t]!)) continue;
         if (stamp[t] !== gen) {
           stamp[t] = gen;
           matched[t] = typos[t] = prefixes[t] = mask[t] = 0;
@@ -187,7 +183,7 @@ export class TitleIndex {
       }
     });
     const q = qwords.length;
-    const n = this.rowids.length;
+    const n = this.keys.length;
     const tierMax = q * 64 * 64 * 2 + 1;
     const tierOf = (t: number) => {
       const full = (1 << Math.min(this.titles[t]!.length, POSITIONS)) - 1;
@@ -204,7 +200,7 @@ export class TitleIndex {
       .map(({ id: t }) => {
         const tier = tierOf(t);
         const words = this.surfaces[t]!.filter((_, pos) => mask[t]! & (1 << Math.min(pos, POSITIONS - 1)));
-        return { rowid: this.rowids[t]!, score: tier / tierMax, matched: matched[t]!, typos: typos[t]!, prefixes: prefixes[t]!, covered: tier % 2 === 1, words, mask: mask[t]! };
+        return { key: this.keys[t]!, score: tier / tierMax, matched: matched[t]!, typos: typos[t]!, prefixes: prefixes[t]!, covered: tier % 2 === 1, words, mask: mask[t]! };
       });
   }
 
@@ -218,8 +214,8 @@ export class TitleIndex {
     if (q.length === 0) return null;
     for (const m of this.search(`${phrase} `, 25)) {
       if (m.matched < q.length || m.prefixes > 0) break;
-      const title = this.titles[this.positionOf.get(m.rowid)!]!;
-      if (title.every((w, pos) => m.mask & (1 << Math.min(pos, POSITIONS - 1)) || STOP_WORDS.has(w))) return m.rowid;
+      const title = this.titles[this.positionOf.get(m.key)!]!;
+      if (title.every((w, pos) => m.mask & (1 << Math.min(pos, POSITIONS - 1)) || STOP_WORDS.has(w))) return m.key;
     }
     return null;
   }

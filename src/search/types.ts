@@ -1,4 +1,5 @@
-import type { Filters } from "./filters.js";
+import type { Filters } from "../store/filters.js";
+import type { TextField as MatchField } from "../store/store.js";
 import type { RankFeature } from "./rank-model.js";
 
 /** One search result; the `--json` shape of every search and recommendation command. */
@@ -9,9 +10,8 @@ export interface SearchHit {
   score: number;
 }
 
-/** Fields keyword search indexes and reports matches in. */
-export const MATCH_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
-export type MatchField = (typeof MATCH_FIELDS)[number];
+/** Fields keyword search indexes and reports matches in (the store's `TEXT_FIELDS`). */
+export { TEXT_FIELDS as MATCH_FIELDS, type TextField as MatchField } from "../store/store.js";
 /** Words of the query found in each field, spelled as in the field (for highlighting). */
 export type FieldMatches = Partial<Record<MatchField, string[]>>;
 
@@ -96,6 +96,8 @@ export interface SearchResponse {
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
+/** What `search` does without a `mode`. */
+export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
 export const FUSIONS = ["learned", "convex", "rrf"] as const;
 /**
@@ -106,6 +108,8 @@ export const FUSIONS = ["learned", "convex", "rrf"] as const;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
  */
 export type Fusion = (typeof FUSIONS)[number];
+/** How hybrid search fuses without a `fusion`. */
+export const DEFAULT_FUSION: Fusion = "learned";
 
 export interface SearchOptions {
   /** Default `hybrid`. */

@@ -1,4 +1,4 @@
-import type { Filters } from "./filters.js";
+import type { Filters } from "../store/filters.js";
 import type { ExtractedPhrase } from "./types.js";
 import { genresRule } from "./understand/genres.js";
 import { leftoverText } from "./understand/leftover.js";

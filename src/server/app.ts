@@ -54,11 +54,11 @@ const HTML_HEADERS = {
  * so no user waits for it; an empty collection (an ingest has not finished yet) is left cold.
  */
 export async function warm(p: Plotline): Promise<void> {
-  if (p.info().count === 0) return;
-  await p.vectorIndex();
-  const first = p.collection.db.prepare("SELECT id, title FROM movies LIMIT 1").get() as { id: string; title: string };
+  if ((await p.info()).count === 0) return;
+  const [first] = await p.store.page({ fields: ["title"], limit: 1 });
+  if (!first) return;
   await p.search(first.title);
-  p.titles(first.title.slice(0, 1));
+  await p.titles(first.title.slice(0, 1));
   await p.similar({ id: first.id }, { k: 1 });
 }
 

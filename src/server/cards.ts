@@ -15,21 +15,28 @@ interface Card {
  */
 const caches = new WeakMap<Plotline, Map<string, Card | null>>();
 
-function card(plotline: Plotline, id: string): Card | null {
+function cacheOf(plotline: Plotline): Map<string, Card | null> {
   let cache = caches.get(plotline);
   if (!cache) caches.set(plotline, (cache = new Map()));
-  let c = cache.get(id);
-  if (c === undefined) {
-    const m = plotline.movie(id);
-    c = m ? { json: JSON.stringify({ genres: m.genres, overview: m.overview, posterUrl: m.posterUrl, rating: m.rating, votes: m.votes }).slice(1, -1) } : null;
-    cache.set(id, c);
-  }
-  return c;
+  return cache;
 }
 
-/** Whether the collection has a movie with this id (from the same cache, so a map lookup). */
-export function hasMovie(plotline: Plotline, id: string): boolean {
-  return card(plotline, id) !== null;
+/** Reads the cards of the ids not cached yet, in one call to the store. */
+async function fill(plotline: Plotline, ids: readonly string[]): Promise<Map<string, Card | null>> {
+  const cache = cacheOf(plotline);
+  let missing: string[] | null = null;
+  for (const id of ids) if (!cache.has(id)) (missing ??= []).push(id);
+  if (missing) {
+    const rows = await plotline.store.movies(missing, CARD_FIELDS);
+    for (const m of rows) cache.set(m.id, { json: JSON.stringify({ genres: m.genres, overview: m.overview, posterUrl: m.posterUrl, rating: m.rating, votes: m.votes }).slice(1, -1) });
+    for (const id of missing) if (!cache.has(id)) cache.set(id, null);
+  }
+  return cache;
+}
+
+/** Whether the collection has a movie with this id (from the same cache, so a map lookup once seen). */
+export async function hasMovie(plotline: Plotline, id: string): Promise<boolean> {
+  return (await fill(plotline, [id])).get(id) !== null;
 }
 
 /**
@@ -38,11 +45,15 @@ export function hasMovie(plotline: Plotline, id: string): boolean {
  * the cached card fragment appended, with no intermediate objects. Engine fields win on a name
  * clash (the card fragment is then left out for that result).
  */
-export function listingJson<T extends { id: string }>(plotline: Plotline, response: { results: readonly T[] }): string {
+export async function listingJson<T extends { id: string }>(plotline: Plotline, response: { results: readonly T[] }): Promise<string> {
+  const cache = await fill(
+    plotline,
+    response.results.map((r) => r.id),
+  );
   const items: string[] = [];
   for (const r of response.results) {
     const own = JSON.stringify(r);
-    const c = card(plotline, r.id);
+    const c = cache.get(r.id);
     const clash = CARD_FIELDS.some((f) => f in r);
     items.push(c && !clash && own.length > 2 ? `${own.slice(0, -1)},${c.json}}` : own);
   }

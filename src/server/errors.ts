@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { CollectionError, InvalidArgumentError, PlotlineError } from "../errors.js";
+import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError } from "../errors.js";
+import { RECOMMEND_OPTIONS, SEARCH_OPTIONS, SIMILAR_OPTIONS, TITLES_OPTIONS } from "../options/commands.js";
+import { FILTER_OPTIONS } from "../options/filters.js";
+import { httpName, httpNames } from "../options/option.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
 export interface ApiErrorBody {
@@ -25,28 +28,12 @@ export function errorBody(code: string, message: string, parameter?: string): Ap
 
 /**
  * The library names some options differently from the HTTP parameters (`query` is `q`,
- * `minRating` is `min_rating`); errors must name what the client sent.
+ * `minRating` is `min_rating`, `yearMin` is `year`); errors must name what the client sent.
+ * Derived from the option definitions, so a new option is named right without a line here.
  */
 const LIBRARY_TO_HTTP: Record<string, string> = {
-  query: "q",
-  prefix: "prefix",
-  yearMin: "year",
-  yearMax: "year",
-  year: "year",
-  genres: "genre",
-  genreMode: "genre_mode",
-  excludeGenres: "exclude_genre",
-  prior: "prior",
-  series: "series",
-  minRating: "min_rating",
-  minVotes: "min_votes",
-  runtimeMin: "runtime",
-  runtimeMax: "runtime",
-  runtime: "runtime",
-  cast: "cast",
-  directors: "director",
-  language: "language",
-  diversity: "diversity",
+  ...httpNames([...SEARCH_OPTIONS, ...TITLES_OPTIONS, ...SIMILAR_OPTIONS, ...RECOMMEND_OPTIONS], { query: "q", prefix: "prefix" }),
+  ...Object.fromEntries(FILTER_OPTIONS.flatMap((spec) => (typeof spec.filter === "string" ? [[spec.filter, httpName(spec)]] : spec.filter.map((f) => [f, httpName(spec)])))),
 };
 
 export function httpParameter(libraryName: string): string {
@@ -104,6 +91,8 @@ export function toHttpError(err: unknown): { status: number; body: ApiErrorBody;
     return { status: 400, body: errorBody("invalid_parameter", `${parameter}: ${detail}`, parameter), unexpected: false };
   }
   if (err instanceof CollectionError) return { status: 503, body: errorBody("collection_unavailable", err.message), unexpected: false };
+  // A valid request the collection's backend cannot serve (a capability it lacks).
+  if (err instanceof CapabilityError) return { status: 501, body: errorBody("not_supported", err.message), unexpected: false };
   if (err instanceof PlotlineError) return { status: 400, body: errorBody("bad_request", err.message), unexpected: false };
   const fe = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation?.length) {

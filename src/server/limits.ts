@@ -1,9 +1,12 @@
+import { MAX_REF_LENGTH } from "../options/commands.js";
+import { FILTER_VALUE_LENGTH, FILTER_VALUES } from "../options/filters.js";
 import { MAX_EXAMPLES } from "../recommend/types.js";
 
 /**
  * What the HTTP API accepts. Every limit is enforced by the route schemas (so it also appears in
  * `/openapi.json`) or by Fastify's server options, and a request over it gets a 4xx naming the
- * parameter, never a truncated answer.
+ * parameter, never a truncated answer. Defaults are not here: every option has one default, the
+ * library's, stated with the option (`options/commands.ts`).
  */
 export const LIMITS = {
   /**
@@ -13,24 +16,24 @@ export const LIMITS = {
   queryLength: 2_000,
   /** Longest title prefix for suggestions, in characters (default 200). */
   prefixLength: 200,
-  /** Results per search page (default 10, at most 100). */
-  searchK: { default: 10, max: 100 },
+  /** Results per search page, at most (the library allows 1,000). */
+  searchK: { max: 100 },
   /** Deepest offset a search page may start at (default limit 1,000). */
   maxOffset: 1_000,
-  /** Title suggestions per keystroke (default 8, at most 50). */
-  titlesK: { default: 8, max: 50 },
-  /** Similar movies per page (default 40, as Karpathy's site shows, at most 200). */
-  similarK: { default: 40, max: 200 },
-  /** Recommendations per request (default 20, at most 200). */
-  recommendK: { default: 20, max: 200 },
+  /** Title suggestions per keystroke, at most. */
+  titlesK: { max: 50 },
+  /** Similar movies per page, at most. */
+  similarK: { max: 200 },
+  /** Recommendations per request, at most. */
+  recommendK: { max: 200 },
   /** Liked plus disliked examples in one recommend request (default limit 100, the engine's own). */
   examples: MAX_EXAMPLES,
-  /** Longest movie id, in characters (default 200); ids are imdb ids or `<source>:<id>`. */
-  idLength: 200,
-  /** Longest value of a list filter entry (genre, cast member, director), in characters. */
-  filterValueLength: 200,
-  /** Entries in one list filter (default limit 20). */
-  filterValues: 20,
+  /** Longest movie id, in characters (200); ids are imdb ids or `<source>:<id>`. */
+  idLength: MAX_REF_LENGTH,
+  /** Longest value of a list filter entry (genre, cast member, director), in characters (200). */
+  filterValueLength: FILTER_VALUE_LENGTH,
+  /** Entries in one list filter (20). */
+  filterValues: FILTER_VALUES,
   /** Largest request body, in bytes (default 16 KiB: a recommend body with 100 ids is ~2 KiB). */
   bodyBytes: 16 * 1024,
   /** Largest request head (request line plus headers), in bytes (default 16 KiB, Node's own). */

@@ -1,9 +1,10 @@
 import type { Embedder } from "../embed/embedder.js";
+import { embedderForId } from "../embed/registry.js";
 import { Plotline } from "../plotline.js";
 
 export interface LiveOptions {
   db: string;
-  /** How often, at most, the collection's `updated_at` is read, in ms (default 1,000). */
+  /** How often, at most, the collection's freshness token is read, in ms (default 1,000). */
   checkEveryMs?: number;
   /** Builds whatever a Plotline builds lazily, so the first request after a swap is not slow. */
   warm?: (plotline: Plotline) => Promise<void>;
@@ -12,47 +13,68 @@ export interface LiveOptions {
 
 interface Generation {
   plotline: Plotline;
-  /** The manifest's `updated_at` this generation was built from. */
-  stamp: string | null;
+  /** The store's freshness token this generation was built from. */
+  stamp: string;
   /** Requests using it right now; a retired generation closes when this reaches 0. */
   active: number;
   retired: boolean;
-  /** False when the embedder is shared with the next generation and must stay open. */
-  ownsEmbedder: boolean;
 }
 
 /**
- * A read-only Plotline that follows the collection file while another process ingests into it.
- * SQLite (WAL) lets this process read while a writer commits; what goes stale is the in-memory
- * state Plotline derives from the file (the vector index, fitted embedder state). So at most
- * once a second, on a request, the manifest's `updated_at` is compared with the one the current
- * Plotline was opened at; on a change a new Plotline is opened and warmed in the background and
- * swapped in when ready, while requests keep being served by the old one, which closes once its
- * last request finishes.
+ * A read-only Plotline that follows the collection while another process writes to it (an
+ * ingest, a removal). The store lets this process read while a writer commits; what goes stale
+ * is the in-memory state derived from it (the vector index, fitted embedder state, the engine's
+ * indexes). So at most once a second, on a request, the store's freshness token is compared
+ * with the one the current Plotline was opened at; on a change a new Plotline is opened and
+ * warmed in the background and swapped in when ready, while requests keep being served by the
+ * old one, which closes once its last request finishes. The embedder (model weights) is loaded
+ * once and lent to every generation; the server closes it last.
  */
 export class LivePlotline {
-  private current: Generation;
+  private current!: Generation;
   private lastCheck = 0;
   private reopening: Promise<void> | null = null;
   private closed = false;
+  /** Embedders lent to every generation, by id: loaded once, closed with the server. */
+  private readonly embedders = new Map<string, Embedder>();
 
-  private constructor(
-    first: Plotline,
-    private readonly options: LiveOptions,
-  ) {
-    this.current = { plotline: first, stamp: stampOf(first), active: 0, retired: false, ownsEmbedder: true };
-    this.lastCheck = Date.now();
-  }
+  private constructor(private readonly options: LiveOptions) {}
 
   static async open(options: LiveOptions): Promise<LivePlotline> {
-    const first = Plotline.open({ db: options.db, readonly: true, onNotice: options.onNotice });
+    const live = new LivePlotline(options);
     try {
-      await options.warm?.(first);
+      live.current = await live.openGeneration();
     } catch (err) {
-      await first.close();
+      for (const e of live.embedders.values()) await e.close();
       throw err;
     }
-    return new LivePlotline(first, options);
+    live.lastCheck = Date.now();
+    return live;
+  }
+
+  /**
+   * Opens and warms a Plotline over the collection as it is now. The embedder (model weights)
+   * is the costly part to load and does not depend on the collection's contents: one per
+   * embedder id is kept and lent to every generation.
+   */
+  private async openGeneration(): Promise<Generation> {
+    const { db, onNotice } = this.options;
+    let plotline = Plotline.open({ db, readonly: true, onNotice });
+    try {
+      const embedderId = (await plotline.store.manifest())?.embedderId;
+      if (embedderId) {
+        let embedder = this.embedders.get(embedderId);
+        if (!embedder) this.embedders.set(embedderId, (embedder = await embedderForId(embedderId, { onNotice })));
+        await plotline.close();
+        plotline = Plotline.open({ db, readonly: true, embedder, onNotice });
+      }
+      const stamp = await plotline.store.freshness();
+      await this.options.warm?.(plotline);
+      return { plotline, stamp, active: 0, retired: false };
+    } catch (err) {
+      await plotline.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** The Plotline requests use now (no refresh check). */
@@ -89,54 +111,41 @@ export class LivePlotline {
     const now = Date.now();
     if (this.closed || this.reopening || now - this.lastCheck < (this.options.checkEveryMs ?? 1000)) return;
     this.lastCheck = now;
-    let stamp: string | null;
+    this.reopening = this.check().finally(() => (this.reopening = null));
+  }
+
+  /** Reopens when the collection's freshness token moved since the current generation was opened. */
+  private async check(): Promise<void> {
+    let stamp: string;
     try {
-      stamp = stampOf(this.current.plotline);
+      stamp = await this.current.plotline.store.freshness();
     } catch {
-      return; // the file is mid-migration or locked; look again next time
+      return; // the store is mid-migration or locked; look again next time
     }
-    if (stamp === this.current.stamp) return;
-    this.reopening = this.reopen().finally(() => (this.reopening = null));
+    if (stamp !== this.current.stamp) await this.reopen();
   }
 
   private async reopen(): Promise<void> {
     const old = this.current;
-    let embedder: Embedder | undefined;
-    let next: Plotline | undefined;
     try {
-      // The embedder (model weights) is the costly part to load and does not depend on the
-      // collection's contents; keep it unless the collection now names another one.
-      const probe = Plotline.open({ db: this.options.db, readonly: true, onNotice: this.options.onNotice });
-      const wanted = probe.info().embedder;
-      const have = await old.plotline.queryEmbedder().catch(() => undefined);
-      probe.collection.close();
-      embedder = have && have.id === wanted ? have : undefined;
-      next = Plotline.open({ db: this.options.db, readonly: true, embedder, onNotice: this.options.onNotice });
-      const stamp = stampOf(next);
-      await this.options.warm?.(next);
+      const next = await this.openGeneration();
       if (this.closed) {
-        if (embedder) next.collection.close();
-        else await next.close();
+        await next.plotline.close();
         return;
       }
-      old.ownsEmbedder = embedder === undefined;
-      this.current = { plotline: next, stamp, active: 0, retired: false, ownsEmbedder: true };
+      this.current = next;
       old.retired = true;
       if (old.active === 0) await this.dispose(old);
-      this.options.onNotice?.(`collection changed (updated ${stamp ?? "-"}); now serving ${next.info().count} movies`);
+      this.options.onNotice?.(`collection changed; now serving ${(await next.plotline.info()).count} movies`);
     } catch (err) {
       // Keep serving the old state; the next check (a second later) tries again.
-      if (next) {
-        if (embedder) next.collection.close();
-        else await next.close().catch(() => undefined);
-      }
       this.options.onNotice?.(`collection changed but could not be reloaded yet: ${(err as Error).message}`);
     }
   }
 
   private async dispose(gen: Generation): Promise<void> {
-    if (gen.ownsEmbedder) await gen.plotline.close();
-    else gen.plotline.collection.close();
+    // A Plotline closes only the embedder it loaded itself; lent ones stay open for the next generation.
+    await gen.plotline.close();
   }
 
   async close(): Promise<void> {
@@ -144,9 +153,7 @@ export class LivePlotline {
     await this.settled();
     this.current.retired = true;
     if (this.current.active === 0) await this.dispose(this.current);
+    for (const e of this.embedders.values()) await e.close();
+    this.embedders.clear();
   }
-}
-
-function stampOf(plotline: Plotline): string | null {
-  return plotline.collection.manifest()?.updatedAt ?? null;
 }

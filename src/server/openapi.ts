@@ -33,7 +33,7 @@ export interface DocumentedRoute {
 const STATUS_TEXT: Record<string, string> = {
   "200": "OK",
   "4XX": "Client error: a bad parameter (400), an unknown movie (404), a method the path does not take (405), a body over the limit (413)",
-  "5XX": "The collection is not ready (503), the request timed out (503), or an internal error (500)",
+  "5XX": "The collection is not ready (503), the request timed out (503), the collection's backend cannot do what was asked (501), or an internal error (500)",
 };
 
 function parameters(where: "query" | "path", schema: JsonSchema | undefined): unknown[] {

@@ -18,7 +18,7 @@ export const ERROR_SCHEMA = {
         code: {
           type: "string",
           description:
-            "invalid_parameter, invalid_body, not_found, method_not_allowed, payload_too_large, unsupported_media_type, uri_too_long, header_too_large, request_timeout, timeout, collection_unavailable, bad_request, internal",
+            "invalid_parameter, invalid_body, not_found, method_not_allowed, payload_too_large, unsupported_media_type, uri_too_long, header_too_large, request_timeout, timeout, collection_unavailable, not_supported, bad_request, internal",
         },
         message: { type: "string" },
         parameter: { type: "string", description: "The query parameter, path parameter or body field at fault." },

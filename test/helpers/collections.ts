@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../../src/plotline.js";
+import { SqliteStore } from "../../src/store/sqlite/store.js";
 import { ROOT, TMDB_CSV } from "./paths.js";
 
 /** A fresh temporary directory, removed when the process exits. */
@@ -52,7 +53,7 @@ export async function tmdbGloveDb(): Promise<string> {
       const building = `${path}.${process.pid}.building`;
       const p = Plotline.open({ db: building, create: true });
       await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
-      p.collection.db.pragma("wal_checkpoint(TRUNCATE)");
+      sqliteOf(p).collection.checkpoint();
       await p.close();
       renameSync(building, path);
       rmSync(`${building}-wal`, { force: true });
@@ -63,4 +64,10 @@ export async function tmdbGloveDb(): Promise<string> {
       rmSync(lock, { force: true });
     }
   }
+}
+
+/** The SQLite store behind a Plotline, for tests of the SQLite backend itself. */
+export function sqliteOf(p: Plotline): SqliteStore {
+  if (!(p.store instanceof SqliteStore)) throw new Error(`expected an SQLite store, got ${p.store.kind}`);
+  return p.store;
 }

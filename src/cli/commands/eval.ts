@@ -3,9 +3,8 @@ import { Plotline } from "../../plotline.js";
 import { evaluateMode, loadQueries, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
 import { DEFAULT_PRIOR, MAX_PRIOR, SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
-import type { Command } from "../command.js";
+import { numberOption, type Command } from "../command.js";
 import { table } from "../table.js";
-import { numberOption } from "./search.js";
 
 /** Rows that run `hybrid` with another fusion than the default (learned). */
 const RRF_ROW = "rrf";
@@ -77,10 +76,10 @@ export const evalCommand: Command = {
         for (const a of SWEEP) sweep.push({ alpha: a, overall: (await evaluateMode(search, set, "hybrid", { parse, fusion: "convex", alpha: a, ...(prior !== undefined ? { prior } : {}) })).overall });
       }
       if (ctx.json) {
-        ctx.out(JSON.stringify({ file, queries: set.length, embedder: plotline.info().embedder, modes: reports.map((r) => ({ ...r, label: label(r) })), ...(sweep.length ? { sweep } : {}) }));
+        ctx.out(JSON.stringify({ file, queries: set.length, embedder: (await plotline.info()).embedder, modes: reports.map((r) => ({ ...r, label: label(r) })), ...(sweep.length ? { sweep } : {}) }));
         return;
       }
-      const lines = [`${set.length} queries from ${file}; collection ${plotline.info().embedder}`, "", table(["mode", ...HEAD], reports.map((r) => [label(r), ...cells(r.overall)]))];
+      const lines = [`${set.length} queries from ${file}; collection ${(await plotline.info()).embedder}`, "", table(["mode", ...HEAD], reports.map((r) => [label(r), ...cells(r.overall)]))];
       if (ctx.values["by-kind"]) {
         for (const r of reports) {
           lines.push("", `${label(r)} by kind:`, table(["kind", "queries", ...HEAD], Object.entries(r.byKind).map(([kind, m]) => [kind, m.queries, ...cells(m)])));

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from "../../errors.js";
 import { HNSW_QUANTIZATIONS, type HnswParams } from "../../vector-index/hnsw.js";
 import type { IvfPqParams } from "../../vector-index/ivfpq.js";
-import type { OpenedIndex } from "../../vector-index/persisted.js";
 import { INDEX_TYPES, parseIndexType, type IndexConfig } from "../../vector-index/select.js";
+import { CapabilityError } from "../../errors.js";
 import { Plotline } from "../../plotline.js";
+import type { PreparedIndex } from "../../store/store.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { bytes, n } from "../format.js";
 import { Progress } from "../progress.js";
@@ -41,9 +42,9 @@ export const INDEX_PARAM_OPTIONS = {
   rerank: { type: "string", arg: "N", help: "IVF-PQ candidates re-scored exactly", default: 256 },
 } as const;
 
-export function describeOpened(o: OpenedIndex): string {
+export function describeOpened(o: PreparedIndex): string {
   const what = { exact: "exact (the vectors are the index; nothing to save)", loaded: "loaded as saved", synced: `caught up with ${n(o.changes)} changed movies`, built: "built" }[o.status];
-  return `Index ${o.kind}: ${n(o.index.size)} vectors, ${what} in ${o.seconds.toFixed(1)} s${o.saved ? `; saved ${o.saved}` : ""}`;
+  return `Index ${o.kind}: ${n(o.size)} vectors, ${what} in ${o.seconds.toFixed(1)} s${o.saved ? `; saved ${o.saved}` : ""}`;
 }
 
 export const indexCommand: Command = {
@@ -60,7 +61,8 @@ export const indexCommand: Command = {
     const plotline = Plotline.open({ db: ctx.db, onNotice: ctx.notice });
     const progress = new Progress();
     try {
-      const status = plotline.info().index;
+      const status = (await plotline.info()).index;
+      if (!status) throw new CapabilityError("vectorIndex", `the ${plotline.store.kind} store configures its vector index itself; plotline index applies to SQLite collections`);
       const config = indexConfigFromOptions(ctx, status.config);
       if (!config && !ctx.values.rebuild) {
         if (ctx.json) ctx.out(JSON.stringify(status));
@@ -79,7 +81,7 @@ export const indexCommand: Command = {
         onProgress: (done, total) => progress.update("indexing", done, total, "vectors"),
       });
       progress.done();
-      if (ctx.json) ctx.out(JSON.stringify({ kind: opened.kind, status: opened.status, size: opened.index.size, changes: opened.changes, seconds: opened.seconds, file: opened.saved }));
+      if (ctx.json) ctx.out(JSON.stringify({ kind: opened.kind, status: opened.status, size: opened.size, changes: opened.changes, seconds: opened.seconds, file: opened.saved }));
       else ctx.out(describeOpened(opened));
     } finally {
       progress.done();

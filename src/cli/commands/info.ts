@@ -1,6 +1,12 @@
-import { Plotline } from "../../plotline.js";
+import { Plotline, type CollectionInfo } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { bytes, n } from "../format.js";
+
+function indexLine(index: CollectionInfo["index"]): string {
+  if (!index) return "kept by the backend";
+  const kind = index.config.type === "auto" ? `auto (${index.kind})` : index.kind;
+  return `${kind}${index.file ? `, ${index.file} (${bytes(index.bytes ?? 0)}${index.fresh ? "" : ", stale: run plotline index"})` : ""}`;
+}
 
 export const infoCommand: Command = {
   name: "info",
@@ -10,7 +16,7 @@ export const infoCommand: Command = {
   async run(ctx) {
     const plotline = Plotline.open({ db: ctx.db, readonly: true });
     try {
-      const info = plotline.info();
+      const info = await plotline.info();
       if (ctx.json) ctx.out(JSON.stringify(info));
       else
         ctx.out(
@@ -19,9 +25,10 @@ export const infoCommand: Command = {
             `movies      ${n(info.count)}`,
             `embedder    ${info.embedder ?? "(none yet)"}`,
             `dimensions  ${info.dims ?? "-"}`,
-            `size        ${bytes(info.sizeBytes)}`,
+            `backend     ${info.backend}`,
+            `size        ${info.sizeBytes === null ? "-" : bytes(info.sizeBytes)}`,
             `updated     ${info.updatedAt ?? "-"}`,
-            `index       ${info.index.config.type === "auto" ? `auto (${info.index.kind})` : info.index.kind}${info.index.file ? `, ${info.index.file} (${bytes(info.index.bytes ?? 0)}${info.index.fresh ? "" : ", stale: run plotline index"})` : ""}`,
+            `index       ${indexLine(info.index)}`,
           ].join("\n"),
         );
     } finally {

@@ -3,7 +3,7 @@ import { FORMATS, type Format } from "../../catalog/formats.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
-import { resolveKind } from "../../vector-index/select.js";
+import { DEFAULT_INDEX_CONFIG, resolveKind } from "../../vector-index/select.js";
 import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { n } from "../format.js";
@@ -47,7 +47,9 @@ export const ingestCommand: Command = {
     let indexJson: unknown = undefined;
     try {
       // Checked before any work, so a bad --index fails fast.
-      const config = indexConfigFromOptions(ctx, plotline.info().index.config, "index");
+      const status = (await plotline.info()).index;
+      const config = indexConfigFromOptions(ctx, status?.config ?? DEFAULT_INDEX_CONFIG, "index");
+      if (config && !status) throw new InvalidArgumentError("--index", `the ${plotline.store.kind} store configures its vector index itself`);
       result = await plotline.ingest(
         files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined })),
         {
@@ -57,8 +59,8 @@ export const ingestCommand: Command = {
         },
       );
       // An approximate index is built and saved now, so that searches load it instead of building it.
-      const type = config?.type ?? plotline.info().index.config.type;
-      if (config || resolveKind(type, result.total) !== "exact") {
+      const type = config?.type ?? status?.config.type;
+      if (type !== undefined && (config || resolveKind(type, result.total) !== "exact")) {
         const opened = await plotline.prepareIndex(config ?? undefined, { onProgress: (done, total) => progress.update("indexing", done, total, "vectors") });
         progress.done();
         indexLine = describeOpened(opened);
@@ -68,8 +70,8 @@ export const ingestCommand: Command = {
       progress.done();
       await plotline.close();
     }
-    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.collection.path, ...result, ...(indexJson ? { index: indexJson } : {}) }));
-    else ctx.out(summary(plotline.collection.path, result, ctx.verbose) + (indexLine ? `\n${indexLine}` : ""));
+    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.store.location, ...result, ...(indexJson ? { index: indexJson } : {}) }));
+    else ctx.out(summary(plotline.store.location, result, ctx.verbose) + (indexLine ? `\n${indexLine}` : ""));
   },
 };
 

@@ -12,7 +12,7 @@ export const removeCommand: Command = {
     if (ctx.positionals.length === 0) throw new InvalidArgumentError("remove", "give at least one movie id");
     const plotline = Plotline.open({ db: ctx.db });
     try {
-      const { removed, missing } = plotline.remove(ctx.positionals);
+      const { removed, missing } = await plotline.remove(ctx.positionals);
       if (ctx.json) ctx.out(JSON.stringify({ removed, missing }));
       else {
         if (removed.length) ctx.out(`Removed ${removed.join(", ")}`);

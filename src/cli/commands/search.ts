@@ -1,62 +1,10 @@
 import { InvalidArgumentError } from "../../errors.js";
+import { SEARCH_OPTIONS, searchOptions } from "../../options/commands.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
-import type { Filters } from "../../search/filters.js";
-import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { DEFAULT_K, DEFAULT_PRIOR, FUSIONS, MAX_PRIOR, SEARCH_MODES, type ExplainedHit, type Fusion, type SearchMode, type SearchResponse } from "../../search/types.js";
-import { intOption, type Command, type CommandContext } from "../command.js";
+import type { ExplainedHit, SearchResponse } from "../../search/types.js";
+import type { Command } from "../command.js";
 import { table } from "../table.js";
-
-/** Parses `1990..1999`, `1990..`, `..1999` or `1995` (a single value), naming the option. */
-export function rangeOption(name: string, value: unknown): { min?: number; max?: number } | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  const m = /^(-?\d+(?:\.\d+)?)?(\.\.)?(-?\d+(?:\.\d+)?)?$/.exec(text);
-  if (!m || (!m[1] && !m[3]) || (!m[2] && m[3])) throw new InvalidArgumentError(`--${name}`, `expected N or FROM..TO (either end may be left out), got '${text}'`);
-  const min = m[1] === undefined ? undefined : Number(m[1]);
-  const max = m[2] ? (m[3] === undefined ? undefined : Number(m[3])) : min;
-  if (min !== undefined && max !== undefined && min > max) throw new InvalidArgumentError(`--${name}`, `range ${min}..${max} is empty`);
-  return { min, max };
-}
-
-export function numberOption(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== "string" || !value.trim() || !Number.isFinite(n)) throw new InvalidArgumentError(`--${name}`, `expected a number, got '${String(value)}'`);
-  return n;
-}
-
-function list(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).map(String).map((s) => s.trim()).filter(Boolean);
-  return items.length ? items : undefined;
-}
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(String(value))) throw new InvalidArgumentError(`--${name}`, `expected ${allowed.join(" | ")}, got '${String(value)}'`);
-  return value as T;
-}
-
-/** The filter options shared by search (and anything else that filters), read from the CLI. */
-export function filtersFromOptions(values: CommandContext["values"]): Filters {
-  const f: Filters = {};
-  const year = rangeOption("year", values.year);
-  f.yearMin = year?.min;
-  f.yearMax = year?.max;
-  const runtime = rangeOption("runtime", values.runtime);
-  f.runtimeMin = runtime?.min;
-  f.runtimeMax = runtime?.max;
-  f.genres = list(values.genre);
-  f.excludeGenres = list(values["exclude-genre"]);
-  f.genreMode = oneOf("genre-mode", values["genre-mode"], ["any", "all"] as const);
-  f.minRating = numberOption("min-rating", values["min-rating"]);
-  f.minVotes = numberOption("min-votes", values["min-votes"]);
-  f.cast = list(values.cast);
-  f.directors = list(values.director);
-  if (typeof values.language === "string" && values.language.trim()) f.language = values.language.trim();
-  for (const key of Object.keys(f) as (keyof Filters)[]) if (f[key] === undefined) delete f[key];
-  return f;
-}
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? "-" : v.toFixed(digits));
 
@@ -101,26 +49,7 @@ export const searchCommand: Command = {
   name: "search",
   usage: 'search "<query>" [--mode hybrid|semantic|keyword|title] [filters] [-k 10] [--offset 0] [--explain]',
   summary: "Search the collection; prints a table, or JSON with --json.",
-  options: {
-    mode: { type: "string", arg: "MODE", help: SEARCH_MODES.join(" | "), default: "hybrid" },
-    alpha: { type: "string", arg: "A", help: "hybrid with --fusion convex: weight of the semantic side, 0 (keyword only) to 1 (semantic only)", default: DEFAULT_ALPHA },
-    fusion: { type: "string", arg: "F", help: `hybrid: ${FUSIONS.join(" | ")} (learned: the trained ranking model; rrf: reciprocal rank fusion, k = 60)`, default: "learned" },
-    prior: { type: "string", arg: "P", help: `how much the popularity prior counts, 0 (off: relevance alone) to ${MAX_PRIOR}, as a multiple of its learned weight`, default: DEFAULT_PRIOR },
-    k: { type: "string", short: "k", arg: "N", help: "results per page", default: DEFAULT_K },
-    offset: { type: "string", arg: "N", help: "results to skip", default: 0 },
-    year: { type: "string", arg: "FROM..TO", help: "release year, or a range (either end may be left out)" },
-    genre: { type: "string", multiple: true, arg: "NAME", help: "genre (repeatable)" },
-    "genre-mode": { type: "string", arg: "any|all", help: "with several --genre: any of them, or all", default: "any" },
-    "exclude-genre": { type: "string", multiple: true, arg: "NAME", help: "genre the results must not have (repeatable)" },
-    "min-rating": { type: "string", arg: "R", help: "minimum average rating (0-10)" },
-    "min-votes": { type: "string", arg: "N", help: "minimum number of votes" },
-    runtime: { type: "string", arg: "FROM..TO", help: "runtime in minutes, or a range" },
-    cast: { type: "string", multiple: true, arg: "NAME", help: "cast member (repeatable; all must appear)" },
-    director: { type: "string", multiple: true, arg: "NAME", help: "director (repeatable; any)" },
-    language: { type: "string", arg: "CODE", help: "original language (ISO 639-1), when the source has it" },
-    explain: { type: "boolean", help: "show each result's keyword and semantic scores, its prior, the ranking model's parts and its matched words" },
-    "no-parse": { type: "boolean", help: 'search the words as typed: no filters from phrases such as "90s" or "starring X"' },
-  },
+  options: cliFlags(SEARCH_OPTIONS),
   examples: [
     'plotline search "NASA tried to rescue an astronaut stranded on Mars." -k 10',
     'plotline search "90s sci-fi about time travel" --explain',
@@ -130,21 +59,13 @@ export const searchCommand: Command = {
   async run(ctx) {
     const query = ctx.positionals.join(" ");
     if (!query.trim()) throw new InvalidArgumentError("query", 'is empty; usage: plotline search "<query>"');
-    const offset = intOption("offset", ctx.values.offset, 0);
-    const options = {
-      mode: oneOf<SearchMode>("mode", ctx.values.mode, SEARCH_MODES) ?? "hybrid",
-      alpha: numberOption("alpha", ctx.values.alpha),
-      fusion: oneOf<Fusion>("fusion", ctx.values.fusion, FUSIONS),
-      prior: numberOption("prior", ctx.values.prior),
-      k: intOption("k", ctx.values.k, DEFAULT_K),
-      offset,
-      filters: filtersFromOptions(ctx.values),
-      parse: !ctx.values["no-parse"],
-    };
+    const values = parseCli(SEARCH_OPTIONS, ctx.values);
+    const options = searchOptions(values);
+    const offset = options.offset ?? 0;
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
       const response = await plotline.search(query, options);
-      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, Boolean(ctx.values.explain)));
+      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, Boolean(values.explain)));
     } finally {
       await plotline.close();
     }

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, PlotlineError } from "../../errors.js";
 import { createServer } from "../../server/app.js";
-import { defaultDbPath } from "../../store/collection.js";
+import { defaultDbPath } from "../../store/open.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 
 /** Default port of `plotline serve`. */
@@ -67,7 +67,7 @@ async function serveHere(o: Options, ctx: CommandContext, announce: boolean): Pr
     throw new InvalidArgumentError("--port", `cannot listen on ${o.host}:${o.port} (${(err as Error).message})`);
   }
   if (cluster.isWorker) process.send?.({ listening: address });
-  if (announce) report(ctx, o, address, live.plotline.info().count, web !== null);
+  if (announce) report(ctx, o, address, (await live.plotline.info()).count, web !== null);
   await untilStopped();
   await app.close();
   // A worker's IPC channel to the primary keeps it alive; let go of it so the process ends.
@@ -125,9 +125,9 @@ async function moviesIn(db: string): Promise<number> {
   const { Plotline } = await import("../../plotline.js");
   const p = Plotline.open({ db, readonly: true });
   try {
-    return p.info().count;
+    return (await p.info()).count;
   } finally {
-    p.collection.close();
+    await p.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Filters } from "../filters.js";
+import type { Filters } from "../../store/filters.js";
 import { fold } from "../text.js";
 import type { ExtractedPhrase } from "../types.js";
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Plotline } from "../../plotline.js";
+import { requireCapability } from "../../store/store.js";
 import { ERROR_RESPONSES } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
@@ -14,17 +15,16 @@ const GENRES_SCHEMA = {
   },
 } as const;
 
-/** Genre counts per opened collection: a full scan, so computed once per reload. */
-const cache = new WeakMap<Plotline, { name: string; count: number }[]>();
+/** Genre counts per opened collection: a full count, so computed once per reload. */
+const cache = new WeakMap<Plotline, Promise<{ name: string; count: number }[]>>();
 
-function genreCounts(p: Plotline): { name: string; count: number }[] {
+function genreCounts(p: Plotline): Promise<{ name: string; count: number }[]> {
   let counts = cache.get(p);
   if (!counts) {
-    // The genre facet is a property of the stored catalog, read straight from the store's JSON
-    // lists; no engine method computes it.
-    counts = p.collection.db
-      .prepare("SELECT json_each.value AS name, count(*) AS count FROM movies, json_each(movies.genres) GROUP BY json_each.value ORDER BY count DESC, name")
-      .all() as { name: string; count: number }[];
+    // The genre facet is a property of the stored catalog: the store counts it.
+    requireCapability(p.store, "facets", "/api/genres");
+    counts = p.store.facets("genres").then((facets) => facets.map((f) => ({ name: f.value, count: f.count })));
+    counts.catch(() => cache.delete(p));
     cache.set(p, counts);
   }
   return counts;
@@ -41,6 +41,6 @@ export function genreRoutes(app: FastifyInstance, { live }: RouteContext): void 
         response: { 200: GENRES_SCHEMA, ...ERROR_RESPONSES },
       },
     },
-    async () => live.use((p) => ({ genres: genreCounts(p) })),
+    async () => live.use(async (p) => ({ genres: await genreCounts(p) })),
   );
 }

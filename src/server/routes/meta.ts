@@ -15,8 +15,8 @@ export function metaRoutes(app: FastifyInstance, { live, version }: RouteContext
       },
     },
     async () =>
-      live.use((p) => {
-        const info = p.info();
+      live.use(async (p) => {
+        const info = await p.info();
         return { status: info.count > 0 ? "ok" : "empty", movies: info.count, embedder: info.embedder, dims: info.dims, updatedAt: info.updatedAt, version };
       }),
   );

@@ -1,28 +1,16 @@
 import type { FastifyInstance } from "fastify";
-import { FUSIONS, SEARCH_MODES, type SearchOptions } from "../../search/types.js";
+import { SEARCH_OPTIONS, searchOptions, TITLES_OPTIONS } from "../../options/commands.js";
+import { fromJson, jsonProperties } from "../../options/option.js";
 import { listingJson } from "../cards.js";
 import { LIMITS } from "../limits.js";
-import { FILTER_PROPERTIES, filtersFrom, type FilterQuery } from "../params.js";
 import { ERROR_RESPONSES, LIST_SCHEMA } from "../schemas.js";
 import { JSON_TYPE, type RouteContext } from "./context.js";
 
-interface SearchQuery extends FilterQuery {
-  q: string;
-  mode?: SearchOptions["mode"];
-  alpha?: number;
-  fusion?: SearchOptions["fusion"];
-  k: number;
-  offset: number;
-  parse: boolean;
-}
-
-interface TitlesQuery {
-  prefix: string;
-  k: number;
-}
+type Query = Record<string, unknown> & { q: string };
+type TitlesQuery = { prefix: string; k?: number };
 
 export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void {
-  app.get<{ Querystring: SearchQuery }>(
+  app.get<{ Querystring: Query }>(
     "/api/search",
     {
       schema: {
@@ -36,28 +24,15 @@ export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void
           additionalProperties: false,
           properties: {
             q: { type: "string", minLength: 1, maxLength: LIMITS.queryLength, description: `The query (at most ${LIMITS.queryLength} characters).` },
-            mode: { type: "string", enum: [...SEARCH_MODES], description: "Search mode; the library's default when absent." },
-            alpha: { type: "number", minimum: 0, maximum: 1, description: "Hybrid weight: 0 keyword only, 1 semantic only." },
-            fusion: { type: "string", enum: [...FUSIONS], description: "Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion." },
-            k: { type: "integer", minimum: 1, maximum: LIMITS.searchK.max, default: LIMITS.searchK.default, description: "Results per page." },
-            offset: { type: "integer", minimum: 0, maximum: LIMITS.maxOffset, default: 0, description: "Results to skip." },
-            parse: { type: "boolean", default: true, description: "Turn phrases of the query into filters." },
-            ...FILTER_PROPERTIES,
+            ...jsonProperties(SEARCH_OPTIONS, { k: LIMITS.searchK.max, offset: LIMITS.maxOffset }),
           },
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      const q = request.query;
-      const options: SearchOptions = { k: q.k, offset: q.offset };
-      if (q.mode !== undefined) options.mode = q.mode;
-      if (q.alpha !== undefined) options.alpha = q.alpha;
-      if (q.fusion !== undefined) options.fusion = q.fusion;
-      const filters = filtersFrom(q);
-      if (filters) options.filters = filters;
-      if (!q.parse) options.parse = false;
-      const json = await live.use(async (p) => listingJson(p, await p.search(q.q, options)));
+      const options = searchOptions(fromJson(SEARCH_OPTIONS, request.query));
+      const json = await live.use(async (p) => listingJson(p, await p.search(request.query.q, options)));
       return reply.type(JSON_TYPE).send(json);
     },
   );
@@ -75,7 +50,7 @@ export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void
           additionalProperties: false,
           properties: {
             prefix: { type: "string", minLength: 1, maxLength: LIMITS.prefixLength, description: "What the user has typed so far." },
-            k: { type: "integer", minimum: 1, maximum: LIMITS.titlesK.max, default: LIMITS.titlesK.default, description: "Suggestions to return." },
+            ...jsonProperties(TITLES_OPTIONS, { k: LIMITS.titlesK.max }),
           },
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },

@@ -56,7 +56,7 @@ export const MIGRATIONS: readonly string[] = [
     score REAL NOT NULL                 -- -1..1
   );
   `,
-  // Full-text index for keyword search (src/search/keyword.ts): FTS5 over the movies table
+  // Full-text index for keyword search (src/store/sqlite/keyword.ts): FTS5 over the movies table
   // itself (external content), kept in step by triggers, so every write to `movies` (ingest,
   // remove) updates it in the same transaction. Porter stemming over unicode61 with accents
   // folded; list columns are indexed as stored (JSON arrays: the punctuation separates tokens).
@@ -89,7 +89,7 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
   `,
   // Merged catalogs (src/catalog/merge.ts): a plot from a second catalog. And a change log for
-  // the vector indexes saved beside the collection (src/vector-index/persisted.ts): every insert,
+  // the vector indexes saved beside the collection (src/store/sqlite/saved-index.ts): every insert,
   // real update or delete of a vector bumps meta 'vectors_seq' and records the movie's rowid
   // with that number, so a saved index can tell it is stale and catch up with just the
   // changed rows. One row per movie (deleted ones too), so the log stays bounded.

@@ -1,5 +1,5 @@
-import { sentimentScore } from "../catalog/sentiment.js";
-import type { Collection } from "./collection.js";
+import { sentimentScore } from "../../catalog/sentiment.js";
+import type Database from "better-sqlite3";
 
 /**
  * Scores the overview of every movie whose sentiment is missing or was computed before its
@@ -8,15 +8,15 @@ import type { Collection } from "./collection.js";
  * on a re-ingest. A placeholder (empty) overview scores 0, neutral. Returns how many movies
  * were scored.
  */
-export function refreshSentiment(collection: Collection): number {
-  const stale = collection.db
+export function refreshSentiment(db: Database.Database): number {
+  const stale = db
     .prepare(
       `SELECT m.rowid AS rowid, m.overview AS overview, m.text_hash AS hash
        FROM movies m LEFT JOIN sentiment s ON s.movie = m.rowid
        WHERE s.movie IS NULL OR s.text_hash != m.text_hash`,
     )
     .all() as { rowid: number; overview: string; hash: Buffer }[];
-  const put = collection.db.prepare(
+  const put = db.prepare(
     "INSERT INTO sentiment(movie, text_hash, score) VALUES (?, ?, ?) ON CONFLICT(movie) DO UPDATE SET text_hash = excluded.text_hash, score = excluded.score",
   );
   for (const r of stale) put.run(r.rowid, r.hash, sentimentScore(r.overview));
@@ -27,8 +27,8 @@ export function refreshSentiment(collection: Collection): number {
  * Stored sentiment scores by rowid. Movies scored before their text changed are left out, as
  * are those of a collection written before sentiment was stored; callers score those on the fly.
  */
-export function storedSentiment(collection: Collection): Map<number, number> {
-  const rows = collection.db
+export function storedSentiment(db: Database.Database): Map<number, number> {
+  const rows = db
     .prepare("SELECT s.movie, s.score FROM sentiment s JOIN movies m ON m.rowid = s.movie WHERE s.text_hash = m.text_hash")
     .raw()
     .all() as [number, number][];

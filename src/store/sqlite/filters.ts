@@ -1,60 +1,24 @@
-import { InvalidArgumentError } from "../errors.js";
 import type Database from "better-sqlite3";
-import type { Collection } from "../store/collection.js";
+import { validateFilters, type Filters } from "../filters.js";
 
-/** Restrictions every search and recommendation mode applies before top-k. */
-export interface Filters {
-  /** Inclusive release-year range. */
-  yearMin?: number;
-  yearMax?: number;
-  /** Genre names, matched case-insensitively. */
-  genres?: string[];
-  /** `any` (default): at least one of `genres`; `all`: every one. */
-  genreMode?: "any" | "all";
-  /** Genre names a movie must not have ("like The Thing without the horror"), matched case-insensitively. */
-  excludeGenres?: string[];
-  /** Minimum average rating (0..10). */
-  minRating?: number;
-  minVotes?: number;
-  /** Inclusive runtime range in minutes. */
-  runtimeMin?: number;
-  runtimeMax?: number;
-  /** Cast members, matched case-insensitively; a movie must have all of them. */
-  cast?: string[];
-  /** Directors, matched case-insensitively; a movie must have one of them. */
-  directors?: string[];
-  /** ISO 639-1 code; movies whose language is unknown do not match. */
-  language?: string;
-}
-
-export function hasFilters(f: Filters | undefined): boolean {
-  if (!f) return false;
-  return Object.values(f).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== "any");
-}
-
-function finite(name: string, v: number | undefined): void {
-  if (v !== undefined && !Number.isFinite(v)) throw new InvalidArgumentError(name, `must be a number, got ${v}`);
-}
-
-/** SQL condition over `movies` for the filters, with its parameters. */
+/**
+ * SQL condition over `movies` for the filters, with its parameters: the reference the in-memory
+ * `FilterTable` is checked against (`test/search-filters.test.ts`), and what a filter means in SQL.
+ */
 export function filterSql(f: Filters): { where: string; params: (string | number)[] } {
+  validateFilters(f);
   const parts: string[] = [];
   const params: (string | number)[] = [];
   const add = (sql: string, value?: string | number) => {
     parts.push(sql);
     if (value !== undefined) params.push(value);
   };
-  const range = (column: string, name: string, min?: number, max?: number) => {
-    finite(`${name}Min`, min);
-    finite(`${name}Max`, max);
-    if (min !== undefined && max !== undefined && min > max) throw new InvalidArgumentError(name, `range ${min}..${max} is empty`);
+  const range = (column: string, min?: number, max?: number) => {
     if (min !== undefined) add(`${column} >= ?`, min);
     if (max !== undefined) add(`${column} <= ?`, max);
   };
-  range("year", "year", f.yearMin, f.yearMax);
-  range("runtime", "runtime", f.runtimeMin, f.runtimeMax);
-  finite("minRating", f.minRating);
-  finite("minVotes", f.minVotes);
+  range("year", f.yearMin, f.yearMax);
+  range("runtime", f.runtimeMin, f.runtimeMax);
   if (f.minRating !== undefined) add("rating >= ?", f.minRating);
   if (f.minVotes !== undefined) add("votes >= ?", f.minVotes);
   const listMatch = (column: string, value: string) => {
@@ -76,7 +40,7 @@ export function filterSql(f: Filters): { where: string; params: (string | number
  * The filterable columns of every movie, in memory. A filter in SQL reads every movie row (the
  * rows carry overviews), about 9 ms for a year range and 20-30 ms for a genre or cast test over
  * 10k movies; the same test over these arrays takes well under a millisecond. Loaded once per
- * collection state (see `filterTable`).
+ * collection state (`SqliteStore` keeps one).
  */
 export class FilterTable {
   private constructor(
@@ -91,8 +55,8 @@ export class FilterTable {
     private readonly directors: string[][],
   ) {}
 
-  static load(collection: Collection): FilterTable {
-    const rows = collection.db
+  static load(db: Database.Database): FilterTable {
+    const rows = db
       .prepare("SELECT rowid, year, runtime, rating, votes, language, genres, cast_members, directors FROM movies ORDER BY rowid")
       .raw()
       .all() as [number, number | null, number | null, number | null, number | null, string | null, string, string, string][];
@@ -111,9 +75,9 @@ export class FilterTable {
     );
   }
 
-  /** Rowids passing the filters (validated as `filterSql` does: bad values are errors). */
+  /** Rowids passing the filters, in rowid order (bad values are errors, as for `filterSql`). */
   select(f: Filters): Set<number> {
-    filterSql(f);
+    validateFilters(f);
     const tests: ((i: number) => boolean)[] = [];
     // NaN (unknown) fails every comparison, as NULL does in SQL.
     const range = (col: Float64Array, min?: number, max?: number) => {
@@ -146,27 +110,4 @@ export class FilterTable {
     }
     return out;
   }
-}
-
-const tables = new WeakMap<Collection, { version: string; table: FilterTable | null; changes: Database.Statement }>();
-
-/**
- * The collection's filter table, reloaded when the collection changed: `data_version` moves
- * when another connection commits, `total_changes()` when this one writes.
- */
-export function filterTable(collection: Collection): FilterTable {
-  let entry = tables.get(collection);
-  if (!entry) tables.set(collection, (entry = { version: "", table: null, changes: collection.db.prepare("SELECT total_changes()").raw() }));
-  const version = `${collection.db.pragma("data_version", { simple: true })}:${(entry.changes.get() as [number])[0]}`;
-  if (!entry.table || entry.version !== version) {
-    entry.table = FilterTable.load(collection);
-    entry.version = version;
-  }
-  return entry.table;
-}
-
-/** The rowids that pass the filters, or null when there are no filters (everything passes). */
-export function filterRowids(collection: Collection, f: Filters | undefined): Set<number> | null {
-  if (!f || !hasFilters(f)) return null;
-  return filterTable(collection).select(f);
 }

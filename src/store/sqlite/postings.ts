@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import Database from "better-sqlite3";
 
 /**
  * The movies holding one term (or any term under a prefix), by rowid ascending, with the term's
@@ -46,6 +46,35 @@ function readVarints(blob: Uint8Array): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Every term of the collection's FTS5 index (a Porter stem) with the number of movies holding
+ * it, read through a temporary `fts5vocab` table (works on read-only connections, needs no
+ * schema change).
+ */
+export function ftsVocabulary(db: Database.Database): Map<string, number> {
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.plotline_fts_vocab USING fts5vocab(main, movies_fts, row)");
+  return new Map(db.prepare("SELECT term, doc FROM temp.plotline_fts_vocab").raw().all() as [string, number][]);
+}
+
+/**
+ * FTS5's own term for each word (unicode61 with diacritics removed, then Porter), through a
+ * throwaway in-memory FTS5 table: what `porterStem` must give for the in-memory scorer to read
+ * FTS5's postings (`test/search-keyword.test.ts` checks every word of a collection).
+ */
+export function ftsStems(words: readonly string[]): Map<string, string> {
+  const mem = new Database(":memory:");
+  try {
+    mem.exec("CREATE VIRTUAL TABLE t USING fts5(w, tokenize = 'porter unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(t, instance);");
+    const ins = mem.prepare("INSERT INTO t(rowid, w) VALUES (?, ?)");
+    mem.transaction(() => words.forEach((w, i) => ins.run(i + 1, w)))();
+    const out = new Map<string, string>();
+    for (const [term, doc] of mem.prepare("SELECT term, doc FROM v").raw().iterate() as Iterable<[string, number]>) out.set(words[doc - 1]!, term);
+    return out;
+  } finally {
+    mem.close();
+  }
 }
 
 /**

@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import type { Embedder } from "../embed/embedder.js";
-import { changedSince, metaJson, setMetaJson, vectorsSeq } from "../store/changes.js";
-import type { Collection, Manifest } from "../store/collection.js";
-import { ExactIndex } from "./exact.js";
-import { FlatVectors } from "./flat.js";
-import { DEFAULT_HNSW, HnswIndex, type HnswParams } from "./hnsw.js";
-import { IvfPqIndex, type IvfPqResolved } from "./ivfpq.js";
-import { withDefaults } from "./params.js";
-import { buildIndex, DEFAULT_INDEX_CONFIG, resolveKind, type IndexConfig } from "./select.js";
-import type { IndexKind, MutableVectorIndex } from "./vector-index.js";
+import type { Finisher, IndexStatus, Manifest } from "../store.js";
+import type { Collection } from "./collection.js";
+import { ExactIndex } from "../../vector-index/exact.js";
+import { FlatVectors } from "../../vector-index/flat.js";
+import { DEFAULT_HNSW, HnswIndex, type HnswParams } from "../../vector-index/hnsw.js";
+import { IvfPqIndex, type IvfPqResolved } from "../../vector-index/ivfpq.js";
+import { withDefaults } from "../../vector-index/params.js";
+import { buildIndex, DEFAULT_INDEX_CONFIG, resolveKind, type IndexConfig } from "../../vector-index/select.js";
+import type { IndexKind, MutableVectorIndex } from "../../vector-index/vector-index.js";
 
 /** Meta key holding the collection's `IndexConfig`. */
 export const INDEX_CONFIG_KEY = "index";
@@ -53,19 +52,19 @@ function stateKey(manifest: Manifest): string {
 
 /** The collection's index choice (default `{ type: "auto" }`). */
 export function indexConfig(collection: Collection): IndexConfig {
-  return metaJson<IndexConfig>(collection, INDEX_CONFIG_KEY) ?? DEFAULT_INDEX_CONFIG;
+  return collection.metaJson<IndexConfig>(INDEX_CONFIG_KEY) ?? DEFAULT_INDEX_CONFIG;
 }
 
 export function setIndexConfig(collection: Collection, config: IndexConfig): void {
-  setMetaJson(collection, INDEX_CONFIG_KEY, config);
+  collection.setMetaJson(INDEX_CONFIG_KEY, config);
 }
 
 /** Every stored vector after the collection-level finish step (unit vectors), in one store. */
-export function finishedVectors(collection: Collection, embedder: Embedder, manifest: Manifest): FlatVectors {
+export function finishedVectors(collection: Collection, finish: Finisher, manifest: Manifest): FlatVectors {
   const { dims, rowids, raw } = collection.vectors();
   const finished = new Float32Array(raw.length);
   for (let i = 0; i < rowids.length; i++) {
-    finished.set(embedder.finish(raw.subarray(i * dims, (i + 1) * dims), manifest.embedderState), i * dims);
+    finished.set(finish(raw.subarray(i * dims, (i + 1) * dims), manifest.embedderState), i * dims);
   }
   return new FlatVectors(dims, rowids, finished);
 }
@@ -157,10 +156,10 @@ export function saveIndex(db: string, index: MutableVectorIndex, manifest: Manif
  * (the change log), and otherwise built from the vectors. Unless `readonly`, whatever was
  * built or caught up is saved again. A collection on `:memory:` is never saved.
  */
-export function openCollectionIndex(collection: Collection, embedder: Embedder, manifest: Manifest, options: OpenIndexOptions = {}): OpenedIndex {
+export function openCollectionIndex(collection: Collection, finish: Finisher, manifest: Manifest, options: OpenIndexOptions = {}): OpenedIndex {
   const t0 = performance.now();
   const config = options.config ?? indexConfig(collection);
-  const flat = finishedVectors(collection, embedder, manifest);
+  const flat = finishedVectors(collection, finish, manifest);
   const kind = resolveKind(config.type, flat.size);
   const done = (index: MutableVectorIndex, status: OpenedIndex["status"], changes: number, saved: string | null): OpenedIndex => ({
     index,
@@ -175,13 +174,13 @@ export function openCollectionIndex(collection: Collection, embedder: Embedder, 
   const db = collection.path;
   const persist = db !== ":memory:" && db !== "";
   const paths = sidecarPaths(db, kind);
-  const seq = vectorsSeq(collection);
+  const seq = collection.vectorsSeq();
   let index: MutableVectorIndex | null = null;
   let status: OpenedIndex["status"] = "built";
   let changes = 0;
   const meta = persist && !options.rebuild ? readMeta(paths.meta) : null;
   if (meta && meta.kind === kind && meta.key === stateKey(manifest) && paramsFit(kind, meta.params, config) && existsSync(paths.data) && statSync(paths.data).size === meta.dataBytes) {
-    const changed = meta.seq === seq ? [] : changedSince(collection, meta.seq);
+    const changed = meta.seq === seq ? [] : collection.changedSince(meta.seq);
     if (changed.length <= SYNC_MAX_FRACTION * flat.size) {
       try {
         index = loadSaved(kind, paths.data, flat, meta, config);
@@ -221,16 +220,6 @@ export function removeOtherSidecars(db: string, keep: IndexKind): string[] {
   return removed;
 }
 
-export interface IndexStatus {
-  config: IndexConfig;
-  kind: IndexKind;
-  /** The saved index file, when the kind saves one. */
-  file: string | null;
-  bytes: number | null;
-  /** Whether the saved file reflects the collection as it is (null for exact). */
-  fresh: boolean | null;
-}
-
 /** What `plotline info` shows about the index, without loading it. */
 export function indexStatus(collection: Collection, manifest: Manifest | null): IndexStatus {
   const config = indexConfig(collection);
@@ -240,6 +229,6 @@ export function indexStatus(collection: Collection, manifest: Manifest | null): 
   const meta = readMeta(paths.meta);
   const exists = existsSync(paths.data);
   const bytes = exists ? statSync(paths.data).size : null;
-  const fresh = !!meta && exists && meta.key === stateKey(manifest) && meta.seq === vectorsSeq(collection) && meta.dataBytes === bytes;
+  const fresh = !!meta && exists && meta.key === stateKey(manifest) && meta.seq === collection.vectorsSeq() && meta.dataBytes === bytes;
   return { config, kind, file: exists ? paths.data : null, bytes, fresh };
 }

@@ -1,0 +1,125 @@
+import { MAX_CANDIDATES } from "../recommend/pipeline.js";
+import {
+  DEFAULT_RECOMMEND_K,
+  DEFAULT_RECOMMEND_STRATEGY,
+  DEFAULT_RERANKER,
+  DEFAULT_SENTIMENT_WEIGHT,
+  DEFAULT_SIMILAR_K,
+  DEFAULT_SIMILAR_METHOD,
+  MAX_EXAMPLES,
+  MAX_RECOMMEND_K,
+  RECOMMEND_STRATEGIES,
+  RERANKERS,
+  SIMILAR_METHODS,
+  type RecommendOptions,
+  type SimilarOptions,
+} from "../recommend/types.js";
+import { MAX_OFFSET } from "../search/engine.js";
+import { DEFAULT_ALPHA } from "../search/hybrid.js";
+import { DEFAULT_FUSION, DEFAULT_K, DEFAULT_PRIOR, DEFAULT_SEARCH_MODE, DEFAULT_TITLES_K, FUSIONS, MAX_K, MAX_PRIOR, SEARCH_MODES, type SearchOptions } from "../search/types.js";
+import { FILTER_OPTIONS, filtersFrom } from "./filters.js";
+import type { OptionSpec, Values } from "./option.js";
+
+/**
+ * Each command's options, defined once: the CLI's flags and the HTTP API's parameters (and so
+ * `/openapi.json` and the web client's types) are derived from these lists, and the defaults
+ * are the library's constants.
+ */
+
+/** Longest movie id or title given as an example, in characters (ids are imdb ids or `<source>:<id>`). */
+export const MAX_REF_LENGTH = 200;
+
+/** The popularity prior's weight, as a multiple of the learned or stated one; the same in search, similar and recommend. */
+const PRIOR_OPTION: OptionSpec = {
+  key: "prior",
+  type: { kind: "number", min: 0, max: MAX_PRIOR },
+  arg: "X",
+  default: DEFAULT_PRIOR,
+  help: "weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much",
+};
+
+/** `search`: `Plotline.search(query, options)`, `plotline search`, `GET /api/search`. */
+export const SEARCH_OPTIONS: readonly OptionSpec[] = [
+  { key: "mode", type: { kind: "enum", values: SEARCH_MODES }, arg: "MODE", default: DEFAULT_SEARCH_MODE, help: "search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type" },
+  { key: "alpha", type: { kind: "number", min: 0, max: 1 }, arg: "A", default: DEFAULT_ALPHA, help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)" },
+  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: the learned ranking model, convex combination of normalised scores, or reciprocal rank fusion (k = 60)" },
+  PRIOR_OPTION,
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
+  { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },
+  { key: "parse", type: { kind: "boolean" }, default: true, help: 'turn phrases such as "90s" or "starring X" into filters (off: search the words as typed)' },
+  { key: "explain", type: { kind: "boolean" }, surfaces: ["cli"], help: "show keyword and semantic scores and the matched words of each result" },
+  ...FILTER_OPTIONS,
+];
+
+/** `titles`: `Plotline.titles(prefix, k)`, `GET /api/titles`. */
+export const TITLES_OPTIONS: readonly OptionSpec[] = [{ key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_TITLES_K, help: "suggestions to return" }];
+
+/** The ranking options of the commands that list recommendations (`similar`, `recommend`). */
+export const RANKING_OPTIONS: readonly OptionSpec[] = [
+  { key: "diversity", type: { kind: "number", min: 0, max: 1 }, arg: "D", default: 0, help: "maximal marginal relevance, 0 (keeps the ranking) to 1 (most diverse)" },
+  { key: "rerank", type: { kind: "enum", values: RERANKERS }, arg: "NAME", default: DEFAULT_RERANKER, help: "re-rank by (1 - w) x similarity + w x overview sentiment" },
+  { key: "sentimentWeight", type: { kind: "number", min: 0, max: 1 }, arg: "W", default: DEFAULT_SENTIMENT_WEIGHT, help: "w for rerank sentiment, 0..1" },
+  { key: "candidates", type: { kind: "integer", min: 1, max: MAX_CANDIDATES }, arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+  PRIOR_OPTION,
+  { key: "series", type: { kind: "boolean" }, default: true, help: "lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone)" },
+];
+
+/** `similar`: `Plotline.similar(movie, options)`, `plotline similar`, `GET /api/movies/:id/similar`. */
+export const SIMILAR_OPTIONS: readonly OptionSpec[] = [
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_RECOMMEND_K }, short: "k", arg: "N", default: DEFAULT_SIMILAR_K, help: "movies to return" },
+  { key: "method", type: { kind: "enum", values: SIMILAR_METHODS }, arg: "METHOD", default: DEFAULT_SIMILAR_METHOD, help: "embedding cosine, exemplar SVM or TF-IDF cosine" },
+  // Over HTTP the movie is an id; on the CLI a title may match several movies.
+  { key: "movieYear", type: { kind: "integer", min: 1800, max: 2200 }, arg: "YEAR", surfaces: ["cli"], help: "picks the movie when several share its title (or write 'Title (1978)')" },
+  ...RANKING_OPTIONS,
+  ...FILTER_OPTIONS,
+];
+
+/** `recommend`: `Plotline.recommend(options)`, `plotline recommend`, `POST /api/recommend`. */
+export const RECOMMEND_OPTIONS: readonly OptionSpec[] = [
+  { key: "like", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a liked movie: id, title, or 'Title (1999)' (repeat for several)" },
+  { key: "dislike", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a disliked movie (repeat for several)" },
+  { key: "strategy", type: { kind: "enum", values: RECOMMEND_STRATEGIES }, arg: "NAME", default: DEFAULT_RECOMMEND_STRATEGY, help: "near 2 x mean(likes) - mean(dislikes), or the best like pushed down by dislikes" },
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_RECOMMEND_K }, short: "k", arg: "N", default: DEFAULT_RECOMMEND_K, help: "movies to return" },
+  ...RANKING_OPTIONS,
+  ...FILTER_OPTIONS,
+];
+
+function set<T>(out: T, key: keyof T, value: unknown): void {
+  if (value !== undefined) out[key] = value as T[keyof T];
+}
+
+/** The library's `SearchOptions` for parsed values of `SEARCH_OPTIONS`. */
+export function searchOptions(v: Values): SearchOptions {
+  const o: SearchOptions = {};
+  for (const key of ["mode", "alpha", "fusion", "prior", "k", "offset", "parse"] as const) set(o, key, v[key]);
+  const filters = filtersFrom(v);
+  if (filters) o.filters = filters;
+  return o;
+}
+
+function rankingOptions(v: Values, o: SimilarOptions | RecommendOptions): void {
+  for (const key of ["diversity", "rerank", "sentimentWeight", "candidates", "prior", "series"] as const) set(o, key, v[key]);
+  const filters = filtersFrom(v);
+  if (filters) o.filters = filters;
+}
+
+/** The library's `SimilarOptions` for parsed values of `SIMILAR_OPTIONS`. */
+export function similarOptions(v: Values): SimilarOptions {
+  const o: SimilarOptions = {};
+  set(o, "k", v.k);
+  set(o, "method", v.method);
+  set(o, "year", v.movieYear);
+  rankingOptions(v, o);
+  return o;
+}
+
+/** The library's `RecommendOptions` for parsed values of `RECOMMEND_OPTIONS`. */
+export function recommendOptions(v: Values): RecommendOptions {
+  const o: RecommendOptions = {};
+  set(o, "like", v.like);
+  set(o, "dislike", v.dislike);
+  set(o, "strategy", v.strategy);
+  set(o, "k", v.k);
+  rankingOptions(v, o);
+  return o;
+}

@@ -1,0 +1,457 @@
+import type { Movie } from "../catalog/movie.js";
+import type { EmbeddingCache } from "../embed/cache.js";
+import type { EmbedderState } from "../embed/embedder.js";
+import { CapabilityError } from "../errors.js";
+import type { IndexConfig } from "../vector-index/select.js";
+import type { IndexKind } from "../vector-index/vector-index.js";
+import type { Filters } from "./filters.js";
+
+/**
+ * The storage seam: everything the engine (search, recommend) and the surfaces (library, CLI,
+ * HTTP server) may ask of a collection, whatever engine keeps it. SQLite (`store/sqlite/`) is
+ * the embedded default; a remote engine that shards and replicates (Postgres + pgvector, Qdrant,
+ * Weaviate) implements the same interface with its official client.
+ *
+ * The division of work, so that every backend gives the same answers in the same shape:
+ *
+ * - the store keeps movies, their vectors and a manifest, and answers retrieval questions:
+ *   movies by id and by page, a field scan, keyword top k (BM25 with field weights), vector top
+ *   k by cosine, ids passing a filter, facet counts; it applies `Filters` itself, in its own
+ *   terms, before the limit;
+ * - the engine does the rest: query understanding, spelling, fusion of keyword and vector lists,
+ *   explanations and matched words, title search as you type, re-ranking, diversity (MMR),
+ *   recommendations. What it keeps in memory (title index, TF-IDF, people) it builds from a
+ *   field scan, once per `freshness()` token.
+ *
+ * Ids are the movies' own (`Movie.id`, e.g. `tt0114709`); a backend maps them to its internal
+ * keys (SQLite rowids, Qdrant point ids, Weaviate UUIDs) and never shows those. Where a method
+ * lists movies without another order, it lists them in the store's *natural order*: stable
+ * while the collection does not change, new movies after old ones (SQLite: rowid order). Ties in
+ * every ranked list go to the movie earlier in the natural order.
+ *
+ * Every method that may go over the network returns a promise, as does everything that may
+ * load a structure on first use. A method a backend cannot serve is declared in `capabilities`;
+ * calling it anyway throws `CapabilityError` (see `requireCapability`), never a silently
+ * different answer.
+ *
+ * Modelled on LanceDB's `Connection`/`Table` (one abstract surface, a local and a remote
+ * implementation, every option documented where it is defined) and Orama's components (small
+ * interfaces behind which an implementation is swapped, errors from one table of codes).
+ */
+export interface Store {
+  /** Which implementation this is (`sqlite`, `postgres`, `qdrant`, `weaviate`), for messages. */
+  readonly kind: string;
+  /** Where the collection lives: a file path, or a URL without credentials. For messages. */
+  readonly location: string;
+  /** Opened read-only: `write` (and everything that writes) throws. */
+  readonly readonly: boolean;
+  /** What this backend can do; see `StoreCapabilities`. */
+  readonly capabilities: StoreCapabilities;
+
+  /** What the collection records about itself; null before the first write batch. */
+  manifest(): Promise<Manifest | null>;
+  /** Movies in the collection. */
+  count(): Promise<number>;
+  /**
+   * One opaque token for the collection's state: it changes whenever a write batch commits,
+   * from this process or another, and only then (an embedding-cache write does not change it).
+   * Whoever keeps state derived from the collection records the token it built from and
+   * rebuilds when the token differs. The store's own derived state (SQLite: postings, filter
+   * columns, the vector index) follows its own writes by itself.
+   */
+  freshness(): Promise<string>;
+  /** Sizes and backend details for `plotline info`; see `StoreStats`. */
+  stats(): Promise<StoreStats>;
+
+  /** One movie with every field, or null. */
+  movie(id: string): Promise<Movie | null>;
+  /**
+   * The given fields (and `id`) of the movies with these ids, in the order asked; ids not in
+   * the collection are skipped, a repeated id is returned once per time it is asked.
+   */
+  movies<F extends MovieField>(ids: readonly string[], fields: readonly F[]): Promise<MovieRow<F>[]>;
+  /** One page of movies in a stated order, filters applied before the page is cut. */
+  page<F extends MovieField>(options: PageOptions<F>): Promise<MovieRow<F>[]>;
+  /**
+   * Every movie's given fields (and `id`), in natural order, in batches (`batchSize`, default
+   * `SCAN_BATCH`): what the engine's in-memory structures are built from. Remote backends page
+   * through with a cursor; the batches of one scan see one state of the collection.
+   */
+  scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
+  filterIds(filters: Filters): Promise<string[]>;
+
+  /**
+   * The best `k` movies for a keyword query by BM25 (`k1` 1.2, `b` 0.75, each field's term
+   * frequency weighted by `weights`), best first, filters applied before the limit. Movies that
+   * match no word are never listed. Capability `keyword`; quoted phrases need `phrases`.
+   */
+  keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]>;
+  /**
+   * The terms of the keyword index as the index stores them (Porter stems of folded words) with
+   * how many movies hold each: what spelling correction checks a word against. Capability
+   * `vocabulary`.
+   */
+  keywordVocabulary(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Where a keyword query's words are in each of these movies, for the ranking model: per movie
+   * (in the order asked), `FIELD_GROUPS.length` numbers, each the share of the query's words
+   * found in that group of fields, every word weighted by BM25's IDF (a word's corrections
+   * count as the word; a prefix as any word it starts). A movie not in the collection reads
+   * zeros. Null for a query the backend cannot answer this for (quoted phrases): the model then
+   * reads zeros. Capability `fieldMatches`.
+   */
+  keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null>;
+
+  /**
+   * The best `k` movies by cosine to a query vector, or to a stored movie's vector, best first,
+   * filters applied before the limit, `exclude` never listed (and, for a stored movie, the movie
+   * itself is listed unless excluded). A page is full whenever `k` movies pass. Scores are the
+   * cosine of unit vectors (finished by the collection's embedder, see `StoreOpenOptions`).
+   */
+  vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
+  /** The unit vectors of these movies (those without one are absent). */
+  vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  /**
+   * Every stored unit vector at once, in natural order: what the exemplar SVM trains on and
+   * what recommendations scan. Capability `allVectors`.
+   */
+  allVectors(): Promise<AllVectors>;
+
+  /**
+   * How many movies (filters applied) hold each value of a list field, most first, then by
+   * value (code-unit order). Capability `facets`.
+   */
+  facets(field: FacetField, options?: { filters?: Filters; limit?: number }): Promise<FacetCount[]>;
+
+  /**
+   * Applies one batch of changes all or nothing (capability `atomicWrites`): after a failure,
+   * or a process killed half-way, the collection is as it was. Within a batch: removals first,
+   * then upserts (by id; an upsert of a known id replaces every field and its vector), then the
+   * manifest, then the ingest log. The freshness token changes once per committed batch.
+   */
+  write(batch: WriteBatch): Promise<WriteResult>;
+  /**
+   * The embedding cache kept with the collection (raw vectors by embedder and text hash,
+   * written outside write batches, never part of the freshness token), or null when the backend
+   * keeps none: ingest then embeds every movie.
+   */
+  embeddingCache(): EmbeddingCache | null;
+
+  /**
+   * The vector index the store builds itself from its vectors, when Plotline chooses it (SQLite:
+   * exact, HNSW or IVF-PQ, saved beside the file); null for engines that keep their own (a
+   * pgvector or Qdrant HNSW index is configured on the server).
+   */
+  readonly vectorIndex: VectorIndexAdmin | null;
+
+  /** Releases connections and files; further calls fail. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * What a backend can do. The engine checks a capability before asking for it and, when it is
+ * missing, fails with one message naming the backend, what it lacks and what needs it
+ * (`requireCapability`); it never silently answers something else.
+ */
+export interface StoreCapabilities {
+  /** `keywordTop`: BM25 with per-field weights. Without it keyword and hybrid search are unavailable. */
+  keyword: boolean;
+  /** Quoted phrases in keyword queries (the index keeps positions). Without it a query with a phrase fails. */
+  phrases: boolean;
+  /** `keywordVocabulary`. Without it misspelt words are searched as typed (no corrections). */
+  vocabulary: boolean;
+  /**
+   * `allVectors`: every vector at once. The exemplar SVM (`similar --method svm`) and
+   * recommendations from dislikes alone need it; kNN, `average` and `best` with likes work
+   * through `vectorTop` and `vectors` without it.
+   */
+  allVectors: boolean;
+  /**
+   * `keywordFieldMatches`. Without it the ranking model (`fusion: "learned"`) reads zeros for
+   * its per-field features, and ranks by the rest.
+   */
+  fieldMatches: boolean;
+  /** `facets`. Without it `/api/genres` fails. */
+  facets: boolean;
+  /**
+   * The engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query API fusion).
+   * Informational: Plotline fuses the keyword and vector lists itself so that every backend
+   * ranks alike.
+   */
+  nativeHybrid: boolean;
+  /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
+  atomicWrites: boolean;
+}
+
+/** A capability a backend may lack. */
+export type Capability = Exclude<keyof StoreCapabilities, "nativeHybrid">;
+
+/** What a collection records about itself. */
+export interface Manifest {
+  /** The embedder its vectors were made with (`Embedder.id`): queries must use the same one. */
+  embedderId: string;
+  /** Vector dimensions. */
+  dims: number;
+  /** What the embedder fitted on the whole collection (GloVe's common component), applied to every raw vector. */
+  embedderState: EmbedderState | null;
+  /** ISO 8601 time of the first write batch. */
+  createdAt: string;
+  /** ISO 8601 time of the last write batch that set the manifest. */
+  updatedAt: string;
+}
+
+/** Sizes and backend details for `plotline info`. */
+export interface StoreStats {
+  /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
+  sizeBytes: number | null;
+}
+
+/**
+ * Fields a store returns: every `Movie` field, and `sentiment`, derived by every backend when a
+ * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
+ */
+export type MovieField = keyof Movie | "sentiment";
+/** A stored movie with its derived fields. */
+export type StoredMovie = Movie & { sentiment: number };
+/** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */
+export type MovieRow<F extends MovieField> = Pick<StoredMovie, F | "id">;
+
+/** Movies a scan batch holds by default. */
+export const SCAN_BATCH = 5000;
+
+/** One page of movies: `page()`. */
+export interface PageOptions<F extends MovieField> {
+  /** Fields to return besides `id`. */
+  fields: readonly F[];
+  /**
+   * `popularity`: most popular first (unknown popularity counts as 0), ties in natural order;
+   * `natural` (the default): natural order.
+   */
+  orderBy?: "popularity" | "natural";
+  /** Restrictions applied before the page is cut (default none). */
+  filters?: Filters;
+  /** Movies to skip (default 0). */
+  offset?: number;
+  /** Movies to return, at most. */
+  limit: number;
+}
+
+/**
+ * Fields keyword search indexes and weighs, in this order (the order of a result's matched
+ * words, too). `cast` and `directors` are names, `plot` a longer plot merged from another
+ * catalog (`ingest --merge`).
+ */
+export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export type TextField = (typeof TEXT_FIELDS)[number];
+/**
+ * The groups of fields `keywordFieldMatches` reports, in this order: a word in the title, in
+ * the keywords, in the cast or directors, in the tagline, overview or plot (genres are not a
+ * group: the ranking model reads genre words through query understanding).
+ */
+export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
+export type FieldGroup = (typeof FIELD_GROUPS)[number];
+export const FIELD_GROUP_OF: Readonly<Record<TextField, FieldGroup | null>> = {
+  title: "title",
+  keywords: "keywords",
+  cast: "people",
+  directors: "people",
+  genres: null,
+  tagline: "text",
+  overview: "text",
+  plot: "text",
+};
+
+/** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
+export type FieldWeights = Record<TextField, number>;
+
+/**
+ * A user query reduced to what a keyword index is asked: never the raw text, so no query text
+ * is ever read as a backend's query syntax. Built by `parseKeywordQuery` and spelling correction.
+ */
+export interface KeywordQuery {
+  /** Free words, folded (lower case, no accents), stop words removed, deduplicated, in query order; ORed. */
+  terms: string[];
+  /** Quoted phrases, each a list of folded words (stop words kept), every one required. Capability `phrases`. */
+  phrases: string[][];
+  /** The last free word, also matched as a prefix of longer words (`interst` finds "interstellar"); null when none. */
+  prefix: string | null;
+  /** Words searched as well as a misspelt free word (see `Spelling`), by that word; each counts as a term of its own. */
+  corrections?: Record<string, string[]>;
+}
+
+/** Options of `keywordTop`. */
+export interface KeywordOptions {
+  /** Movies to return, at most. */
+  k: number;
+  /** Weight of each field; every field must be given (the engine's defaults: `DEFAULT_FIELD_WEIGHTS`). */
+  weights: Readonly<FieldWeights>;
+  /** Restrictions applied before the limit (default none). */
+  filters?: Filters;
+}
+
+/** A keyword hit: BM25 (higher is better). */
+export interface KeywordHit {
+  id: string;
+  score: number;
+  /** See `VectorHit.ordinal`. */
+  ordinal?: number;
+  /** Each field's share of the score, when the backend reports it (explanations); absent otherwise. */
+  fields?: Partial<Record<TextField, number>>;
+}
+
+/** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
+export type VectorQuery = { vector: Float32Array } | { id: string };
+
+/** Options of `vectorTop`. */
+export interface VectorOptions {
+  /** Movies to return, at most. */
+  k: number;
+  /** Restrictions applied before the limit (default none). */
+  filters?: Filters;
+  /** Movies never listed (default none). */
+  exclude?: readonly string[];
+}
+
+/** A vector hit: cosine similarity to the query, -1..1. */
+export interface VectorHit {
+  id: string;
+  score: number;
+  /**
+   * The movie's place in the natural order as a number (any number that grows with it, the
+   * same in every list of one collection state; SQLite gives its rowid), when the backend has
+   * one at hand: the engine then breaks fusion ties without looking the id up. Optional.
+   */
+  ordinal?: number;
+}
+
+/** Every unit vector: `ids[i]`'s vector is `matrix[i * dims .. (i + 1) * dims)`. */
+export interface AllVectors {
+  dims: number;
+  ids: string[];
+  matrix: Float32Array;
+}
+
+/** List fields `facets` counts. */
+export const FACET_FIELDS = ["genres", "keywords", "cast", "directors", "companies"] as const;
+export type FacetField = (typeof FACET_FIELDS)[number];
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+/** A movie to insert or replace, with what ingest computed for it. */
+export interface UpsertItem {
+  movie: Movie;
+  /** Hash of the text its vector was embedded from (`textHash(embeddingText(movie))`). */
+  textHash: Buffer;
+  /** The embedder's raw vector (before the collection-level finish step). */
+  raw: Float32Array;
+}
+
+/**
+ * One atomic change to the collection (`write`). Every part is optional; an empty batch still
+ * commits (and changes the freshness token).
+ */
+export interface WriteBatch {
+  /** Ids to delete; ids not in the collection are reported in `WriteResult.missing`. Applied first. */
+  remove?: readonly string[];
+  /** Movies to insert or replace, by id. A new movie goes after every existing one in natural order. */
+  upsert?: readonly UpsertItem[];
+  /**
+   * The embedder the vectors come from, and how to refit its collection-level state: `fit` is
+   * called inside the batch with every raw vector stored once removals and upserts are applied,
+   * in natural order, and its result becomes `Manifest.embedderState` (so the state always
+   * matches the vectors it is applied to). Without `fit` the state is left as it was.
+   */
+  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  /** An entry for the ingest history: the files read and the ingest report. */
+  log?: { files: string[]; report: unknown };
+  /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface WriteResult {
+  /** Of `remove`, the ids that were not in the collection. */
+  missing: string[];
+  /** Movies in the collection after the batch. */
+  count: number;
+}
+
+/** Vector index choice for stores that build their own (SQLite). */
+export interface VectorIndexAdmin {
+  /** The configured index, its effective kind and whether a saved copy is fresh, without loading it. */
+  status(): Promise<IndexStatus>;
+  /**
+   * Records `config` (when given) in the collection, then builds, loads or catches up the index
+   * and saves it; files of other index types are removed.
+   */
+  prepare(config: IndexConfig | undefined, options?: { rebuild?: boolean; onProgress?: (done: number, total: number) => void }): Promise<PreparedIndex>;
+}
+
+/** The vector index a collection is configured with (`plotline index`, `plotline info`). */
+export interface IndexStatus {
+  /** The recorded choice (default `{ type: "auto" }`). */
+  config: IndexConfig;
+  /** What `config` means for the collection's size. */
+  kind: IndexKind;
+  /** The saved index file, when the kind saves one and it exists. */
+  file: string | null;
+  bytes: number | null;
+  /** Whether the saved file reflects the collection as it is (null for exact, which saves nothing). */
+  fresh: boolean | null;
+}
+
+/** What `VectorIndexAdmin.prepare` did. */
+export interface PreparedIndex {
+  kind: IndexKind;
+  /**
+   * `exact`: nothing to load (the vectors are the index); `loaded`: read as saved; `synced`:
+   * read, then caught up with `changes` movies; `built`: built from the vectors.
+   */
+  status: "exact" | "loaded" | "synced" | "built";
+  /** Vectors in the index. */
+  size: number;
+  changes: number;
+  seconds: number;
+  /** The data file written, when one was. */
+  saved: string | null;
+}
+
+/** What every store's `open` takes besides where the collection is. */
+export interface StoreOpenOptions {
+  /** Create the collection when missing (default false: a missing collection is an error). */
+  create?: boolean;
+  /** Never write (default false). */
+  readonly?: boolean;
+  /**
+   * The collection-level finish step of its embedder (`Embedder.finish`), loaded when first
+   * needed: a store searches finished (unit) vectors, `finish(raw, manifest.embedderState)`.
+   */
+  finisher?: () => Promise<Finisher>;
+  /** One-line notices (an index built in memory, a stale saved index). */
+  onNotice?: (message: string) => void;
+}
+
+/** Turns a stored raw vector into the unit vector searched, under the collection's fitted state. */
+export type Finisher = (raw: Float32Array, state: EmbedderState | null) => Float32Array;
+
+/** What each capability lets a backend do, for `CapabilityError` messages. */
+const CAPABILITY_TEXT: Record<Capability, string> = {
+  keyword: "run keyword (BM25) queries",
+  phrases: "match quoted phrases",
+  vocabulary: "list the words of its keyword index",
+  fieldMatches: "say which fields of a movie hold a keyword query's words",
+  allVectors: "give every vector at once",
+  facets: "count facets",
+  atomicWrites: "apply a write batch all or nothing",
+};
+
+/**
+ * Throws the one clear error for a missing capability: which backend, what it cannot do, and
+ * what asked for it (`needed`, e.g. "similar --method svm"), with `hint` for what to do instead.
+ */
+export function requireCapability(store: Pick<Store, "kind" | "capabilities">, capability: Capability, needed: string, hint?: string): void {
+  if (store.capabilities[capability]) return;
+  throw new CapabilityError(capability, `the ${store.kind} store cannot ${CAPABILITY_TEXT[capability]}, which ${needed} needs${hint ? `; ${hint}` : ""}`);
+}
