@@ -1,7 +1,7 @@
 import { porterStem } from "./porter.js";
 import { STOP_WORDS } from "./text.js";
 import { titleWords } from "./title-index.js";
-import { typoBudget } from "./typo-trie.js";
+import { typoBudget, TypoTrie } from "./typo-trie.js";
 
 /**
  * How well a query names a title, for the ranking model's `titleMatch`, `titleExact` and
@@ -82,6 +82,23 @@ export class TitleVocabulary {
   has(word: string): boolean {
     return this.ids.has(word);
   }
+
+  private trie: TypoTrie | null = null;
+  private trieSize = 0;
+
+  /**
+   * Ids of the words with the same first letter within `typos` of `word` (with `prefix`, also
+   * those starting within `typos` of it), possibly more than once: the candidates a misspelt or
+   * half-typed query word is checked against, found by walking a trie of the vocabulary rather
+   * than comparing the word with each title word of a pool.
+   */
+  near(word: string, typos: number, prefix: boolean, visit: (id: number) => void): void {
+    if (!this.trie || this.trieSize !== this.words.length) {
+      this.trie = new TypoTrie(this.words);
+      this.trieSize = this.words.length;
+    }
+    this.trie.lookup(word, typos, prefix, visit, true);
+  }
 }
 
 /** Matches one query against many titles of one vocabulary, each distinct title word once. */
@@ -91,8 +108,8 @@ export class TitleMatcher {
   /** Query words by word and by stem, as bit sets: how most words match. */
   private readonly byWord = new Map<string, number>();
   private readonly byStem = new Map<string, number>();
-  /** Query words that may also match otherwise: misspelt ones, and the last one while typed. */
-  private readonly loose: number[] = [];
+  /** By title word id: the query words that match it otherwise than by word or stem (typos, dropped letters, a prefix). */
+  private readonly loose = new Map<number, number>();
 
   constructor(
     readonly query: TitleQuery,
@@ -102,18 +119,31 @@ export class TitleMatcher {
     for (let i = 0; i < n; i++) {
       this.byWord.set(query.words[i]!, (this.byWord.get(query.words[i]!) ?? 0) | (1 << i));
       this.byStem.set(query.stems[i]!, (this.byStem.get(query.stems[i]!) ?? 0) | (1 << i));
-      if (query.unknown[i] || (query.typing && i === query.words.length - 1)) this.loose.push(i);
+    }
+    // Words that may also match otherwise (misspelt ones, and the last one while typed): every
+    // title word `wordMatches` could accept is within one typo (a dropped letter is one) or the
+    // typo budget of it, or starts with it, so the trie's candidates are checked exactly.
+    for (let i = 0; i < n; i++) {
+      const q = query.words[i]!;
+      const typing = query.typing && i === query.words.length - 1;
+      const unknown = query.unknown[i]!;
+      if (!unknown && !typing) continue;
+      const typos = unknown ? Math.max(typoBudget(q.length), q.length >= 3 ? 1 : 0) : 0;
+      const prefix = typing && q.length >= MIN_PREFIX;
+      if (typos === 0 && !prefix) continue;
+      vocabulary.near(q, typos, prefix, (id) => {
+        const bit = 1 << i;
+        const m = this.loose.get(id) ?? 0;
+        if (m & bit) return;
+        if (wordMatches(q, query.stems[i]!, unknown, vocabulary.words[id]!, vocabulary.stems[id]!, typing)) this.loose.set(id, m | bit);
+      });
     }
   }
 
   private mask(id: number): number {
     let m = this.masks.get(id);
     if (m === undefined) {
-      const q = this.query;
-      const t = this.vocabulary.words[id]!;
-      const tStem = this.vocabulary.stems[id]!;
-      m = (this.byWord.get(t) ?? 0) | (this.byStem.get(tStem) ?? 0);
-      for (const i of this.loose) if (wordMatches(q.words[i]!, q.stems[i]!, q.unknown[i]!, t, tStem, q.typing && i === q.words.length - 1)) m |= 1 << i;
+      m = (this.byWord.get(this.vocabulary.words[id]!) ?? 0) | (this.byStem.get(this.vocabulary.stems[id]!) ?? 0) | (this.loose.get(id) ?? 0);
       this.masks.set(id, m);
     }
     return m;

@@ -20,7 +20,7 @@ import { CapabilityError } from "../../src/errors.js";
 import { Plotline } from "../../src/plotline.js";
 import type { Filters } from "../../src/store/filters.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../../src/search/keyword.js";
-import type { Capability, Store, StoredMovie } from "../../src/store/store.js";
+import { FIELD_GROUPS, type Capability, type Store, type StoredMovie } from "../../src/store/store.js";
 import { MOVIES_CSV } from "./paths.js";
 import { tempDir } from "./collections.js";
 
@@ -52,6 +52,7 @@ function passes(m: Movie, f: Filters): boolean {
     const hits = f.genres.filter((g) => has(m.genres, g)).length;
     if (f.genreMode === "all" ? hits < f.genres.length : hits === 0) return false;
   }
+  if (f.excludeGenres?.some((g) => has(m.genres, g))) return false;
   if (f.minRating !== undefined && (m.rating === null || m.rating < f.minRating)) return false;
   if (f.minVotes !== undefined && (m.votes === null || m.votes < f.minVotes)) return false;
   if (f.runtimeMin !== undefined && (m.runtime === null || m.runtime < f.runtimeMin)) return false;
@@ -69,6 +70,7 @@ const FILTER_CASES: Filters[] = [
   { genres: ["science fiction"] },
   { genres: ["Adventure", "Drama"], genreMode: "all" },
   { genres: ["Horror", "Animation"], genreMode: "any" },
+  { excludeGenres: ["horror", "Science Fiction"] },
   { minRating: 7.5 },
   { minVotes: 1000 },
   { runtimeMin: 100, runtimeMax: 120 },
@@ -238,6 +240,39 @@ export function storeConformance(backend: ConformanceBackend): void {
       () => p.store.keywordVocabulary(),
       (vocabulary) => {
         assert.ok(vocabulary.get("shark") === 1 && (vocabulary.get("mar") ?? vocabulary.get("mars") ?? 0) >= 3, "stems with their movie counts");
+      },
+    );
+  });
+
+  test(name("field matches: which groups of fields hold the query's words, weighted by IDF"), { skip }, async () => {
+    const p = await collection();
+    const { order } = await everything(p);
+    const q = (...terms: string[]) => ({ terms, phrases: [], prefix: null });
+    const G = FIELD_GROUPS.length;
+    const group = (g: (typeof FIELD_GROUPS)[number]) => FIELD_GROUPS.indexOf(g);
+    // One word: its share is 1 in each group that holds it, whatever its IDF.
+    await declared(
+      p.store,
+      "fieldMatches",
+      () => p.store.keywordFieldMatches(q("alien"), [ALIEN, JAWS, "tt9999999"]),
+      (m) => {
+        assert.ok(m && m.length === 3 * G);
+        // Alien: "alien" in the title, the keywords and the overview; no cast member is called so.
+        assert.deepEqual(Array.from(m.subarray(0, G)), [1, 1, 0, 1]);
+        assert.deepEqual(Array.from(m.subarray(G, 2 * G)), [0, 0, 0, 0], "a movie without the word");
+        assert.deepEqual(Array.from(m.subarray(2 * G)), [0, 0, 0, 0], "an id not in the collection");
+      },
+    );
+    // Two words in different groups: the shares are the words' IDF over their sum, so they add up to 1 where both are.
+    await declared(
+      p.store,
+      "fieldMatches",
+      () => p.store.keywordFieldMatches(q("hanks", "woody"), [TOY_STORY, ...order]),
+      (m) => {
+        const toy = Array.from(m!.subarray(0, G));
+        assert.ok(toy[group("people")]! > 0 && toy[group("people")]! < 1, `Tom Hanks in the cast: ${toy.join(", ")}`);
+        assert.ok(Math.abs(toy[group("people")]! + toy[group("text")]! - 1) < 1e-9, "Woody in the overview, Hanks in the cast");
+        assert.deepEqual(Array.from(m!.subarray(G * (1 + order.indexOf(TOY_STORY)), G * (2 + order.indexOf(TOY_STORY)))), toy, "the same movie asked twice");
       },
     );
   });
