@@ -410,7 +410,7 @@ test("follows the collection while another process ingests into it", async () =>
     }
     assert.equal(title?.id, "tt9999999", "the title index was rebuilt after the ingest committed");
     assert.equal(((await server.inject({ method: "GET", url: "/api/health" })).json() as { movies: number }).movies, 11);
-    const found = (await server.inject({ method: "GET", url: `/api/search?q=${encodeURIComponent("a cat keeps a remote lighthouse burning through winter storms")}&mode=semantic&k=1` })).json() as { results: Hit[] };
+    const found = (await server.inject({ method: "GET", url: `/api/search?q=${encodeURIComponent("a cat keeps a remote lighthouse burning through winter storms")}&mode=semantic&k=1&prior=0` })).json() as { results: Hit[] };
     assert.equal(found.results[0]?.id, "tt9999999", "the vector index was rebuilt too");
     const similar = await server.inject({ method: "GET", url: "/api/movies/tt9999999/similar?k=3" });
     assert.equal(similar.statusCode, 200, similar.body);
