@@ -215,6 +215,8 @@ export class Plotline {
 
   /** Closes the collection, and the embedder if this Plotline loaded it (one given in `OpenOptions` stays open). */
   async close(): Promise<void> {
+    // A load still under way would otherwise finish after close and leave its model open.
+    await this.embedderLoad?.catch(() => undefined);
     if (this.ownsEmbedder) await this.embedder?.close();
     await this.store.close();
   }

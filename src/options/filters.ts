@@ -71,3 +71,31 @@ export function filtersFrom(values: Values): Filters | undefined {
   if (typeof f.language === "string") f.language = f.language.toLowerCase();
   return Object.keys(f).length ? (f as Filters) : undefined;
 }
+
+/**
+ * The JSON schema of a `Filters` value, as responses report the filters applied
+ * (`parsed.filters`), from the same definitions: a range is its two ends.
+ */
+export function filtersJsonSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const spec of FILTER_OPTIONS) {
+    const t = spec.type;
+    const description = spec.help.replace(/^./, (c) => c.toUpperCase());
+    if (typeof spec.filter !== "string") {
+      const [min, max] = spec.filter;
+      properties[min] = { type: "integer", description: `${description} (the lower end).` };
+      properties[max] = { type: "integer", description: `${description} (the upper end).` };
+      continue;
+    }
+    const type =
+      t.kind === "list"
+        ? { type: "array", items: { type: "string" } }
+        : t.kind === "enum"
+          ? { type: "string", enum: [...t.values] }
+          : t.kind === "integer" || t.kind === "number"
+            ? { type: t.kind }
+            : { type: "string" };
+    properties[spec.filter] = { ...type, description: `${description}.` };
+  }
+  return { type: "object", additionalProperties: false, properties };
+}

@@ -7,7 +7,8 @@ import type { Plotline } from "../plotline.js";
 import { errorBody, errorHandler, toHttpError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { LivePlotline } from "./live.js";
-import type { DocumentedRoute, RouteSchema } from "./openapi.js";
+import { apiOpenApiDocument, type DocumentedRoute, type RouteSchema } from "./openapi.js";
+import type { RouteContext } from "./routes/context.js";
 import { genreRoutes } from "./routes/genres.js";
 import { metaRoutes } from "./routes/meta.js";
 import { movieRoutes } from "./routes/movies.js";
@@ -76,6 +77,42 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 /**
+ * Registers the API's routes and `/openapi.json` on `app`; returns the routes the document
+ * lists, filled in as they register.
+ */
+function registerApi(app: FastifyInstance, ctx: RouteContext): DocumentedRoute[] {
+  const documented: DocumentedRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema as (RouteSchema & { hide?: boolean }) | undefined;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!schema || schema.hide || (route.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    for (const m of methods) if (m !== "HEAD") documented.push({ method: m, url: route.url, schema });
+  });
+  searchRoutes(app, ctx);
+  movieRoutes(app, ctx);
+  recommendRoutes(app, ctx);
+  genreRoutes(app, ctx);
+  metaRoutes(app, ctx, documented);
+  return documented;
+}
+
+/**
+ * The API's OpenAPI document, as `/openapi.json` serves it, without opening a collection (the
+ * routes are registered, never called): what the web client's types are generated from
+ * (`npm run api-types`).
+ */
+export async function apiDocument(): Promise<Record<string, unknown>> {
+  const app = Fastify({ logger: false });
+  const notServing: RouteContext["live"] = {
+    use: () => Promise.reject(new Error("the API document is built without a collection")),
+  };
+  const documented = registerApi(app, { live: notServing, version: VERSION });
+  await app.ready();
+  await app.close();
+  return apiOpenApiDocument(documented, VERSION);
+}
+
+/**
  * The HTTP server: the JSON API under `/api`, its OpenAPI document at `/openapi.json`, and the
  * built web app for every other GET. Not listening yet: call `app.listen` (or `app.inject`).
  */
@@ -106,13 +143,6 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
     },
   });
 
-  const documented: DocumentedRoute[] = [];
-  app.addHook("onRoute", (route) => {
-    const schema = route.schema as (RouteSchema & { hide?: boolean }) | undefined;
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!schema || schema.hide || (route.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
-    for (const m of methods) if (m !== "HEAD") documented.push({ method: m, url: route.url, schema });
-  });
   // A callback hook, not an async one: it runs on every response, and saves a promise each time.
   app.addHook("onSend", (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
@@ -122,12 +152,7 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
   // The API reads JSON bodies only; anything else is a 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
 
-  const ctx = { live, version: VERSION };
-  searchRoutes(app, ctx);
-  movieRoutes(app, ctx);
-  recommendRoutes(app, ctx);
-  genreRoutes(app, ctx);
-  metaRoutes(app, ctx, documented);
+  const documented = registerApi(app, { live, version: VERSION });
 
   // A known path asked with a method it does not take is a 405 naming the ones it does.
   await app.after();

@@ -89,3 +89,12 @@ export function openApiDocument(routes: DocumentedRoute[], info: { title: string
     components: { schemas: { Error: ERROR_SCHEMA } },
   };
 }
+
+/** Plotline's own document for its routes: `/openapi.json`, and the web client's types. */
+export function apiOpenApiDocument(routes: DocumentedRoute[], version: string): Record<string, unknown> {
+  return openApiDocument(routes, {
+    title: "Plotline",
+    version,
+    description: "Search and recommend movies by meaning. Every error is `{ error: { code, message, parameter? } }`.",
+  });
+}

@@ -1,3 +1,5 @@
+import { filtersJsonSchema } from "../options/filters.js";
+
 /**
  * JSON schemas of the API's responses, shared by the routes (Fastify validates requests and
  * serialises responses with them) and by `/openapi.json`, which is assembled from the routes.
@@ -36,6 +38,8 @@ export const CARD_PROPERTIES = {
   votes: nullable("integer"),
 } as const;
 
+const optionalNumber = { type: "number" } as const;
+
 /**
  * One listed movie: the CLI's `--json` result (id, title, year, score, and the explanation
  * fields the engine adds) plus the card fields. Extra engine fields pass through unchanged.
@@ -49,8 +53,34 @@ export const HIT_SCHEMA = {
     title: { type: "string" },
     year: nullable("integer"),
     score: { type: "number" },
+    scores: {
+      type: "object",
+      description: "Search: the keyword (BM25) and semantic (cosine) parts of `score`, null where that side did not score the movie; hybrid adds their normalised values and ranks, title mode its title score.",
+      required: ["keyword", "semantic"],
+      properties: {
+        keyword: nullable("number"),
+        semantic: nullable("number"),
+        keywordNorm: optionalNumber,
+        semanticNorm: optionalNumber,
+        keywordRank: nullable("integer"),
+        semanticRank: nullable("integer"),
+        title: optionalNumber,
+      },
+    },
+    matches: { type: "object", additionalProperties: strings, description: "Search: the words of the query found in each field, as spelled there." },
+    similarity: { type: "number", description: "Similar and recommend: the method's own similarity." },
+    sentiment: { type: "number", description: "Similar and recommend: the overview's sentiment, -1..1." },
+    like: { type: "number", description: "Recommend `best`: the highest cosine to a liked movie." },
+    dislike: { type: "number", description: "Recommend `best`: the highest cosine to a disliked movie." },
+    redundancy: { type: "number", description: "With diversity: the highest similarity to a result listed above." },
     ...CARD_PROPERTIES,
   },
+} as const;
+
+const SUMMARY_SCHEMA = {
+  type: "object",
+  required: ["id", "title", "year"],
+  properties: { id: { type: "string" }, title: { type: "string" }, year: nullable("integer") },
 } as const;
 
 /** A listing: the CLI's `--json` shape (`query`, `parsed`, `results`, ...), results carrying cards. */
@@ -60,8 +90,29 @@ export const LIST_SCHEMA = {
   additionalProperties: true,
   properties: {
     query: { type: "string" },
-    parsed: { type: "object", additionalProperties: true, description: "What was searched: `text`, `filters`, and the `extracted` phrases that became filters." },
+    parsed: {
+      type: "object",
+      required: ["text", "filters", "extracted"],
+      additionalProperties: true,
+      description: "Search: what was searched: the `text` left, the `filters` applied, and the `extracted` phrases that became filters.",
+      properties: {
+        text: { type: "string" },
+        filters: filtersJsonSchema(),
+        like: { type: "string", description: "\"Movies like X\": the title named." },
+        likeId: { type: "string", description: "The id of the movie `like` resolved to." },
+        extracted: {
+          type: "array",
+          items: { type: "object", required: ["phrase", "as"], properties: { phrase: { type: "string" }, as: { type: "string" } } },
+        },
+      },
+    },
     mode: { type: "string" },
+    movie: { ...SUMMARY_SCHEMA, description: "Similar: the movie the list is about." },
+    method: { type: "string" },
+    strategy: { type: "string" },
+    like: { type: "array", items: SUMMARY_SCHEMA, description: "Recommend: the liked movies used." },
+    dislike: { type: "array", items: SUMMARY_SCHEMA, description: "Recommend: the disliked movies used." },
+    unknown: { ...strings, description: "Recommend: examples that match no movie, as given." },
     results: { type: "array", items: HIT_SCHEMA },
   },
 } as const;
@@ -69,7 +120,8 @@ export const LIST_SCHEMA = {
 /** A movie as stored (the CLI's movie JSON), without internal keys. */
 export const MOVIE_SCHEMA = {
   type: "object",
-  required: ["id", "title", "year", "overview", "genres"],
+  // Every field but the optional `plot`, which the API leaves out.
+  required: ["id", "source", "sourceId", "title", "year", "overview", "tagline", "genres", "keywords", "cast", "directors", "companies", "runtime", "rating", "votes", "popularity", "budget", "revenue", "posterUrl", "language"],
   properties: {
     id: { type: "string" },
     source: { type: "string" },

@@ -1,78 +1,33 @@
 /**
- * The HTTP API as the app uses it. Types mirror `/openapi.json` (the app talks to the API only,
- * never to the engine's modules).
+ * The HTTP API as the app uses it. Its types are those of `/openapi.json`, generated into
+ * `api-schema.ts` (`npm run api-types`), so a parameter or field renamed on the server fails
+ * this build; the app talks to the API only, never to the engine's modules.
  */
+import type { operations } from "./api-schema.js";
 
-/** The filters the engine understands, as it reports them in `parsed.filters`. */
-export interface Filters {
-  yearMin?: number;
-  yearMax?: number;
-  genres?: string[];
-  genreMode?: "any" | "all";
-  excludeGenres?: string[];
-  minRating?: number;
-  minVotes?: number;
-  runtimeMin?: number;
-  runtimeMax?: number;
-  cast?: string[];
-  directors?: string[];
-  language?: string;
-  [other: string]: unknown;
-}
+/** The JSON body of an operation's 200 response. */
+type Ok<Op> = Op extends { responses: { 200: { content: { "application/json": infer Body } } } } ? Body : never;
+/**
+ * Parameters as the app holds them: URL state is text, so a number may be given as its digits
+ * (the server validates and converts every one).
+ */
+type UrlParams<T> = { [K in keyof T]?: T[K] | string | null };
 
+/** A listing: what search, titles, similar and recommend answer. */
+export type ListResponse = Ok<operations["getApiSearch"]>;
+export type Hit = ListResponse["results"][number];
+/** The filters the engine applied, as it reports them in `parsed.filters`. */
+export type Filters = NonNullable<ListResponse["parsed"]>["filters"];
 /** Matched terms per field, e.g. `{ overview: ["shark", "beach"] }`. */
-export type Matches = Record<string, string[]>;
-
-export interface Hit {
-  id: string;
-  title: string;
-  year: number | null;
-  score: number;
-  /** Search: the keyword, semantic and fused parts of `score`. */
-  scores?: Record<string, number | null | undefined>;
-  matches?: Matches;
-  /** Similar and recommend: the method's similarity and the overview's sentiment. */
-  similarity?: number;
-  sentiment?: number;
-  genres?: string[];
-  overview?: string;
-  posterUrl?: string | null;
-  rating?: number | null;
-  votes?: number | null;
-}
-
-export interface ListResponse {
-  query?: string;
-  /** Search: the text searched, the filters applied, and the phrases that became filters. */
-  parsed?: {
-    text: string;
-    filters: Filters;
-    like?: string;
-    likeId?: string;
-    examples?: { like: { id: string; title: string; year: number | null }[]; unlike: { id: string; title: string; year: number | null }[] };
-    extracted?: { phrase: string; as: string }[];
-  };
-  /** Recommend: examples that match no movie. */
-  unknown?: string[];
-  results: Hit[];
-}
-
-export interface Movie {
-  id: string;
-  title: string;
-  year: number | null;
-  overview: string;
-  tagline: string | null;
-  genres: string[];
-  keywords: string[];
-  cast: string[];
-  directors: string[];
-  runtime: number | null;
-  rating: number | null;
-  votes: number | null;
-  posterUrl: string | null;
-  language: string | null;
-}
+export type Matches = NonNullable<Hit["matches"]>;
+export type Movie = Ok<operations["getApiMoviesById"]>;
+export type SearchParams = UrlParams<operations["getApiSearch"]["parameters"]["query"]>;
+export type SimilarParams = UrlParams<NonNullable<operations["getApiMoviesByIdSimilar"]["parameters"]["query"]>>;
+export type RecommendBody = operations["postApiRecommend"]["requestBody"]["content"]["application/json"];
+export type GenresResponse = Ok<operations["getApiGenres"]>;
+export type SearchMode = NonNullable<operations["getApiSearch"]["parameters"]["query"]["mode"]>;
+export type SimilarMethod = NonNullable<NonNullable<operations["getApiMoviesByIdSimilar"]["parameters"]["query"]>["method"]>;
+export type RecommendStrategy = NonNullable<RecommendBody["strategy"]>;
 
 export class ApiError extends Error {
   constructor(
@@ -85,7 +40,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Params = Record<string, string | number | boolean | string[] | undefined | null>;
+type Params = Record<string, string | number | boolean | string[] | undefined | null>;
 
 export function queryString(params: Params): string {
   const sp = new URLSearchParams();
@@ -109,12 +64,12 @@ async function request<T>(path: string, init: RequestInit & { signal?: AbortSign
 }
 
 export const api = {
-  search: (params: Params, signal?: AbortSignal) => request<ListResponse>(`/api/search${queryString(params)}`, { signal }),
+  search: (params: SearchParams, signal?: AbortSignal) => request<ListResponse>(`/api/search${queryString(params)}`, { signal }),
   titles: (prefix: string, k: number, signal?: AbortSignal) => request<ListResponse>(`/api/titles${queryString({ prefix, k })}`, { signal }),
   movie: (id: string, signal?: AbortSignal) => request<Movie>(`/api/movies/${encodeURIComponent(id)}`, { signal }),
-  similar: (id: string, params: Params, signal?: AbortSignal) => request<ListResponse>(`/api/movies/${encodeURIComponent(id)}/similar${queryString(params)}`, { signal }),
-  recommend: (body: Record<string, unknown>, signal?: AbortSignal) => request<ListResponse>("/api/recommend", { method: "POST", body: JSON.stringify(body), signal }),
-  genres: (signal?: AbortSignal) => request<{ genres: { name: string; count: number }[] }>("/api/genres", { signal }),
+  similar: (id: string, params: SimilarParams, signal?: AbortSignal) => request<ListResponse>(`/api/movies/${encodeURIComponent(id)}/similar${queryString(params)}`, { signal }),
+  recommend: (body: RecommendBody, signal?: AbortSignal) => request<ListResponse>("/api/recommend", { method: "POST", body: JSON.stringify(body), signal }),
+  genres: (signal?: AbortSignal) => request<GenresResponse>("/api/genres", { signal }),
 };
 
 export function isAbort(err: unknown): boolean {

@@ -3,28 +3,22 @@
  * the back button. This module turns URLs into routes and routes into URLs.
  */
 
-export const MODES = ["hybrid", "semantic", "keyword"] as const;
+import type { RecommendStrategy, SearchMode, SearchParams, SimilarMethod } from "./api.js";
+
+/** The search modes the app offers (title search is the suggestion box). */
+export const MODES = ["hybrid", "semantic", "keyword"] as const satisfies readonly SearchMode[];
 export type Mode = (typeof MODES)[number];
-export const METHODS = ["knn", "svm"] as const;
+export const METHODS = ["knn", "svm"] as const satisfies readonly SimilarMethod[];
 export type Method = (typeof METHODS)[number];
-export const STRATEGIES = ["average", "best"] as const;
+export const STRATEGIES = ["average", "best"] as const satisfies readonly RecommendStrategy[];
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Filter parameters, named exactly as the API's. */
-export interface FilterParams {
-  year?: string;
-  genre: string[];
-  exclude_genre: string[];
-  min_rating?: string;
-  min_votes?: string;
-  runtime?: string;
-  cast: string[];
-  director: string[];
-  language?: string;
-}
+/** The API's filter parameters the app offers, named as the API names them (checked against its types). */
+export const LIST_FILTERS = ["genre", "exclude_genre", "cast", "director"] as const satisfies readonly (keyof SearchParams)[];
+export const SCALAR_FILTERS = ["year", "min_rating", "min_votes", "runtime", "language"] as const satisfies readonly (keyof SearchParams)[];
 
-export const LIST_FILTERS = ["genre", "exclude_genre", "cast", "director"] as const;
-export const SCALAR_FILTERS = ["year", "min_rating", "min_votes", "runtime", "language"] as const;
+/** Filter parameters as the URL holds them: text, and lists for the repeatable ones. */
+export type FilterParams = { [K in (typeof SCALAR_FILTERS)[number]]?: string } & { [K in (typeof LIST_FILTERS)[number]]: string[] };
 
 export type Route =
   | { name: "home" }

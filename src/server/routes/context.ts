@@ -2,7 +2,8 @@ import type { LivePlotline } from "../live.js";
 
 /** What every route module gets. */
 export interface RouteContext {
-  live: LivePlotline;
+  /** The Plotline requests use; routes only call `use`. */
+  live: Pick<LivePlotline, "use">;
   version: string;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { openApiDocument, type DocumentedRoute } from "../openapi.js";
+import { apiOpenApiDocument, type DocumentedRoute } from "../openapi.js";
 import { ERROR_RESPONSES, HEALTH_SCHEMA } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
@@ -23,11 +23,7 @@ export function metaRoutes(app: FastifyInstance, { live, version }: RouteContext
 
   let doc: Record<string, unknown> | null = null;
   app.get("/openapi.json", { schema: { hide: true } }, async () => {
-    doc ??= openApiDocument(documented, {
-      title: "Plotline",
-      version,
-      description: "Search and recommend movies by meaning. Every error is `{ error: { code, message, parameter? } }`.",
-    });
+    doc ??= apiOpenApiDocument(documented, version);
     return doc;
   });
 }
