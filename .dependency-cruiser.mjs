@@ -22,7 +22,7 @@ export default {
       comment: "No file of src/ outside src/store/ speaks to a database, whichever its client.",
       severity: "error",
       from: { path: "^src/", pathNot: "^src/store/" },
-      to: { path: "(^|/)node_modules/(pg|pg-pool|@electric-sql/[^/]+|@qdrant/[^/]+|weaviate-client|@lancedb/[^/]+)/" },
+      to: { path: "(^|/)node_modules/(pg|pg-pool|@electric-sql/[^/]+|@qdrant/[^/]+|weaviate-client|@pinecone-database/[^/]+|@lancedb/[^/]+)/" },
     },
     {
       name: "catalog-is-leftmost",

@@ -5,18 +5,25 @@ import { machine, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 
 /**
- * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, which
- * takes long), prints a table per area and writes them to bench/results/latest.json.
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale` and
+ * `postgres-scale`, which take long or need a server), prints a table per area and writes them to bench/results/latest.json.
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
   foundation: () => import("./foundation.js"),
   http: () => import("./http.js"),
   recommend: () => import("./recommend.js"),
   search: () => import("./search.js"),
+  trailers: () => import("./trailers.js"),
+  // SQLite and Postgres (PGlite over its socket) side by side; --url=postgres://... adds a real server.
+  postgres: () => import("./postgres.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
+  // pgvector's cost at a size, on a server given by --url (options as --name=value): on request.
+  "postgres-scale": () => import("./postgres-scale.js"),
+  // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
+  faiss: () => import("./faiss.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers", "postgres"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -18,7 +18,7 @@ import type { WorkerResult, WorkerTask } from "./scale-worker.js";
 /**
  * `npm run bench -- scale [--n 1000000] [--dims 384] [--queries 200] [--skip-real]
  * [--skip-synthetic] [--engines exact,hnsw,ivfpq] [--peers usearch,lancedb,orama] [--hnsw-threads 1]
- * [--hnsw-m 32] [--hnsw-efc 128]
+ * [--hnsw-m 32] [--hnsw-efc 128] [--skip-faiss]
  * [--ef 64,128,256] [--nprobe a,b] [--cache DIR]` (through `npm run bench`, write options as
  * --name=value: run.ts takes bare words for area names)
  *
@@ -79,7 +79,7 @@ function parse(args: string[]): Options {
   };
 }
 
-interface Dataset {
+export interface Dataset {
   name: string;
   data: string;
   ids?: string;
@@ -118,7 +118,8 @@ function truthFor(ds: Omit<Dataset, "name">): void {
   runWorker({ phase: "truth", engine: "exact", data: ds.data, ids: ds.ids, n: ds.n, dims: ds.dims, queries: ds.queries, truth: ds.truth, work: ds.work, params: {} });
 }
 
-function syntheticDataset(o: Options): Dataset {
+/** `n` x `dims` synthetic clustered vectors (seed 42), `queries` queries and their exact top 10s, cached under `cache`. */
+export function syntheticDataset(o: Pick<Options, "n" | "dims" | "queries" | "cache">): Dataset {
   const base = join(o.cache, `synthetic-${o.n}x${o.dims}-s42`);
   const ds: Dataset = { name: `synthetic ${o.n.toLocaleString("en-US")} x ${o.dims}`, data: `${base}.f32`, n: o.n, dims: o.dims, queries: `${base}-q${o.queries}.f32`, truth: `${base}-q${o.queries}.truth.i32`, work: `${base}.work` };
   const set = new SyntheticSet({ n: o.n, dims: o.dims, seed: 42 });
@@ -141,24 +142,27 @@ function codeHash(): string {
   return h.digest("hex").slice(0, 10);
 }
 
-/** The merged TMDB + Wikipedia collection (GloVe), built once per code version, and its finished vectors. */
-async function realDataset(o: Options): Promise<{ ds: Dataset; notes: string[] }> {
-  const base = join(o.cache, `merged-glove-${codeHash()}`);
+/**
+ * The merged TMDB + Wikipedia collection (GloVe), or TMDB's alone (`tmdbOnly`), built once per
+ * code version, and its finished vectors.
+ */
+export async function realDataset(o: Pick<Options, "queries" | "cache">, tmdbOnly = false): Promise<{ ds: Dataset; notes: string[] }> {
+  const base = join(o.cache, `${tmdbOnly ? "tmdb" : "merged"}-glove-${codeHash()}`);
   const db = `${base}.db`;
   const notes: string[] = [];
   if (!existsSync(db)) {
-    log("building the merged TMDB + Wikipedia collection with glove (about a minute)");
+    log(`building the ${tmdbOnly ? "TMDB" : "merged TMDB + Wikipedia"} collection with glove (about ${tmdbOnly ? "10 s" : "a minute"})`);
     const building = `${db}.${process.pid}.building`;
     const p = Plotline.open({ db: building, create: true });
-    const r = await p.ingest([{ file: TMDB_CSV }, { file: WIKIPEDIA_JSON }], { embedder: "glove", merge: true });
+    const r = await p.ingest(tmdbOnly ? [{ file: TMDB_CSV }] : [{ file: TMDB_CSV }, { file: WIKIPEDIA_JSON }], { embedder: "glove", merge: !tmdbOnly });
     (p.store as SqliteStore).collection.checkpoint();
     await p.close();
     renameSync(building, db);
     for (const s of ["-wal", "-shm"]) rmSync(building + s, { force: true });
     writeFileSync(`${base}.merge.json`, JSON.stringify({ merge: r.merge, seconds: r.seconds }));
   }
-  const merge = JSON.parse(readFileSync(`${base}.merge.json`, "utf8")) as { merge: { matched: number; ambiguous: number; unmatchedPrimary: number; unmatchedSecondary: number; movies: number }; seconds: { total: number } };
-  notes.push(
+  const merge = JSON.parse(readFileSync(`${base}.merge.json`, "utf8")) as { merge?: { matched: number; ambiguous: number; unmatchedPrimary: number; unmatchedSecondary: number; movies: number }; seconds: { total: number } };
+  if (merge.merge) notes.push(
     `merged collection: ${merge.merge.movies.toLocaleString("en-US")} movies; ${merge.merge.matched.toLocaleString("en-US")} TMDB movies matched a Wikipedia film, ${merge.merge.ambiguous} ambiguous, ` +
       `${merge.merge.unmatchedPrimary.toLocaleString("en-US")} TMDB and ${merge.merge.unmatchedSecondary.toLocaleString("en-US")} Wikipedia films unmatched (ingest ${merge.seconds.total.toFixed(0)} s, glove)`,
   );
@@ -188,7 +192,7 @@ async function realDataset(o: Options): Promise<{ ds: Dataset; notes: string[] }
   } finally {
     await p.close();
   }
-  ds.name = `real: merged TMDB + Wikipedia, ${ds.n.toLocaleString("en-US")} x ${ds.dims} (glove)`;
+  ds.name = `real: ${tmdbOnly ? "TMDB" : "merged TMDB + Wikipedia"}, ${ds.n.toLocaleString("en-US")} x ${ds.dims} (glove)`;
   truthFor(ds);
   return { ds, notes };
 }
@@ -382,5 +386,7 @@ export async function run(args: string[]): Promise<BenchSection[]> {
     }
     sections.push(section(ds, rows, extra));
   }
+  // FAISS on the seeds' configurations (bench/faiss.ts), unless --skip-faiss.
+  if (!args.includes("--skip-faiss")) sections.push(...(await (await import("./faiss.js")).run(args)));
   return sections;
 }

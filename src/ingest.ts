@@ -4,7 +4,7 @@ import { mergeCatalogs, type MergeOptions, type MergeReport } from "./catalog/me
 import { embedWithCache, textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { createEmbedder, DEFAULT_EMBEDDER, embedderForId } from "./embed/registry.js";
-import { embeddingText } from "./embed/text.js";
+import { textFor } from "./embed/text.js";
 import { PlotlineError } from "./errors.js";
 import type { Store } from "./store/store.js";
 
@@ -89,7 +89,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
 
   if (!store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest that fails part-way may leave part of it written`);
   const embedder = options.embedderInstance ?? (await chooseEmbedder(store, options));
-  const texts = movies.map(embeddingText);
+  const texts = movies.map(textFor(embedder.text));
   const { vectors, embedded } = await embedWithCache(embedder, texts, store.embeddingCache(), (done) =>
     options.onProgress?.({ phase: "embed", done, total: texts.length }),
   );
@@ -100,7 +100,8 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
     upsert: items,
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
     // so that the stored state always matches the vectors it is applied to.
-    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw) },
+    // `finish` for stores that keep finished vectors (pgvector), which a first ingest cannot load from a manifest yet.
+    manifest: { embedderId: embedder.id, dims: embedder.dims, fit: (raw) => embedder.fit(raw), finish: (raw, state) => embedder.finish(raw, state) },
     log: {
       files: sources.map((s) => s.file),
       report: { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
@@ -121,7 +122,8 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   };
 }
 
-async function chooseEmbedder(store: Store, options: IngestOptions): Promise<Embedder> {
+/** The collection's own embedder when it has movies, else a new one (`auto` by default). */
+export async function chooseEmbedder(store: Store, options: IngestOptions): Promise<Embedder> {
   const manifest = await store.manifest();
   const wanted = options.embedder ?? DEFAULT_EMBEDDER;
   if (manifest && (await store.count()) > 0) {

@@ -1,6 +1,6 @@
 import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
-import { embedderForId } from "./embed/registry.js";
+import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
@@ -8,9 +8,12 @@ import { recommend } from "./recommend/examples.js";
 import { similar } from "./recommend/similar.js";
 import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, SimilarResponse } from "./recommend/types.js";
 import { SearchEngine } from "./search/engine.js";
+import { Transcripts } from "./search/transcripts.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { IndexStatus, Manifest, PreparedIndex, Store } from "./store/store.js";
+import type { IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
+import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
+import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
 
 export interface OpenOptions {
@@ -41,6 +44,10 @@ export interface CollectionInfo {
   updatedAt: string | null;
   /** The vector index (stores that build their own): configured type, effective kind, saved file, freshness. */
   index: IndexStatus | null;
+  /** Trailer files kept (`plotline trailers`) and how many are attached to a movie; null when the backend keeps no trailers. */
+  trailers: TrailerCounts | null;
+  /** What the backend runs on and how it ranks (`StoreStats.details`: Postgres' server, extensions, keyword ranking, HNSW parameters); null when it says nothing. */
+  details: StoreStats["details"] | null;
 }
 
 /**
@@ -57,6 +64,8 @@ export class Plotline {
   private engine: SearchEngine | null = null;
   /** Recommendation state (vectors, titles, sentiment, TF-IDF), per collection state. */
   private context: Promise<RecommendContext> | null = null;
+  /** Trailer transcript vectors, per collection state. */
+  private transcriptsLoad: Promise<Transcripts> | null = null;
 
   private constructor(
     readonly store: Store,
@@ -82,16 +91,19 @@ export class Plotline {
 
   async info(): Promise<CollectionInfo> {
     const m = await this.store.manifest();
+    const stats = await this.store.stats();
     return {
       path: this.store.location,
       backend: this.store.kind,
       count: await this.store.count(),
       embedder: m?.embedderId ?? null,
       dims: m?.dims ?? null,
-      sizeBytes: (await this.store.stats()).sizeBytes,
+      sizeBytes: stats.sizeBytes,
       createdAt: m?.createdAt ?? null,
       updatedAt: m?.updatedAt ?? null,
       index: this.store.vectorIndex ? await this.store.vectorIndex.status() : null,
+      trailers: stats.trailers ?? null,
+      details: stats.details ?? null,
     };
   }
 
@@ -99,6 +111,23 @@ export class Plotline {
     const result = await ingest(this.store, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     this.dropState(); // vectors and fitted state changed
     return result;
+  }
+
+  /**
+   * Transcribes trailers (files, or folders walked for videos) and attaches each to the movie
+   * its file name names; see `processTrailers`. Search and recommendations see them at once.
+   */
+  async trailers(inputs: readonly string[], options: TrailersOptions = {}): Promise<TrailersResult> {
+    try {
+      return await processTrailers(this.store, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
+    } finally {
+      this.dropState(); // transcripts, languages and maybe movies changed
+    }
+  }
+
+  /** The trailers attached to a movie (by id): transcript, language and where it came from; none without capability `trailers`. */
+  async movieTrailers(id: string): Promise<TrailerInfo[]> {
+    return this.store.capabilities.trailers ? this.store.movieTrailers(id) : [];
   }
 
   async remove(ids: string[]): Promise<{ removed: string[]; missing: string[] }> {
@@ -110,6 +139,7 @@ export class Plotline {
   private dropState(): void {
     this.engine = null;
     this.context = null;
+    this.transcriptsLoad = null;
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -164,6 +194,7 @@ export class Plotline {
       },
       similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
       recommend: async (like, dislike, k, filters, prior) => (await this.recommend({ like: like.map((id) => ({ id })), dislike: dislike.map((id) => ({ id })), k, filters, prior })).results,
+      transcripts: () => this.transcripts(),
     });
     return this.engine;
   }
@@ -175,7 +206,12 @@ export class Plotline {
    */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const q = validateQuery(query);
-    return (await this.searchEngine()).search(q, options);
+    return (await this.searchEngine()).search(q, { ...options, alpha: options.alpha ?? (await this.defaultAlpha()) });
+  }
+
+  /** Hybrid (convex) alpha when none is given: the collection's embedder's (`hybridAlphaFor`), else the engine's DEFAULT_ALPHA. */
+  async defaultAlpha(): Promise<number | undefined> {
+    return hybridAlphaFor((await this.store.manifest())?.embedderId);
   }
 
   /**
@@ -204,13 +240,31 @@ export class Plotline {
   recommendContext(): Promise<RecommendContext> {
     this.context ??= (async () => {
       await this.requireManifest();
-      return RecommendContext.build(this.store);
+      return RecommendContext.build(this.store, await this.transcripts());
     })();
     const built = this.context;
     built.catch(() => {
       if (this.context === built) this.context = null;
     });
     return built;
+  }
+
+  /**
+   * The finished transcript vectors of the movies with trailers (empty without any), loaded on
+   * first use per collection state; search and recommendations share them.
+   */
+  transcripts(): Promise<Transcripts> {
+    this.transcriptsLoad ??= (async () => {
+      const manifest = await this.requireManifest();
+      if (!this.store.capabilities.trailers) return Transcripts.empty(manifest.dims);
+      const embedder = await this.queryEmbedder();
+      return Transcripts.load(this.store, manifest, (raw, state) => embedder.finish(raw, state));
+    })();
+    const load = this.transcriptsLoad;
+    load.catch(() => {
+      if (this.transcriptsLoad === load) this.transcriptsLoad = null;
+    });
+    return load;
   }
 
   /** Closes the collection, and the embedder if this Plotline loaded it (one given in `OpenOptions` stays open). */

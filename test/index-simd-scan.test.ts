@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dot, FlatVectors } from "../src/vector-index/flat.js";
 import { seededRandom } from "../src/vector-index/kmeans.js";
-import { SIMD_SCAN_AVAILABLE, SimdScan } from "../src/vector-index/simd-scan.js";
+import { SIMD_SCAN_AVAILABLE, SIMD_SCAN_PART_BYTES, SimdScan } from "../src/vector-index/simd-scan.js";
 
 function randomRows(rows: number, dims: number, seed: number): Float32Array {
   const next = seededRandom(seed);
@@ -122,4 +122,111 @@ test("values outside float32's safe range, NaN and k = 0 fall back to an exact s
   assert.equal(flat.searchAll(q, 10).length, 10);
   flat.upsert(3, rows, 2 * dims);
   assert.deepEqual(flat.searchAll(q, 10).map((h) => h.id), reference(flat, q, 10));
+});
+
+test("a scan kept in parts scores, histograms and selects exactly as one kept whole", () => {
+  const dims = 100;
+  const rows = 1001;
+  const m = randomRows(rows, dims, 21);
+  const whole = new SimdScan(dims);
+  const parts = new SimdScan(dims, { partRows: 64 });
+  whole.load(m, rows);
+  parts.load(m, rows);
+  assert.equal(whole.partCount, 1);
+  assert.equal(parts.partCount, 16);
+  const q = randomRows(1, dims, 22);
+  assert.equal(parts.scores(q), whole.scores(q));
+  for (const want of [1, 10, 100]) assert.equal(parts.bar(want), whole.bar(want), `bar(${want})`);
+  for (const floor of [-Infinity, whole.bar(10), whole.bar(100)]) {
+    const a = whole.select(floor);
+    const b = parts.select(floor);
+    assert.deepEqual([...b.rows], [...a.rows], `rows at floor ${floor}`);
+    assert.deepEqual([...b.scores], [...a.scores], `scores at floor ${floor}`);
+  }
+  assert.throws(() => new SimdScan(dims, { partRows: 6 }), /multiple of 4/);
+});
+
+test("exact search through a scan in parts matches a plain scan through additions past a part, overwrites, removals and compaction", () => {
+  // Parts of 64 rows stand in for SIMD_SCAN_PART_BYTES (256 MB, the old cap on the 8-bit scan):
+  // the code that crosses parts is the same at any part size.
+  const dims = 48;
+  const n = 200;
+  const flat = new FlatVectors(dims, Int32Array.from({ length: n }, (_, i) => i + 1), randomRows(n, dims, 31), { scan: { partRows: 64 } });
+  const queries = randomRows(12, dims, 32);
+  const check = (label: string, parts: number) => {
+    for (let i = 0; i < 12; i++) {
+      const q = queries.subarray(i * dims, (i + 1) * dims);
+      const got = flat.searchAll(q, 10);
+      assert.deepEqual(got.map((h) => h.id), reference(flat, q, 10), `${label}: query ${i}`);
+      for (const h of got) assert.equal(h.score, dot(flat.vector(h.id)!, 0, q, 0, dims), `${label}: score of ${h.id}`);
+      const odd = (id: number) => id % 2 === 1;
+      assert.deepEqual(flat.searchWhere(q, 40, odd).map((h) => h.id), reference(flat, q, 40, odd), `${label}: filtered query ${i}`);
+    }
+    assert.equal(flat.scanParts, parts, `${label}: parts`);
+  };
+  check("as built", 4);
+  // Additions one at a time fill the last part and open new ones (only the new rows are quantized).
+  const extra = randomRows(150, dims, 33);
+  for (let i = 0; i < 150; i++) {
+    flat.upsert(1000 + i, extra, i * dims);
+    if (i % 50 === 49) check(`after ${i + 1} additions`, Math.ceil((n + i + 1) / 64));
+  }
+  // Overwrites in the first, a middle and the last part: each query becomes its own best hit.
+  const targets = [3, 130, 1149, 64, 65, 1100, 7, 199, 200, 1000, 1001, 1148];
+  targets.forEach((id, i) => flat.upsert(id, queries, i * dims));
+  check("after overwrites", 6);
+  targets.forEach((id, i) => assert.equal(flat.searchAll(queries.subarray(i * dims, (i + 1) * dims), 1)[0]!.id, id));
+  // Removals across parts (tombstones are skipped), then compaction moves rows between parts.
+  for (let id = 20; id <= 140; id++) flat.remove(id);
+  for (let id = 1050; id < 1090; id++) flat.remove(id);
+  check("after removals", 6);
+  flat.compact();
+  check("after compaction", Math.ceil(flat.size / 64));
+  // Writes after compaction go to the rows as they now lie.
+  const more = randomRows(100, dims, 34);
+  for (let i = 0; i < 100; i++) flat.upsert(5000 + i, more, i * dims);
+  flat.upsert(1, queries, 0);
+  check("after compaction and more writes", Math.ceil(flat.size / 64));
+  assert.equal(flat.searchAll(queries.subarray(0, dims), 1)[0]!.id, 1);
+});
+
+test("a copy larger than one part of SIMD_SCAN_PART_BYTES is scored within the bound on both sides of the boundary", () => {
+  // A real crossing of the default part size (the old 256 MB cap) at a size the suite affords:
+  // 3 dims are padded to 16 bytes a row, so a part holds 8.4M rows, and 100 MB of floats cross it.
+  const dims = 3;
+  const scan = new SimdScan(dims);
+  const rows = scan.partRows + 5000;
+  assert.equal(scan.partRows, Math.floor(SIMD_SCAN_PART_BYTES / 32 / 4) * 4);
+  const m = randomRows(rows, dims, 41);
+  scan.load(m, rows);
+  assert.equal(scan.partCount, 2);
+  const q = randomRows(1, dims, 42);
+  const error = scan.scores(q);
+  const { rows: listed, scores } = scan.select(scan.bar(50_000));
+  let top = 0;
+  let topScore = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const s = dot(m, r * dims, q, 0, dims);
+    if (s > topScore) {
+      top = r;
+      topScore = s;
+    }
+  }
+  assert.ok(listed.length >= 50_000 && listed.length < 200_000, `${listed.length} rows selected`);
+  let crossed = 0;
+  for (let i = 0; i < listed.length; i++) {
+    const r = listed[i]!;
+    if (r >= scan.partRows) crossed++;
+    assert.ok(Math.abs(scores[i]! - dot(m, r * dims, q, 0, dims)) <= error, `row ${r}`);
+  }
+  assert.ok(crossed > 0 && crossed < listed.length, `selected rows from both parts (${crossed} past the boundary)`);
+  // The best row is among those selected, wherever it lies.
+  assert.ok([...listed].includes(top), `best row ${top} selected`);
+  // Rows just past the boundary, written in place, are scored from their new values.
+  const row = scan.partRows + 1;
+  m.set(q.map((x) => x * 100), row * dims);
+  scan.setRow(row, m, row * dims);
+  scan.scores(q);
+  const best = scan.select(scan.bar(1));
+  assert.ok([...best.rows].includes(row), "the overwritten row past the boundary ranks first");
 });

@@ -7,7 +7,8 @@ import { Plotline } from "../src/plotline.js";
 import { evaluateMode, loadQuerySet, metrics } from "../src/search/evaluate.js";
 import type { SearchOptions } from "../src/search/types.js";
 import { runCli } from "./helpers/cli.js";
-import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
+import { tempDir, tmdbGloveDb, tmdbMinilmDb } from "./helpers/collections.js";
+import { MINILM_COLLECTION_TIMEOUT_MS, realMinilm } from "./helpers/real-minilm.js";
 import { ROOT } from "./helpers/paths.js";
 
 const db = await tmdbGloveDb();
@@ -60,6 +61,32 @@ test("with GloVe, hybrid beats both keyword and semantic search on MRR and Recal
   for (const other of [keyword, semantic]) {
     assert.ok(hybrid.overall.mrr > other.overall.mrr, table);
     assert.ok(hybrid.overall.recall10 > other.overall.recall10, table);
+  }
+});
+
+test("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and semantic search, and semantic beats glove's", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
+  const real = await realMinilm();
+  if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 (${real})`);
+  const minilm = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });
+  try {
+    const set = loadQuerySet(QUERIES);
+    const on = (p: Plotline) => (q: string, o: SearchOptions) => p.search(q, o);
+    const [hybrid, keyword, semantic, gloveSemantic] = [
+      await evaluateMode(on(minilm), set, "hybrid"),
+      await evaluateMode(on(minilm), set, "keyword"),
+      await evaluateMode(on(minilm), set, "semantic"),
+      await evaluateMode(on(plotline), set, "semantic"),
+    ];
+    const line = (name: string, m: typeof hybrid.overall) => `${name}: MRR ${m.mrr.toFixed(3)}, R@10 ${m.recall10.toFixed(3)}`;
+    const table = [line("hybrid", hybrid.overall), line("keyword", keyword.overall), line("semantic", semantic.overall), line("glove semantic", gloveSemantic.overall)].join("; ");
+    t.diagnostic(table);
+    for (const other of [keyword, semantic]) {
+      assert.ok(hybrid.overall.mrr > other.overall.mrr, table);
+      assert.ok(hybrid.overall.recall10 > other.overall.recall10, table);
+    }
+    assert.ok(semantic.overall.mrr > gloveSemantic.overall.mrr && semantic.overall.recall10 > gloveSemantic.overall.recall10, table);
+  } finally {
+    await minilm.close();
   }
 });
 

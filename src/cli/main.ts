@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PlotlineError } from "../errors.js";
+import { registeredBackends } from "../store/open.js";
 import { COMMANDS, type Command, type CommandContext } from "./commands.js";
 
 const VERSION = "0.1.0";
@@ -14,7 +15,7 @@ function usage(): string {
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Every command takes --db PATH (default: $PLOTLINE_DB or ./plotline.db), --json, --verbose, --help.",
+    `Every command takes --db LOCATION (${dbForms()}; default: $PLOTLINE_DB or ./plotline.db), --json, --verbose, --help.`,
     "Run 'plotline <command> --help' for its options.",
   ].join("\n");
 }
@@ -30,8 +31,15 @@ export function commandHelp(c: Command): string {
   return lines.join("\n");
 }
 
+/** The forms a collection location takes, one per registered backend (store/backends.ts). */
+function dbForms(): string {
+  return registeredBackends()
+    .map((b) => b.example)
+    .join(" or ");
+}
+
 const GLOBAL_HELP: [string, string][] = [
-  ["--db PATH", "collection file (default: $PLOTLINE_DB or ./plotline.db)"],
+  ["--db LOCATION", `the collection: ${dbForms()} (default: $PLOTLINE_DB or ./plotline.db)`],
   ["--json", "print machine-readable JSON on stdout"],
   ["--verbose", "show details, and stack traces on errors"],
   ["-h, --help", "show this help"],

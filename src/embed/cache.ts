@@ -3,11 +3,13 @@ import type { Embedder } from "./embedder.js";
 
 /**
  * Raw vectors keyed by (embedder id, text hash), so re-ingesting unchanged movies embeds
- * nothing. The collection store implements it in its own SQLite file; tests use a Map.
+ * nothing. Each store keeps one with its collection (SQLite in its file, answering at once;
+ * Postgres in a table, answering with a promise); tests use a Map. `getMany` keys its answer
+ * by the hash in hex.
  */
 export interface EmbeddingCache {
-  getMany(embedderId: string, hashes: Buffer[]): Map<string, Float32Array>;
-  putMany(embedderId: string, entries: { hash: Buffer; vector: Float32Array }[]): void;
+  getMany(embedderId: string, hashes: Buffer[]): Map<string, Float32Array> | Promise<Map<string, Float32Array>>;
+  putMany(embedderId: string, entries: { hash: Buffer; vector: Float32Array }[]): void | Promise<void>;
 }
 
 /** SHA-1 of the text: 20 bytes, ample against accidental collisions, cheap to compute. */
@@ -35,7 +37,7 @@ export async function embedWithCache(
   onProgress?: (done: number, embedded: number) => void,
 ): Promise<CachedEmbedResult> {
   const hashes = texts.map(textHash);
-  const found = cache ? cache.getMany(embedder.id, hashes) : new Map<string, Float32Array>();
+  const found = cache ? await cache.getMany(embedder.id, hashes) : new Map<string, Float32Array>();
   const vectors = new Array<Float32Array>(texts.length);
   const missing: number[] = [];
   hashes.forEach((h, i) => {
@@ -49,7 +51,7 @@ export async function embedWithCache(
     const ids = missing.slice(start, start + CACHE_CHUNK);
     const out = await embedder.embed(ids.map((i) => texts[i]!), (n) => onProgress?.(done + n, start + n));
     ids.forEach((id, k) => (vectors[id] = out[k]!));
-    cache?.putMany(embedder.id, ids.map((id, k) => ({ hash: hashes[id]!, vector: out[k]! })));
+    await cache?.putMany(embedder.id, ids.map((id, k) => ({ hash: hashes[id]!, vector: out[k]! })));
     done += ids.length;
   }
   return { vectors, embedded: missing.length };

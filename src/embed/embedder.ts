@@ -2,6 +2,12 @@
 export type EmbedderState = Record<string, unknown>;
 
 /**
+ * What a movie is embedded from (`text.ts`): `full` is title, tagline, plot, keywords and
+ * leading cast (`embeddingText`); `plot` is the plot alone (`plotText`), as the seeds embed.
+ */
+export type EmbeddingTextKind = "full" | "plot";
+
+/**
  * Turns text into vectors. Document vectors go through two steps so that the expensive one can
  * be cached: `embed` gives raw vectors (a pure function of embedder id and text), and `finish`
  * applies what was fitted on the whole collection (`fit`), returning the unit vector stored and
@@ -13,6 +19,8 @@ export interface Embedder {
   /** Short name users type: `glove`, `minilm`, or a model name. */
   readonly name: string;
   readonly dims: number;
+  /** What movies are embedded from, chosen by measurement for each embedder where it is defined. */
+  readonly text: EmbeddingTextKind;
   /** Raw vectors for documents, in input order. `onProgress` gets the count done so far. */
   embed(texts: string[], onProgress?: (done: number) => void): Promise<Float32Array[]>;
   /** Raw vector for a query. */

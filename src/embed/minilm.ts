@@ -1,34 +1,56 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { PlotlineError } from "../errors.js";
-import type { Embedder, EmbedderState } from "./embedder.js";
+import { DEFAULT_HUB, DEFAULT_HUB_TIMEOUT_MS, firstLine, probeHub, serialLoad, withSlash, type Transformers } from "../models/hub.js";
+import { modelsDir } from "./cache-dir.js";
+import type { Embedder, EmbedderState, EmbeddingTextKind } from "./embedder.js";
 import { normalize } from "./embedder.js";
 
 /** The default sentence-transformers model: all-MiniLM-L6-v2 as exported to ONNX by Xenova. */
 export const DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2";
+/**
+ * all-MiniLM-L6-v2 converted from sentence-transformers' own checkpoint by `plotline models
+ * import` (the name its model card loads). The same weights as `DEFAULT_MODEL` in another ONNX
+ * file, so another embedder id: a collection keeps the export it was built with.
+ */
+export const IMPORTED_MINILM = "sentence-transformers/all-MiniLM-L6-v2";
+/**
+ * The exports the `minilm` embedder loads, in this order, whichever has every file on disk
+ * first; with neither on disk, `DEFAULT_MODEL` from the hub (what users with a hub have
+ * always loaded).
+ */
+export const MINILM_MODELS = [DEFAULT_MODEL, IMPORTED_MINILM] as const;
+/**
+ * Default hybrid (convex) weight of the semantic side on all-MiniLM-L6-v2 collections: 0.45,
+ * from `plotline eval eval/tmdb-queries.jsonl --sweep-alpha` on the TMDB minilm collection
+ * (95 queries, alpha 0 to 1 in steps of 0.05), by glove's rule (`GLOVE_HYBRID_ALPHA`): the best
+ * Recall@10 within one query (1/95) of the sweep's best, then the best MRR. Recall@10 peaks at
+ * 0.55 (0.934, MRR 0.720); 0.45 gives 0.926 and MRR 0.758 (0.35, glove's: 0.916 and 0.756;
+ * keyword alone 0.869 and 0.702; semantic alone 0.801 and 0.588). The same rule on glove's
+ * sweep gives its 0.35: a stronger semantic side earns more weight.
+ */
+export const MINILM_HYBRID_ALPHA = 0.45;
 /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are truncated. */
 export const DEFAULT_MAX_TOKENS = 256;
 /** Texts per forward pass; the seeds encode in batches of 32. */
 export const DEFAULT_BATCH = 32;
-/** The model hub: `HF_ENDPOINT` (the variable huggingface_hub reads) when set, else huggingface.co. */
-export const DEFAULT_HUB = "https://huggingface.co/";
-/**
- * How long the hub may take to answer one request before loading gives up (4 s). Without it a
- * machine without network would wait for the operating system's connect timeout before `auto`
- * falls back to glove.
- */
-export const DEFAULT_HUB_TIMEOUT_MS = 4000;
+// The hub and its timeout are those every transformers.js model shares (src/models/hub.ts).
+export { DEFAULT_HUB, DEFAULT_HUB_TIMEOUT_MS };
 
 export interface SentenceTransformerOptions {
   /** Hub-style name (`org/name`), looked up under `localModelPath`, then the cache, then the hub. */
   model?: string;
-  /** A folder laid out as `<org>/<name>/...` (default: `PLOTLINE_MODELS` when set). */
+  /** A folder laid out as `<org>/<name>/...` (default: Plotline's models folder, `modelsDir()`: `PLOTLINE_MODELS`, else `~/.cache/plotline/models`). */
   localModelPath?: string;
   /** Whether the hub may be asked (default: true unless `PLOTLINE_OFFLINE=1`). */
   allowRemote?: boolean;
   /** `fp32` (default: `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
   dtype?: "fp32" | "q8";
-  /** Tokens per text, [CLS] and [SEP] included (default {@link DEFAULT_MAX_TOKENS}). */
+  /**
+   * Tokens per text, [CLS] and [SEP] included (default: the model folder's
+   * `sentence_bert_config.json` `max_seq_length` when it has one, as sentence-transformers
+   * reads it, else {@link DEFAULT_MAX_TOKENS}).
+   */
   maxTokens?: number;
   /** Texts per forward pass (default {@link DEFAULT_BATCH}). */
   batchSize?: number;
@@ -42,7 +64,6 @@ export interface SentenceTransformerOptions {
   onNotice?: (message: string) => void;
 }
 
-type Transformers = typeof import("@huggingface/transformers");
 type Tokenizer = Awaited<ReturnType<Transformers["AutoTokenizer"]["from_pretrained"]>>;
 type Model = Awaited<ReturnType<Transformers["AutoModel"]["from_pretrained"]>>;
 
@@ -75,11 +96,6 @@ function specialsOf(tokenizer: Tokenizer): Specials {
   return { tail: endsAlike ? tail : 0, pad: (tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0 };
 }
 
-// transformers.js keeps its settings in one process-wide `env`; loads are serialised so that two
-// concurrent loads with different folders cannot see each other's settings.
-let loading: Promise<unknown> = Promise.resolve();
-let defaultLocalModelPath: string | undefined;
-
 /**
  * A sentence-transformers model run through transformers.js (ONNX Runtime): tokenise, run the
  * encoder, mean-pool the token states over the attention mask, L2-normalise; what
@@ -88,6 +104,17 @@ let defaultLocalModelPath: string | undefined;
  * are cut as sentence-transformers cuts them (see `encode`).
  */
 export class SentenceTransformerEmbedder implements Embedder {
+  /**
+   * Title, tagline, plot, keywords and cast (`embeddingText`), as for glove, chosen by
+   * measurement on the TMDB collection with all-MiniLM-L6-v2 against the plot alone (what the
+   * seeds embed): semantic MRR 0.588 against 0.494 and Recall@10 0.801 against 0.679 on
+   * `eval/tmdb-queries.jsonl`; a franchise sibling in the top 10 for 40/40 of
+   * `eval/siblings.json` by kNN and by SVM, against 37 and 35. Hybrid search is the one use
+   * the plot alone served a little better (best MRR 0.782 at alpha 0.40 against 0.761), since
+   * its keyword side already matches titles, keywords and names. The same for every
+   * sentence-transformers model until one is measured otherwise.
+   */
+  readonly text: EmbeddingTextKind = "full";
   readonly name: string;
   readonly id: string;
   private readonly specials: Specials;
@@ -104,7 +131,7 @@ export class SentenceTransformerEmbedder implements Embedder {
     private readonly Tensor: Transformers["Tensor"],
   ) {
     this.specials = specialsOf(tokenizer);
-    this.name = model === DEFAULT_MODEL ? "minilm" : model;
+    this.name = (MINILM_MODELS as readonly string[]).includes(model) ? (dtype === "q8" ? "minilm-q8" : "minilm") : model;
     this.id = `sentence-transformers/${model}@${revision}/${dtype}/mean-norm/${maxTokens}/${dims}`;
   }
 
@@ -115,39 +142,29 @@ export class SentenceTransformerEmbedder implements Embedder {
    * Throws a one-line PlotlineError saying what is missing and where it looked.
    */
   static load(options: SentenceTransformerOptions = {}): Promise<SentenceTransformerEmbedder> {
-    const next = loading.then(() => SentenceTransformerEmbedder.loadNow(options));
-    loading = next.catch(() => undefined);
-    return next;
+    // One queue with every other transformers.js load (whisper's too): they share its `env`.
+    return serialLoad(() => SentenceTransformerEmbedder.loadNow(options));
   }
 
   private static async loadNow(options: SentenceTransformerOptions): Promise<SentenceTransformerEmbedder> {
     const model = options.model ?? DEFAULT_MODEL;
     const dtype = options.dtype ?? "fp32";
     const revision = options.revision ?? "main";
-    const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
     const batchSize = options.batchSize ?? DEFAULT_BATCH;
-    if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new PlotlineError(`maxTokens must be an integer of at least 2, got ${maxTokens}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new PlotlineError(`batchSize must be a positive integer, got ${batchSize}`);
     const offlineByEnv = process.env.PLOTLINE_OFFLINE === "1";
     const allowRemote = options.allowRemote ?? !offlineByEnv;
     const hub = withSlash(options.hubUrl ?? (process.env.HF_ENDPOINT || DEFAULT_HUB));
 
     const t: Transformers = await import("@huggingface/transformers");
-    const transformersDefault = (defaultLocalModelPath ??= t.env.localModelPath);
-    const localPath = options.localModelPath ?? (process.env.PLOTLINE_MODELS || undefined);
-    t.env.localModelPath = localPath ? withSlash(resolve(localPath)) : transformersDefault;
+    const { missing, localPath, places } = await modelFiles(model, options);
+    t.env.localModelPath = withSlash(localPath);
     t.env.allowLocalModels = true;
     t.env.remoteHost = hub;
     const cacheDir = t.env.cacheDir ?? null;
-
-    const files = ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/model${dtype === "q8" ? "_quantized" : ""}.onnx`];
-    // A model given as a folder path is read from there; a hub name from the local folder or cache.
-    const isFolder = isAbsolute(model) || model.startsWith("./") || model.startsWith("../");
-    const onDisk = (file: string) =>
-      existsSync(isFolder ? join(model, file) : join(t.env.localModelPath, model, file)) ||
-      (cacheDir !== null && existsSync(revision === "main" ? join(cacheDir, model, file) : join(cacheDir, model, revision, file)));
-    const missing = files.filter((f) => !onDisk(f));
-    const places = `${localPath ? `${resolve(localPath)} or ` : ""}the transformers.js cache${cacheDir ? ` (${cacheDir})` : ""}`;
+    const maxTokens = options.maxTokens ?? maxSeqLength(model, localPath) ?? DEFAULT_MAX_TOKENS;
+    if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new PlotlineError(`maxTokens must be an integer of at least 2, got ${maxTokens}`);
+    const files = modelFileNames(dtype);
     const lacking = missing.length === files.length ? `no ${model} files under ${places}` : `${model}: ${missing.join(", ")} not found under ${places}`;
     if (missing.length === 0) {
       // Everything is local: transformers.js would otherwise still ask the hub for optional files.
@@ -259,30 +276,47 @@ export class SentenceTransformerEmbedder implements Embedder {
   }
 }
 
+/** The files a model needs on disk (or from the hub) for `dtype`. */
+function modelFileNames(dtype: "fp32" | "q8"): string[] {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/model${dtype === "q8" ? "_quantized" : ""}.onnx`];
+}
+
+function isFolderPath(model: string): boolean {
+  return isAbsolute(model) || model.startsWith("./") || model.startsWith("../");
+}
+
 /**
- * Null when the hub answers (any HTTP status: a missing model is reported by the load itself),
- * else why not. One HEAD request without following redirects, bounded by `timeoutMs`.
+ * Which of a model's files are on disk: under the local models folder (`localModelPath`, by
+ * default `modelsDir()`) or in the transformers.js cache. A model given as a folder path is
+ * read from there.
  */
-async function probeHub(hub: string, model: string, revision: string, timeoutMs: number): Promise<string | null> {
+export async function modelFiles(model: string, options: Pick<SentenceTransformerOptions, "localModelPath" | "dtype" | "revision"> = {}): Promise<{ missing: string[]; localPath: string; places: string }> {
+  const t: Transformers = await import("@huggingface/transformers");
+  const localPath = resolve(options.localModelPath ?? modelsDir());
+  const revision = options.revision ?? "main";
+  const cacheDir = t.env.cacheDir ?? null;
+  const onDisk = (file: string) =>
+    existsSync(isFolderPath(model) ? join(model, file) : join(localPath, model, file)) ||
+    (cacheDir !== null && existsSync(revision === "main" ? join(cacheDir, model, file) : join(cacheDir, model, revision, file)));
+  const missing = modelFileNames(options.dtype ?? "fp32").filter((f) => !onDisk(f));
+  return { missing, localPath, places: `${localPath} or the transformers.js cache${cacheDir ? ` (${cacheDir})` : ""}` };
+}
+
+/** The first of `models` with every file on disk, else the first of them (to be fetched from the hub). */
+export async function firstOnDisk(models: readonly string[], options: Pick<SentenceTransformerOptions, "localModelPath" | "dtype" | "revision"> = {}): Promise<string> {
+  for (const m of models) if ((await modelFiles(m, options)).missing.length === 0) return m;
+  return models[0]!;
+}
+
+/** `max_seq_length` from the model folder's `sentence_bert_config.json`, when there is one. */
+function maxSeqLength(model: string, localPath: string): number | undefined {
+  const file = isFolderPath(model) ? join(model, "sentence_bert_config.json") : join(localPath, model, "sentence_bert_config.json");
+  if (!existsSync(file)) return undefined;
   try {
-    const res = await fetch(`${hub}${model}/resolve/${encodeURIComponent(revision)}/config.json`, {
-      method: "HEAD",
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return null;
+    const v = (JSON.parse(readFileSync(file, "utf8")) as { max_seq_length?: unknown }).max_seq_length;
+    return typeof v === "number" ? v : undefined;
   } catch (err) {
-    const e = err as Error & { cause?: { message?: string } };
-    if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
-    return e.cause?.message ?? e.message;
+    throw new PlotlineError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
 }
 
-function withSlash(path: string): string {
-  return path.endsWith("/") ? path : `${path}/`;
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split("\n")[0]!.slice(0, 300);
-}

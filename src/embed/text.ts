@@ -1,4 +1,5 @@
 import type { Movie } from "../catalog/movie.js";
+import type { EmbeddingTextKind } from "./embedder.js";
 
 /** Leading cast members embedded with a movie: the top-billed names, not the whole list. */
 export const EMBEDDED_CAST = 3;
@@ -18,7 +19,8 @@ export function plotText(movie: Pick<Movie, "overview" | "title" | "tagline" | "
  * The text a movie is embedded from, one field a line (empty ones left out): title, tagline,
  * overview, merged plot (as in `plotText`), keywords, and the `EMBEDDED_CAST` top-billed actors.
  *
- * Why more than the plot the seeds embed: with the offline glove embedder, a plot alone made
+ * Which embedder reads this text and which the plot alone is each embedder's `text` (see
+ * `textFor`), chosen by measurement. Why more than the plot the seeds embed: with the offline glove embedder, a plot alone made
  * "more like this" by kNN find a franchise sibling or remake in the top 10 for only 60% of
  * `eval/siblings.json`, because an average of word vectors blurs what a sequel shares with its
  * original (a title word, a character's name) into its general sense. The title, the TMDB
@@ -37,4 +39,9 @@ export function embeddingText(movie: Pick<Movie, "overview" | "title" | "tagline
   const merged = movie.plot && movie.plot !== movie.overview ? movie.plot : "";
   const fields = [movie.title, movie.tagline ?? "", movie.overview, merged, movie.keywords.join(", "), movie.cast.slice(0, EMBEDDED_CAST).join(", ")];
   return fields.filter((f) => f.length > 0).join("\n");
+}
+
+/** The text a movie is embedded from for an embedder's `text` choice. */
+export function textFor(kind: EmbeddingTextKind): (movie: Pick<Movie, "overview" | "title" | "tagline" | "plot" | "keywords" | "cast">) => string {
+  return kind === "plot" ? plotText : embeddingText;
 }

@@ -1,3 +1,10 @@
+import { GLOVE_HYBRID_ALPHA } from "../embed/glove.js";
+import { MINILM_HYBRID_ALPHA } from "../embed/minilm.js";
+import { DEFAULT_EMBEDDER } from "../embed/registry.js";
+import { InvalidArgumentError } from "../errors.js";
+import { POCKETSPHINX_MODEL_DIRS } from "../media/pocketsphinx.js";
+import { DEFAULT_RECOGNIZER, RECOGNIZERS } from "../media/recognizer.js";
+import { DEFAULT_WHISPER_MODEL } from "../media/whisper.js";
 import { MAX_CANDIDATES } from "../recommend/pipeline.js";
 import {
   DEFAULT_RECOMMEND_K,
@@ -19,6 +26,7 @@ import { DEFAULT_ALPHA } from "../search/hybrid.js";
 import { DEFAULT_FUSION, DEFAULT_K, DEFAULT_PRIOR, DEFAULT_SEARCH_MODE, DEFAULT_TITLES_K, FUSIONS, MAX_K, MAX_PRIOR, SEARCH_MODES, type SearchOptions } from "../search/types.js";
 import { FILTER_OPTIONS, filtersFrom } from "./filters.js";
 import type { OptionSpec, Values } from "./option.js";
+import type { TrailersOptions } from "../trailers.js";
 
 /**
  * Each command's options, defined once: the CLI's flags and the HTTP API's parameters (and so
@@ -41,8 +49,14 @@ const PRIOR_OPTION: OptionSpec = {
 /** `search`: `Plotline.search(query, options)`, `plotline search`, `GET /api/search`. */
 export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { key: "mode", type: { kind: "enum", values: SEARCH_MODES }, arg: "MODE", default: DEFAULT_SEARCH_MODE, help: "search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type" },
-  { key: "alpha", type: { kind: "number", min: 0, max: 1 }, arg: "A", default: DEFAULT_ALPHA, help: "hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only)" },
-  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: the learned ranking model, convex combination of normalised scores, or reciprocal rank fusion (k = 60)" },
+  // No single default: absent, Plotline.search takes the collection's embedder's (hybridAlphaFor).
+  {
+    key: "alpha",
+    type: { kind: "number", min: 0, max: 1 },
+    arg: "A",
+    help: `hybrid (convex, native-*): weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}`,
+  },
+  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: the learned ranking model (no alpha), convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha" },
   PRIOR_OPTION,
   { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
   { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },
@@ -57,8 +71,17 @@ export const TITLES_OPTIONS: readonly OptionSpec[] = [{ key: "k", type: { kind: 
 /** The ranking options of the commands that list recommendations (`similar`, `recommend`). */
 export const RANKING_OPTIONS: readonly OptionSpec[] = [
   { key: "diversity", type: { kind: "number", min: 0, max: 1 }, arg: "D", default: 0, help: "maximal marginal relevance, 0 (keeps the ranking) to 1 (most diverse)" },
-  { key: "rerank", type: { kind: "enum", values: RERANKERS }, arg: "NAME", default: DEFAULT_RERANKER, help: "re-rank by (1 - w) x similarity + w x overview sentiment" },
+  { key: "rerank", type: { kind: "enum", values: RERANKERS }, arg: "NAME", default: DEFAULT_RERANKER, help: "re-rank by (1 - w) x similarity + w x sentiment (of the English trailer transcript when there is one, else of the overview)" },
   { key: "sentimentWeight", type: { kind: "number", min: 0, max: 1 }, arg: "W", default: DEFAULT_SENTIMENT_WEIGHT, help: "w for rerank sentiment, 0..1" },
+  // CLI only: over HTTP, rerank and sentiment_weight arrive with their defaults filled in, so a
+  // shorthand could not tell a conflict from a default.
+  {
+    key: "sentiment",
+    type: { kind: "number", min: 0, max: 1 },
+    arg: "W",
+    surfaces: ["cli"],
+    help: "the trailer article's opinion score: --rerank sentiment --sentiment-weight W in one flag (0.3: 0.7 x similarity + 0.3 x sentiment)",
+  },
   { key: "candidates", type: { kind: "integer", min: 1, max: MAX_CANDIDATES }, arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
   PRIOR_OPTION,
   { key: "series", type: { kind: "boolean" }, default: true, help: "lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone)" },
@@ -99,6 +122,13 @@ export function searchOptions(v: Values): SearchOptions {
 
 function rankingOptions(v: Values, o: SimilarOptions | RecommendOptions): void {
   for (const key of ["diversity", "rerank", "sentimentWeight", "candidates", "prior", "series"] as const) set(o, key, v[key]);
+  if (v.sentiment !== undefined) {
+    if ((v.rerank !== undefined && v.rerank !== "sentiment") || v.sentimentWeight !== undefined) {
+      throw new InvalidArgumentError("sentiment", "is rerank sentiment with sentiment weight W in one option; give one or the other");
+    }
+    o.rerank = "sentiment";
+    o.sentimentWeight = v.sentiment as number;
+  }
   const filters = filtersFrom(v);
   if (filters) o.filters = filters;
 }
@@ -122,4 +152,31 @@ export function recommendOptions(v: Values): RecommendOptions {
   set(o, "k", v.k);
   rankingOptions(v, o);
   return o;
+}
+
+/** `trailers`: `Plotline.trailers(inputs, options)`, `plotline trailers` (no HTTP route: it reads local files). */
+export const TRAILERS_OPTIONS: readonly OptionSpec[] = [
+  { key: "asr", type: { kind: "enum", values: RECOGNIZERS }, arg: "NAME", default: DEFAULT_RECOGNIZER, surfaces: ["cli"], help: "speech recogniser: Debian's pocketsphinx (US English, offline), or Xenova/whisper-* through transformers.js" },
+  {
+    key: "asrModel",
+    type: { kind: "string" },
+    arg: "PATH",
+    surfaces: ["cli"],
+    help: `pocketsphinx: a model folder laid out as Debian's (default ${POCKETSPHINX_MODEL_DIRS[0]}); whisper: a model name or folder (default ${DEFAULT_WHISPER_MODEL})`,
+  },
+  { key: "standalone", type: { kind: "boolean" }, surfaces: ["cli"], help: "add trailers whose file name matches no movie as movies of their own (default: list them)" },
+  { key: "embedder", type: { kind: "string" }, arg: "NAME", default: DEFAULT_EMBEDDER, surfaces: ["cli"], help: "embedder of a new collection with --standalone; an existing collection keeps its own" },
+];
+
+/** The library's `TrailersOptions` for parsed values of `TRAILERS_OPTIONS`. */
+export function trailersOptions(v: Values): Pick<TrailersOptions, "asr" | "standalone" | "embedder" | "pocketsphinx" | "whisper"> {
+  const asr = (v.asr as string | undefined) ?? DEFAULT_RECOGNIZER;
+  const model = v.asrModel as string | undefined;
+  return {
+    asr,
+    standalone: Boolean(v.standalone),
+    embedder: v.embedder as string | undefined,
+    pocketsphinx: asr === "pocketsphinx" && model ? { modelDir: model } : undefined,
+    whisper: asr === "whisper" && model ? { model } : undefined,
+  };
 }

@@ -41,7 +41,7 @@ export const FILTER_OPTIONS: readonly FilterSpec[] = [
     filter: "language",
     type: { kind: "string", pattern: "^[A-Za-z]{2}$", patternHelp: "a two-letter ISO 639-1 code" },
     arg: "CODE",
-    help: "ISO 639-1 original language, e.g. en (movies whose language is unknown do not match)",
+    help: "ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match)",
   },
 ];
 

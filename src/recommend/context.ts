@@ -1,5 +1,7 @@
 import { dot } from "../vector-index/flat.js";
+import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
+import { Transcripts } from "../search/transcripts.js";
 import { requireCapability, type Store } from "../store/store.js";
 import { rankSignals, type RankSignals } from "../search/ranker.js";
 import { SeriesIndex } from "./franchise.js";
@@ -29,8 +31,10 @@ export class RecommendContext {
   private readonly sameVector = new Map<number, number[]>();
   /** Positions sharing their plot text (a non-empty overview, and merged plot) with another. */
   private readonly samePlot = new Map<number, number[]>();
-  /** Overview sentiment of each position, -1..1. */
+  /** Sentiment of each position, -1..1: of its English trailer transcript, else of its overview. */
   private readonly sentiments: Float32Array;
+  /** Trailer file names (lower case, with and without folder and extension) to positions. */
+  private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
   private seriesIndex: SeriesIndex | null = null;
   /** Each position's position in `rankSignals` (which numbers every movie, vector or not). */
@@ -45,6 +49,8 @@ export class RecommendContext {
     vectors: { dims: number; ids: string[]; matrix: Float32Array },
     /** The popularity prior and the other ranking signals, shared with search. */
     readonly rankSignals: RankSignals,
+    /** Transcript vectors of the movies with trailers (`plotline trailers`). */
+    readonly transcripts: Transcripts,
   ) {
     const { dims } = vectors;
     const rowOf = new Map<string, number>();
@@ -70,17 +76,39 @@ export class RecommendContext {
     const signalPosition = new Map<string, number>();
     rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
     this.signalPositions = Int32Array.from(this.ids, (id) => signalPosition.get(id) ?? -1);
+    for (const [id, { transcript, languages, files }] of transcripts.info) {
+      const p = this.byId.get(id);
+      if (p === undefined) continue;
+      // The trailer article scores the sentiment of what a trailer says. The lexicon is English,
+      // so only English transcripts are scored; other movies keep their overview's score.
+      if (transcript && languages.includes("en")) this.sentiments[p] = sentimentScore(transcript);
+      for (const file of files) {
+        const name = file.split(/[\\/]/).pop()!;
+        for (const key of new Set([file, name, name.replace(/\.[^.]+$/, "")])) push(this.byTrailerFile, key.toLowerCase(), p);
+      }
+    }
   }
 
   /**
    * Reads what recommendations need from the store: one field scan and every vector
    * (capability `allVectors`).
    */
-  static async build(store: Store): Promise<RecommendContext> {
+  static async build(store: Store, transcripts?: Transcripts): Promise<RecommendContext> {
     requireCapability(store, "allVectors", "recommendations (similar, recommend)");
     const rows: { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[] = [];
     for await (const batch of store.scan(["title", "year", "overview", "plot", "sentiment"])) rows.push(...batch);
-    return new RecommendContext(store, rows, await store.allVectors(), await rankSignals(store));
+    const vectors = await store.allVectors();
+    return new RecommendContext(store, rows, vectors, await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
+  }
+
+  /** The movies a trailer file name (with or without folder and extension) is attached to. */
+  trailerMatches(name: string): number[] {
+    return [...new Set(this.byTrailerFile.get(name.trim().toLowerCase()) ?? [])];
+  }
+
+  /** The movie's finished transcript vector, when it has a trailer with a transcript. */
+  transcriptAt(p: number): Float32Array | null {
+    return this.transcripts.vector(this.ids[p]!);
   }
 
   get size(): number {
@@ -184,7 +212,10 @@ export class RecommendContext {
     }
   }
 
-  /** Overview sentiment of the movie at `p`, -1..1 (stored at ingest, or scored by the store). */
+  /**
+   * Sentiment of the movie at `p`, -1..1: its English trailer transcript's when it has one, else
+   * its overview's (stored at ingest, or scored by the store).
+   */
   sentiment(p: number): number {
     return this.sentiments[p]!;
   }

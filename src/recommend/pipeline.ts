@@ -82,12 +82,25 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
 /**
  * Nearest neighbours by cosine (of a query vector, or of a movie's own vector), as positions,
  * skipping excluded and filtered movies: the store's vector top k, with filters and exclusions
- * passed down.
+ * passed down. Movies with a trailer transcript also score by it, keeping the closer of their
+ * two vectors (`Transcripts.closerOfTwo`).
  */
 export async function nearest(ctx: RecommendContext, query: VectorQuery, n: number, plan: Plan, excluded: ReadonlySet<number>): Promise<Candidate[]> {
   const exclude: string[] = [];
   for (const p of excluded) exclude.push(ctx.ids[p]!);
-  const hits = await ctx.store.vectorTop(query, { k: n, filters: plan.filters, exclude });
+  let hits = await ctx.store.vectorTop(query, { k: n, filters: plan.filters, exclude });
+  if (ctx.transcripts.size > 0) {
+    const p = "id" in query ? ctx.positionOfId(query.id) : undefined;
+    const vector = "vector" in query ? query.vector : p === undefined ? null : ctx.vectorAt(p);
+    if (vector) {
+      const admit = await admits(ctx, plan, excluded);
+      const position = (id: string) => ctx.positionOfId(id) ?? Infinity;
+      hits = ctx.transcripts.closerOfTwo(hits, vector, n, (id) => {
+        const q = ctx.positionOfId(id);
+        return q !== undefined && admit(q);
+      }, position);
+    }
+  }
   const out: Candidate[] = [];
   for (const h of hits) {
     const p = ctx.positionOfId(h.id);

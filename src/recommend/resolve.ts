@@ -12,7 +12,8 @@ const TITLE_WITH_YEAR = /^(.*\S)\s*\((\d{4})\)$/;
  * The position of the movie a reference names, or null when nothing matches. Lookup order: an
  * id; the title ignoring case; the title ignoring case, accents and punctuation ("Wall-E" finds
  * "WALL·E"); then, for `Title (1999)`, the title with that year. A year (given, or in the
- * reference) keeps only the matches from that year. Several matches are an error naming
+ * reference) keeps only the matches from that year; last, the file name of a trailer attached
+ * to a movie (`plotline trailers`). Several matches are an error naming
  * `parameter` and listing them with their years and ids.
  */
 export function resolveRef(ctx: RecommendContext, ref: MovieRef, parameter: string, year?: number): number | null {
@@ -31,7 +32,14 @@ export function resolveRef(ctx: RecommendContext, ref: MovieRef, parameter: stri
   const found = byTitle(ctx, titleText, wantedYear, parameter);
   if (found !== null) return found;
   const m = TITLE_WITH_YEAR.exec(titleText);
-  if (m && wantedYear === undefined) return byTitle(ctx, m[1]!, Number(m[2]), parameter);
+  if (m && wantedYear === undefined) {
+    const found = byTitle(ctx, m[1]!, Number(m[2]), parameter);
+    if (found !== null) return found;
+  }
+  // A trailer's file name ("The Martian (2015) Official Trailer.mp4"), as `plotline trailers` stored it.
+  const trailers = ctx.trailerMatches(titleText);
+  if (trailers.length === 1) return trailers[0]!;
+  if (trailers.length > 1) throw new InvalidArgumentError(parameter, `the trailer '${titleText}' is attached to ${trailers.length} movies: ${describe(ctx, trailers)}; use a movie id`);
   return null;
 }
 

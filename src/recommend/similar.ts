@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
+import { dot } from "../vector-index/flat.js";
 import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, topPositions, type Candidate } from "./pipeline.js";
@@ -30,7 +31,12 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
   let candidates: Candidate[];
   let results;
   if (method === "knn") {
-    candidates = blended(await nearest(ctx, { id: ctx.ids[p]! }, depth, pl, excluded), (q) => ctx.cosine(p, q));
+    // The trailer article compares movies by what their trailers say: a movie with a transcript
+    // is the query by its transcript, and every other movie answers by its closer vector.
+    const transcript = ctx.transcriptAt(p);
+    const query = transcript ? Float32Array.from(transcript) : null;
+    const closer = (q: number) => Math.max(dot(query!, 0, ctx.matrix, q * ctx.dims, ctx.dims), ctx.transcripts.cosine(ctx.ids[q]!, query!) ?? -Infinity);
+    candidates = blended(await nearest(ctx, query ? { vector: query } : { id: ctx.ids[p]! }, depth, pl, excluded), query ? closer : (q) => ctx.cosine(p, q));
     results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
   } else if (method === "svm") {
     const skip = new Set(excluded);

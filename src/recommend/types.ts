@@ -114,7 +114,7 @@ export interface RecommendHit extends SearchHit {
    * `best` (in 0..1 when a like is the closest example, in -1..0 when a dislike is).
    */
   similarity: number;
-  /** Sentiment of the movie's overview, -1..1 (see `sentimentScore`). */
+  /** Sentiment, -1..1 (see `sentimentScore`): of its English trailer transcript when it has one, else of its overview. */
   sentiment: number;
   /** `best`: highest cosine to a liked example. */
   like?: number;

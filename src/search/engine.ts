@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
-import { requireCapability, type KeywordHit, type Store, type VectorHit } from "../store/store.js";
+import { requireCapability, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
 import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit, type Scored } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
@@ -12,6 +12,7 @@ import { PRIOR_WEIGHTS, RANK_WEIGHTS } from "./rank-weights.js";
 import { isZero } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
+import type { Transcripts } from "./transcripts.js";
 import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_FUSION,
@@ -56,6 +57,8 @@ export interface SearchDeps {
    * meets Toy Story", "like Alien without Aliens". Without it such queries use the first liked film.
    */
   recommend?(like: string[], dislike: string[], k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. Absent: none. */
+  transcripts?(): Promise<Transcripts>;
 }
 
 /**
@@ -321,6 +324,8 @@ export class SearchEngine {
     if (parsed.likeId) return (await this.examplesRank(query, parsed, plan)).slice(offset, need);
     const text = parsed.text.trim();
     if (!text) return hasFilters(filters) ? (await this.browse(need, filters, plan.prior)).slice(offset) : [];
+    const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
+    if (native) requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion learned, convex or rrf (Plotline's own)");
     const { keywordQuery, hasTerms, keywordTop, semantic } = await this.sides(text, filters, plan.mode);
     const catalog = await this.movieCatalog();
 
@@ -344,7 +349,7 @@ export class SearchEngine {
           .map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior({ keyword: h.keyword, semantic: null, keywordNorm: h.keywordNorm ?? 0, keywordRank: h.keywordRank }, h.id, w) }));
       }
     } else {
-      const { qv, semanticTop } = await semantic();
+      const { qv, semanticTop, transcripts } = await semantic();
       if (plan.mode === "semantic") {
         if (!priorOn) {
           page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
@@ -355,6 +360,15 @@ export class SearchEngine {
             .slice(offset, need)
             .map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior({ keyword: null, semantic: h.keyword, semanticNorm: h.keywordNorm ?? 0, semanticRank: h.keywordRank }, h.id, w) }));
         }
+      } else if (native && hasTerms && !isZero(qv)) {
+        // The backend's own fusion, as the backend ranks (no prior: it is there to be compared
+        // with Plotline's); with one side empty every fusion reduces to the other side, below.
+        const hits = await this.store.hybridTop(
+          { keyword: keywordQuery, vector: qv, fusion: native },
+          { k: need, pool: Math.max(HYBRID_POOL, need), alpha: plan.alpha, weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
+        );
+        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
+        await this.fillSemantic(page, qv, transcripts);
       } else {
         // Fusion reads each list `max(pool, need)` deep; both are asked at once. Movies are
         // keyed by catalog position (natural order), so ties fall as in the store's lists.
@@ -383,26 +397,18 @@ export class SearchEngine {
           });
         } else {
           let fused: FusedHit[];
-          const w = weightFor(plan.fusion === "rrf" ? "rrf" : "convex");
-          if (!priorOn) fused = plan.fusion === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
-          else if (plan.fusion === "rrf") {
+          const own = ownFusion(plan.fusion);
+          const w = weightFor(own);
+          if (!priorOn) fused = own === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
+          else if (own === "rrf") {
             // RRF's score over its largest possible value (first in both lists), so it shares the prior's 0..1 scale.
             const best = 2 / (RRF_K + 1);
             const rrf = (r: number | null) => (r !== null && r <= HYBRID_POOL ? 1 / (RRF_K + r) : 0);
             fused = scoredFusion(() => kw, () => sem, () => (h) => (1 - w) * ((rrf(h.keywordRank) + rrf(h.semanticRank)) / best) + w * priorOf(h.id), need);
           } else fused = scoredFusion(() => kw, () => sem, () => (h) => (1 - w) * ((1 - plan.alpha) * h.keywordNorm! + plan.alpha * h.semanticNorm!) + w * priorOf(h.id), need);
-          page = fused.slice(offset, need).map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior(explainFused(h, plan.fusion), h.id, w) }));
+          page = fused.slice(offset, need).map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior(explainFused(h, own), h.id, w) }));
         }
-        // Cosine is cheap to fill in for the page's keyword-only results (they scored 0 on that side).
-        const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
-        if (missing.length && !isZero(qv)) {
-          const vectors = await this.store.vectors(missing);
-          for (const r of page) {
-            if (r.scores.semantic !== null) continue;
-            const v = vectors.get(r.id);
-            r.scores.semantic = v ? cosine(v, qv) : null;
-          }
-        }
+        await this.fillSemantic(page, qv, transcripts);
       }
     }
     if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
@@ -423,11 +429,42 @@ export class SearchEngine {
     const keywordTop = (limit: number): Promise<KeywordHit[]> => (hasTerms ? this.store.keywordTop(keywordQuery, { k: limit, weights: DEFAULT_FIELD_WEIGHTS, filters }) : Promise.resolve([]));
     const semantic = async () => {
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
+      const transcripts = (await this.deps.transcripts?.()) ?? null;
       // A zero query vector (no known words for GloVe) matches nothing rather than everything equally.
-      const semanticTop = (limit: number): Promise<VectorHit[]> => (isZero(qv) ? Promise.resolve([]) : this.store.vectorTop({ vector: qv }, { k: limit, filters }));
-      return { qv, semanticTop };
+      const semanticTop = async (limit: number): Promise<VectorHit[]> => {
+        if (isZero(qv)) return [];
+        const byDescription = await this.store.vectorTop({ vector: qv }, { k: limit, filters });
+        if (!transcripts || transcripts.size === 0) return byDescription;
+        const [admit, catalog] = await Promise.all([this.passing(filters), this.movieCatalog()]);
+        return transcripts.closerOfTwo(byDescription, qv, limit, admit, (id) => catalog.positionOf(id) ?? Infinity);
+      };
+      return { qv, semanticTop, transcripts };
     };
     return { keywordQuery, hasTerms, keywordTop, semantic };
+  }
+
+  /**
+   * Cosine is cheap to fill in for a page's results that the semantic side did not score: the
+   * closer of description and transcript, as semantic search scores it.
+   */
+  private async fillSemantic(page: Ranked[], qv: Float32Array, transcripts: Transcripts | null = null): Promise<void> {
+    const missing = page.filter((r) => r.scores.semantic === null).map((r) => r.id);
+    if (!missing.length || isZero(qv)) return;
+    const vectors = await this.store.vectors(missing);
+    for (const r of page) {
+      if (r.scores.semantic !== null) continue;
+      const v = vectors.get(r.id);
+      const byDescription = v ? cosine(v, qv) : undefined;
+      const byTranscript = transcripts?.cosine(r.id, qv);
+      r.scores.semantic = byDescription === undefined ? (byTranscript ?? null) : byTranscript === undefined ? byDescription : Math.max(byDescription, byTranscript);
+    }
+  }
+
+  /** Whether a movie passes the filters, by id: the store says which do. */
+  private async passing(filters: Filters): Promise<(id: string) => boolean> {
+    if (!hasFilters(filters)) return () => true;
+    const ids = new Set(await this.store.filterIds(filters));
+    return (id) => ids.has(id);
   }
 
   /**
@@ -564,6 +601,16 @@ export class SearchEngine {
 /** Hits given by movie id as ranked results (their score a similarity). */
 function asRanked(hits: readonly { id: string; score: number }[]): Ranked[] {
   return hits.map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+}
+
+/** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
+function nativeFusion(fusion: Fusion): NativeFusion | null {
+  return fusion === "native-rrf" ? "rrf" : fusion === "native-relative" ? "relative" : null;
+}
+
+/** Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side empty: the same arithmetic). */
+function ownFusion(fusion: Fusion): "convex" | "rrf" {
+  return fusion === "rrf" || fusion === "native-rrf" ? "rrf" : "convex";
 }
 
 /** Cosine of two unit vectors. */

@@ -26,14 +26,11 @@ export interface FusedHit {
 }
 
 /**
- * Default weight of the semantic side in convex fusion: 0.35, chosen on the team's labelled
- * queries (`eval/tmdb-queries.jsonl`, 95 queries, GloVe embedder) with
- * `plotline eval eval/tmdb-queries.jsonl --sweep-alpha`, which scores alpha 0 to 1 in steps of
- * 0.05. With the current embedding text and `HYBRID_POOL`, 0.35 gives the best Recall@10
- * (0.901; keyword alone 0.869, semantic alone 0.538) and an MRR (0.729) above keyword alone
- * (0.702); MRR and nDCG@10 peak at 0.30 (0.737, 0.752) with Recall@10 0.880. With a stronger
- * embedder (MiniLM) the semantic side deserves more weight: re-run the sweep on the collection
- * you use.
+ * Default weight of the semantic side in convex fusion when the caller names none and the
+ * collection's embedder has no default of its own: 0.35. `Plotline.search` uses the
+ * embedder's default (`hybridAlphaFor` in embed/registry.ts: `GLOVE_HYBRID_ALPHA`, 0.35, and
+ * `MINILM_HYBRID_ALPHA`, each measured with `plotline eval eval/tmdb-queries.jsonl
+ * --sweep-alpha` where it is defined); 0.35 is glove's, the first embedder measured.
  */
 export const DEFAULT_ALPHA = 0.35;
 /**

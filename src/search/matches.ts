@@ -29,6 +29,7 @@ export interface MatchSource {
   tagline: string | null;
   overview: string;
   plot?: string | null;
+  transcript?: string | null;
 }
 
 /** Each field's place in `MATCH_FIELDS`: the order of a result's `matches`. */
@@ -44,6 +45,7 @@ function fieldTexts(m: MatchSource): [MatchField, string[]][] {
     ["tagline", m.tagline ? [m.tagline] : []],
     ["overview", [m.overview]],
     ["plot", m.plot ? [m.plot] : []],
+    ["transcript", m.transcript ? [m.transcript] : []],
   ];
 }
 

@@ -30,7 +30,7 @@ interface Hit {
 /** What a page shows of a movie. */
 const SHOWN = ["title", "year"] as const satisfies readonly MovieField[];
 /** What matched words are looked up in, besides the title. */
-const MATCHED = ["title", "year", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const satisfies readonly MovieField[];
+const MATCHED = ["title", "year", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const satisfies readonly MovieField[];
 
 /**
  * Turns ranked ids into result pages: each movie's title and year, and the words of the query

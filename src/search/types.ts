@@ -91,7 +91,7 @@ export interface SearchResponse {
 /**
  * - `hybrid` (default): keyword and semantic candidates fused (`fusion`, `alpha`);
  * - `semantic`: cosine similarity of embeddings;
- * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline and overview;
+ * - `keyword`: BM25 over title, keywords, cast, directors, genres, tagline, overview, plot and trailer transcripts;
  * - `title`: title search as you type, typo tolerant.
  */
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword", "title"] as const;
@@ -99,13 +99,21 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 /** What `search` does without a `mode`. */
 export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
-export const FUSIONS = ["learned", "convex", "rrf"] as const;
+export const FUSIONS = ["learned", "convex", "rrf", "native-rrf", "native-relative"] as const;
 /**
+ * Plotline's own, the same on every backend:
  * - `learned` (default): the ranking model (`rank-model.ts`), a linear score over both sides'
  *   normalised scores and ranks, title and per-field matches, genre words and the prior, with
  *   weights learned from the catalogue's own description pairs (`scripts/train-ranker.ts`);
  * - `convex`: `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
+ *
+ * The backend's own hybrid query, where it has one (`nativeHybrid`; Weaviate's `hybrid`), so
+ * the two can be compared:
+ * - `native-rrf`: the backend's reciprocal rank fusion (Weaviate's `rankedFusion`, its ranks
+ *   weighted by alpha);
+ * - `native-relative`: the backend's min-max scaled scores combined by alpha (Weaviate's
+ *   `relativeScoreFusion`: `convex` computed by the server).
  */
 export type Fusion = (typeof FUSIONS)[number];
 /** How hybrid search fuses without a `fusion`. */
@@ -118,7 +126,11 @@ export interface SearchOptions {
   k?: number;
   /** Results to skip (default 0). */
   offset?: number;
-  /** Convex fusion's weight of the semantic side, 0 (keyword only) to 1 (semantic only); default `DEFAULT_ALPHA` (0.35). */
+  /**
+   * Hybrid weight of the semantic side, 0 (keyword only) to 1 (semantic only); default: the
+   * collection's embedder's (`hybridAlphaFor` in embed/registry.ts, through `Plotline.search`),
+   * else `DEFAULT_ALPHA` (0.35).
+   */
   alpha?: number;
   /** Hybrid fusion (default `learned`). */
   fusion?: Fusion;

@@ -143,6 +143,31 @@ export const MOVIE_SCHEMA = {
     revenue: nullable("number"),
     posterUrl: nullable("string"),
     language: nullable("string"),
+    trailers: {
+      type: "array",
+      description: "Trailers attached by `plotline trailers`, in file order: what each says and its language, with where the language came from.",
+      items: {
+        type: "object",
+        required: ["file", "transcript", "transcriptSource", "language", "languageSource", "languages", "recognizer", "seconds"],
+        properties: {
+          file: { type: "string", description: "The video's path as it was given." },
+          transcript: { type: "string" },
+          transcriptSource: { type: "string", enum: ["speech", "subtitles", "none"], description: "Recognised speech, the subtitles beside the video, or nothing usable." },
+          language: nullable("string"),
+          languageSource: { type: ["string", "null"], enum: ["audio-tag", "subtitles", "transcript", null] },
+          languages: {
+            type: "array",
+            description: "Every language finding, with its source and confidence.",
+            items: {
+              type: "object",
+              properties: { language: { type: "string" }, source: { type: "string" }, raw: { type: "string" }, confidence: { type: "number" } },
+            },
+          },
+          recognizer: { type: "string" },
+          seconds: { type: "number", description: "Audio length." },
+        },
+      },
+    },
   },
 } as const;
 

@@ -32,7 +32,11 @@ export interface Filters {
   cast?: string[];
   /** Directors, matched case-insensitively; a movie must have one of them. */
   directors?: string[];
-  /** ISO 639-1 code of the original language, matched case-insensitively. */
+  /**
+   * ISO 639-1 code, matched case-insensitively: the movie's original language, or the language
+   * of one of its trailers (`plotline trailers`: stream tag, subtitles or transcript; capability
+   * `trailers`), the trailer article's candidate generation.
+   */
   language?: string;
 }
 

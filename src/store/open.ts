@@ -1,7 +1,19 @@
-import { SqliteStore } from "./sqlite/store.js";
+import { openBackendStore, registerBackend } from "./backends.js";
+import { pineconeBackend } from "./pinecone/backend.js";
+import { postgresBackend } from "./postgres/backend.js";
+import { sqliteBackend } from "./sqlite/backend.js";
 import type { Store, StoreOpenOptions } from "./store.js";
+import { weaviateBackend } from "./weaviate/backend.js";
+
+// The backends this Plotline opens; a new one is one more line here.
+registerBackend(sqliteBackend);
+registerBackend(postgresBackend);
+registerBackend(weaviateBackend);
+registerBackend(pineconeBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
+export { registeredBackends } from "./backends.js";
+
 export const DEFAULT_DB = "./plotline.db";
 
 /** The collection to open when none is named: `PLOTLINE_DB`, else `DEFAULT_DB`. */
@@ -10,10 +22,10 @@ export function defaultDbPath(): string {
 }
 
 /**
- * Opens the collection at `location` with the backend its form names. Today every location is
- * an SQLite file path; remote backends add their URL schemes here (`postgres://`, a Qdrant or
- * Weaviate URL) and connect on first use, so opening stays synchronous.
+ * Opens the collection at `location` with the backend its form names (`store/backends.ts`): a
+ * `postgres://` URL, else an SQLite file path. Remote backends connect on first use, so
+ * opening stays synchronous.
  */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {
-  return SqliteStore.open(location, options);
+  return openBackendStore(location, options);
 }

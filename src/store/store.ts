@@ -5,6 +5,7 @@ import { CapabilityError } from "../errors.js";
 import type { IndexConfig } from "../vector-index/select.js";
 import type { IndexKind } from "../vector-index/vector-index.js";
 import type { Filters } from "./filters.js";
+import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "./trailers.js";
 
 /**
  * The storage seam: everything the engine (search, recommend) and the surfaces (library, CLI,
@@ -78,6 +79,13 @@ export interface Store {
    * through with a cursor; the batches of one scan see one state of the collection.
    */
   scan<F extends MovieField>(fields: readonly F[], options?: { batchSize?: number }): AsyncIterable<MovieRow<F>[]>;
+  /**
+   * Every movie with what ingest computed for it (the hash of its embedded text, the embedder's
+   * raw vector), in natural order, in batches (`batchSize`, default `SCAN_BATCH`), seeing one
+   * state of the collection: what `plotline copy` moves to another store, so nothing is
+   * embedded again.
+   */
+  records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
 
@@ -102,6 +110,12 @@ export interface Store {
    * reads zeros. Capability `fieldMatches`.
    */
   keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null>;
+  /**
+   * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
+   * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
+   * from one another, and a user comparing answers must be able to see which ran.
+   */
+  keywordRanking(weights: Readonly<FieldWeights>): Promise<string>;
 
   /**
    * The best `k` movies by cosine to a query vector, or to a stored movie's vector, best first,
@@ -110,6 +124,14 @@ export interface Store {
    * cosine of unit vectors (finished by the collection's embedder, see `StoreOpenOptions`).
    */
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
+  /**
+   * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
+   * fused by the backend (Weaviate: `hybrid` with `rankedFusion` or `relativeScoreFusion`),
+   * best first, filters applied before the limit. Plotline's fusion (`convex`, `rrf`) runs in
+   * the engine over `keywordTop` and `vectorTop` instead; this exists so the two can be
+   * compared. A fusion the backend does not offer is an `InvalidArgumentError` naming it.
+   */
+  hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /**
@@ -127,8 +149,9 @@ export interface Store {
   /**
    * Applies one batch of changes all or nothing (capability `atomicWrites`): after a failure,
    * or a process killed half-way, the collection is as it was. Within a batch: removals first,
-   * then upserts (by id; an upsert of a known id replaces every field and its vector), then the
-   * manifest, then the ingest log. The freshness token changes once per committed batch.
+   * then upserts (by id; an upsert of a known id replaces every field and its vector; its
+   * trailers stay attached), then trailers, then the manifest, then the ingest log. The
+   * freshness token changes once per committed batch.
    */
   write(batch: WriteBatch): Promise<WriteResult>;
   /**
@@ -144,6 +167,21 @@ export interface Store {
    * pgvector or Qdrant HNSW index is configured on the server).
    */
   readonly vectorIndex: VectorIndexAdmin | null;
+
+  /**
+   * The trailer stored under a content hash (lower-case hex SHA-1 of the file), or null.
+   * Capability `trailers`, as are the two methods below; trailers are written by `write`.
+   */
+  trailer(hash: string): Promise<Trailer | null>;
+  /** The trailers attached to a movie, in file order (path, then hash); none for an unknown id. */
+  movieTrailers(id: string): Promise<TrailerInfo[]>;
+  /**
+   * Every movie with at least one trailer attached, in natural order: its joined transcript, its
+   * trailers' languages and files, and their raw transcript vectors made with `embedderId`
+   * (vectors of another embedder are left out; the next `plotline trailers` run re-embeds them).
+   * Trailers are few next to a catalog: the engine keeps these in memory.
+   */
+  transcripts(embedderId: string): Promise<MovieTranscripts[]>;
 
   /** Releases connections and files; further calls fail. Safe to call twice. */
   close(): Promise<void>;
@@ -175,17 +213,23 @@ export interface StoreCapabilities {
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
-   * The engine has a hybrid query of its own (Weaviate `hybrid`, Qdrant's Query API fusion).
-   * Informational: Plotline fuses the keyword and vector lists itself so that every backend
-   * ranks alike.
+   * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
+   * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
+   * backend ranks alike; `--fusion native-rrf|native-relative` asks the backend's instead.
    */
   nativeHybrid: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
   atomicWrites: boolean;
+  /**
+   * Trailers (`plotline trailers`): `trailer`, `movieTrailers`, `transcripts`, `WriteBatch.trailers`,
+   * the derived field `transcript` and trailer languages in `Filters.language`. Without it
+   * `plotline trailers` fails, and movies have no transcript.
+   */
+  trailers: boolean;
 }
 
 /** A capability a backend may lack. */
-export type Capability = Exclude<keyof StoreCapabilities, "nativeHybrid">;
+export type Capability = keyof StoreCapabilities;
 
 /** What a collection records about itself. */
 export interface Manifest {
@@ -205,15 +249,51 @@ export interface Manifest {
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
   sizeBytes: number | null;
+  /** Trailers kept (capability `trailers`; absent without it). */
+  trailers?: TrailerCounts;
+  /**
+   * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
+   * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
+   */
+  details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
 
 /**
- * Fields a store returns: every `Movie` field, and `sentiment`, derived by every backend when a
- * movie is written (`sentimentScore` of its overview, -1..1: `catalog/sentiment.ts`).
+ * Fields a store returns: every `Movie` field, and two derived ones: `sentiment`, derived by
+ * every backend when a movie is written (`sentimentScore` of its overview, -1..1:
+ * `catalog/sentiment.ts`), and `transcript`, what the movie's trailers say (their transcripts
+ * in file order, joined by a blank line; null when it has none, and always without capability
+ * `trailers`).
  */
-export type MovieField = keyof Movie | "sentiment";
+export type MovieField = keyof Movie | "sentiment" | "transcript";
+/** Every field of `Movie`, in the order of its definition: what `movie()` and `records()` return. */
+export const MOVIE_FIELDS = [
+  "id",
+  "source",
+  "sourceId",
+  "title",
+  "year",
+  "overview",
+  "plot",
+  "tagline",
+  "genres",
+  "keywords",
+  "cast",
+  "directors",
+  "companies",
+  "runtime",
+  "rating",
+  "votes",
+  "popularity",
+  "budget",
+  "revenue",
+  "posterUrl",
+  "language",
+] as const satisfies readonly (keyof Movie)[];
+const movieFieldsCoverMovie: [keyof Movie] extends [(typeof MOVIE_FIELDS)[number]] ? true : never = true;
+void movieFieldsCoverMovie;
 /** A stored movie with its derived fields. */
-export type StoredMovie = Movie & { sentiment: number };
+export type StoredMovie = Movie & { sentiment: number; transcript: string | null };
 /** The requested fields of a movie, and its id. `plot` is absent when the movie has none. */
 export type MovieRow<F extends MovieField> = Pick<StoredMovie, F | "id">;
 
@@ -240,14 +320,15 @@ export interface PageOptions<F extends MovieField> {
 /**
  * Fields keyword search indexes and weighs, in this order (the order of a result's matched
  * words, too). `cast` and `directors` are names, `plot` a longer plot merged from another
- * catalog (`ingest --merge`).
+ * catalog (`ingest --merge`), `transcript` what the movie's trailers say (capability `trailers`).
  */
-export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot"] as const;
+export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
 /**
  * The groups of fields `keywordFieldMatches` reports, in this order: a word in the title, in
  * the keywords, in the cast or directors, in the tagline, overview or plot (genres are not a
- * group: the ranking model reads genre words through query understanding).
+ * group: the ranking model reads genre words through query understanding; nor is the
+ * transcript, see below).
  */
 export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
 export type FieldGroup = (typeof FIELD_GROUPS)[number];
@@ -260,6 +341,9 @@ export const FIELD_GROUP_OF: Readonly<Record<TextField, FieldGroup | null>> = {
   tagline: "text",
   overview: "text",
   plot: "text",
+  // Not a group: the model was learned on what catalogues write about a film, and a trailer's
+  // words are another kind of text (and most collections have none).
+  transcript: null,
 };
 
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
@@ -298,6 +382,50 @@ export interface KeywordHit {
   ordinal?: number;
   /** Each field's share of the score, when the backend reports it (explanations); absent otherwise. */
   fields?: Partial<Record<TextField, number>>;
+}
+
+/** Fusions a backend's own hybrid query may offer (`hybridTop`). */
+export const NATIVE_FUSIONS = ["rrf", "relative"] as const;
+/**
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Weaviate's `rankedFusion`,
+ *   each side's `1 / (60 + rank)` weighted by `alpha` and `1 - alpha`);
+ * - `relative`: each side's scores min-max scaled to 0..1, then `(1 - alpha) * keyword +
+ *   alpha * vector` (Weaviate's `relativeScoreFusion`, the engine's `convex` computed by the
+ *   server).
+ */
+export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
+
+/** What `hybridTop` fuses: a keyword query and a query vector (unit length, the collection's dims). */
+export interface HybridQuery {
+  keyword: KeywordQuery;
+  /** Null when the text has no vector (GloVe knows none of its words): keyword candidates only. */
+  vector: Float32Array | null;
+  fusion: NativeFusion;
+}
+
+export interface HybridOptions {
+  /** Fused movies to return, at most. */
+  k: number;
+  /** Candidates taken from each side before fusing (the engine's `HYBRID_POOL`, or `k` when larger). */
+  pool: number;
+  /** Keyword field weights; see `KeywordOptions.weights`. */
+  weights: Readonly<FieldWeights>;
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`). */
+  alpha?: number;
+  /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
+  rrfK?: number;
+  /** Restrictions applied to both sides before their limits (default none). */
+  filters?: Filters;
+}
+
+/** A fused hit: the backend's fused score, and each side's score and 1-based rank (null: not among its candidates, or not told). */
+export interface HybridHit {
+  id: string;
+  score: number;
+  keyword: number | null;
+  semantic: number | null;
+  keywordRank: number | null;
+  semanticRank: number | null;
 }
 
 /** What `vectorTop` ranks against: a query vector (unit length, the collection's dims) or a stored movie's vector. */
@@ -364,9 +492,25 @@ export interface WriteBatch {
    * in natural order, and its result becomes `Manifest.embedderState` (so the state always
    * matches the vectors it is applied to). Without `fit` the state is left as it was.
    */
-  manifest?: { embedderId: string; dims: number; fit?: (raw: Float32Array[]) => EmbedderState | null };
+  manifest?: {
+    embedderId: string;
+    dims: number;
+    fit?: (raw: Float32Array[]) => EmbedderState | null;
+    /**
+     * The embedder's finish step, for stores that keep the finished vectors themselves (a
+     * pgvector column): the first batch comes before any manifest from which the store's own
+     * finisher could load the embedder. Without it the store uses `StoreOpenOptions.finisher`.
+     */
+    finish?: Finisher;
+  };
   /** An entry for the ingest history: the files read and the ingest report. */
   log?: { files: string[]; report: unknown };
+  /**
+   * Trailers to insert or replace, by hash (capability `trailers`), applied after the upserts,
+   * so a trailer may name a movie of the same batch; a trailer naming a movie not in the
+   * collection is an error. The movies they leave and join get their `transcript` anew.
+   */
+  trailers?: readonly Trailer[];
   /** Called inside the batch after each stage, for progress (`done` of `total` upserts). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -445,6 +589,8 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
+  nativeHybrid: "fuse keyword and vector candidates itself",
+  trailers: "keep trailers and their transcripts",
 };
 
 /**
@@ -455,3 +601,23 @@ export function requireCapability(store: Pick<Store, "kind" | "capabilities">, c
   if (store.capabilities[capability]) return;
   throw new CapabilityError(capability, `the ${store.kind} store cannot ${CAPABILITY_TEXT[capability]}, which ${needed} needs${hint ? `; ${hint}` : ""}`);
 }
+
+/**
+ * The trailer reads of a backend that keeps no trailers (capability `trailers` false), each
+ * failing with the one CapabilityError; such a backend takes them as they are
+ * (`readonly trailer = NO_TRAILERS.trailer`).
+ */
+export const NO_TRAILERS = {
+  async trailer(this: Store, _hash: string): Promise<Trailer | null> {
+    requireCapability(this, "trailers", "reading a trailer");
+    return null;
+  },
+  async movieTrailers(this: Store, _id: string): Promise<TrailerInfo[]> {
+    requireCapability(this, "trailers", "a movie's trailers");
+    return [];
+  },
+  async transcripts(this: Store, _embedderId: string): Promise<MovieTranscripts[]> {
+    requireCapability(this, "trailers", "trailer transcripts");
+    return [];
+  },
+};

@@ -1,5 +1,5 @@
 import { exactSearch, MetricKind } from "usearch";
-import { SIMD_SCAN_AVAILABLE, SimdScan } from "./simd-scan.js";
+import { SIMD_SCAN_AVAILABLE, SimdScan, type SimdScanOptions } from "./simd-scan.js";
 import { TopK } from "./topk.js";
 import type { VectorHit } from "./vector-index.js";
 
@@ -30,16 +30,17 @@ export function ownBuffer(v: Float32Array): Float32Array {
 export const FLAT_COMPACT_AT = 0.25;
 
 /**
- * Most bytes kept in the 8-bit WebAssembly copy of the rows for the SIMD scan (256 MB: 2M
- * vectors of 100 dims, 670k of 384; a row costs its dims rounded up to 16, plus 16 bytes of
- * scale, score and candidate slots, and room for a quarter more rows is kept). Larger stores
- * are scanned by usearch in place.
+ * Whether exact searches scan the 8-bit SIMD copy (else usearch's float scan): whenever the
+ * runtime has WebAssembly SIMD, at any size, since the copy is kept in parts
+ * (`SIMD_SCAN_PART_BYTES`). Its cost is a quarter of the float rows' memory again.
  */
-export const SIMD_SCAN_MAX_BYTES = 256 * 1024 * 1024;
+export function simdScanFits(_rows: number, _dims: number): boolean {
+  return SIMD_SCAN_AVAILABLE;
+}
 
-/** Whether `rows` vectors of `dims` are scanned through the 8-bit SIMD copy (else by usearch). */
-export function simdScanFits(rows: number, dims: number): boolean {
-  return SIMD_SCAN_AVAILABLE && rows * (Math.ceil(dims / 16) * 16 + 16) <= SIMD_SCAN_MAX_BYTES;
+export interface FlatVectorsOptions {
+  /** How the 8-bit copy is kept (rows per part); the default suits any size. */
+  scan?: SimdScanOptions;
 }
 
 /**
@@ -50,9 +51,14 @@ export function simdScanFits(rows: number, dims: number): boolean {
  * over selective filters; the collection is their durable copy.
  */
 export class FlatVectors {
-  /** The SIMD copy of the rows (see `scores`), and how many rows it holds: -1 when stale. */
+  /**
+   * The SIMD copy of the rows (see `topOf`), and how many of its first rows are current: later
+   * rows (appended, or moved by `compact`) are quantized on the next search, earlier ones are
+   * kept current by `upsert`.
+   */
   private scan: SimdScan | null = null;
-  private scanRows = -1;
+  private scanRows = 0;
+  private readonly scanOptions: SimdScanOptions;
   private slotIds: Int32Array;
   private data: Float32Array;
   private readonly slots = new Map<number, number>();
@@ -68,8 +74,10 @@ export class FlatVectors {
     readonly dims: number,
     ids: ArrayLike<number> = [],
     matrix: Float32Array = new Float32Array(0),
+    options: FlatVectorsOptions = {},
   ) {
     if (!Number.isInteger(dims) || dims <= 0) throw new Error(`dims must be a positive integer, got ${dims}`);
+    this.scanOptions = options.scan ?? {};
     if (matrix.length !== ids.length * dims) throw new Error(`matrix has ${matrix.length} values, expected ${ids.length} x ${dims}`);
     const n = ids.length;
     this.slotIds = new Int32Array(Math.max(n, 16));
@@ -143,7 +151,6 @@ export class FlatVectors {
       slot = this.used++;
       this.slotIds[slot] = id;
       this.slots.set(id, slot);
-      this.scanRows = -1;
     }
     this.data.set(v.subarray(offset, offset + this.dims), slot * this.dims);
     if (this.scan && slot < this.scanRows) this.scan.setRow(slot, this.data, slot * this.dims);
@@ -173,10 +180,12 @@ export class FlatVectors {
   compact(): void {
     if (this.dead === 0) return;
     let w = 0;
+    let firstMoved = -1;
     for (let s = 0; s < this.used; s++) {
       const id = this.slotIds[s]!;
       if (id < 0) continue;
       if (w !== s) {
+        if (firstMoved < 0) firstMoved = w;
         this.slotIds[w] = id;
         this.data.copyWithin(w * this.dims, s * this.dims, (s + 1) * this.dims);
         this.slots.set(id, w);
@@ -185,7 +194,8 @@ export class FlatVectors {
     }
     this.used = w;
     this.dead = 0;
-    this.scanRows = -1;
+    // Rows before the first moved one are unchanged in the copy; from there on it is re-made.
+    this.scanRows = Math.min(this.scanRows, firstMoved < 0 ? w : firstMoved);
   }
 
   compactIfNeeded(): void {
@@ -197,15 +207,20 @@ export class FlatVectors {
     return simdScanFits(this.used, this.dims);
   }
 
-  /** The 8-bit SIMD copy of the rows, brought up to date, or null when the rows are too many to copy (`SIMD_SCAN_MAX_BYTES`). */
+  /** The 8-bit SIMD copy of the rows, brought up to date (only rows past `scanRows` are quantized), or null without WebAssembly SIMD. */
   private scanner(): SimdScan | null {
     if (!this.simdScan) return null;
-    this.scan ??= new SimdScan(this.dims);
-    if (this.scanRows !== this.used) {
-      this.scan.load(this.data, this.used);
+    this.scan ??= new SimdScan(this.dims, this.scanOptions);
+    if (this.scanRows !== this.used || this.scan.size !== this.used) {
+      this.scan.load(this.data, this.used, this.scanRows);
       this.scanRows = this.used;
     }
     return this.scan;
+  }
+
+  /** Parts the 8-bit copy is kept in (0 before the first search). */
+  get scanParts(): number {
+    return this.scan?.partCount ?? 0;
   }
 
   /**
@@ -242,7 +257,7 @@ export class FlatVectors {
 
   /**
    * Exact top k over every live vector: the 8-bit WebAssembly SIMD scan (`simd-scan.ts`) with
-   * exact re-scoring up to `SIMD_SCAN_MAX_BYTES`, else usearch's SIMD brute force on one thread
+   * exact re-scoring, or without WebAssembly SIMD usearch's float brute force on one thread
    * (the caller decides about parallelism), asking for `k + tombstones` so dead slots never
    * take a place and re-scoring its hits with `dot`.
    */

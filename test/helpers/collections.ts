@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,10 +33,24 @@ function sourceHash(): string {
  * the test files of one run: built once (under a lock) and keyed by the compiled source, so a
  * code change rebuilds it. Tests must open it read-only.
  */
-export async function tmdbGloveDb(): Promise<string> {
+export function tmdbGloveDb(): Promise<string> {
+  return tmdbDb("glove", "");
+}
+
+/**
+ * The same with the real all-MiniLM-L6-v2 (`minilm`), for the test files that need it; callers
+ * check `realMinilmMissing()` first. Keyed also by the ONNX file, so another import rebuilds it.
+ */
+export function tmdbMinilmDb(modelFile: string): Promise<string> {
+  const s = statSync(modelFile);
+  return tmdbDb("minilm", `${modelFile}:${s.size}:${s.mtimeMs}`);
+}
+
+async function tmdbDb(embedder: "glove" | "minilm", extraKey: string): Promise<string> {
   const dir = join(tmpdir(), "plotline-test-collections");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `tmdb-glove-${sourceHash()}.db`);
+  const key = createHash("sha1").update(sourceHash()).update(extraKey).digest("hex").slice(0, 12);
+  const path = join(dir, `tmdb-${embedder}-${key}.db`);
   const lock = `${path}.lock`;
   for (;;) {
     if (existsSync(path)) return path;
@@ -44,7 +58,8 @@ export async function tmdbGloveDb(): Promise<string> {
     try {
       fd = openSync(lock, "wx");
     } catch {
-      // Another test process is building it; a lock older than 5 minutes is stale.
+      // Another test process is building it and touches the lock as it goes; a lock untouched
+      // for 5 minutes is stale.
       if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { force: true });
       await sleep(200);
       continue;
@@ -52,7 +67,15 @@ export async function tmdbGloveDb(): Promise<string> {
     try {
       const building = `${path}.${process.pid}.building`;
       const p = Plotline.open({ db: building, create: true });
-      await p.ingest([{ file: TMDB_CSV }], { embedder: "glove" });
+      let touched = Date.now();
+      await p.ingest([{ file: TMDB_CSV }], {
+        embedder,
+        onProgress: () => {
+          if (Date.now() - touched < 10_000) return;
+          touched = Date.now();
+          utimesSync(lock, new Date(), new Date());
+        },
+      });
       sqliteOf(p).collection.checkpoint();
       await p.close();
       renameSync(building, path);

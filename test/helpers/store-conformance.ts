@@ -21,6 +21,7 @@ import { Plotline } from "../../src/plotline.js";
 import type { Filters } from "../../src/store/filters.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../../src/search/keyword.js";
 import { FIELD_GROUPS, type Capability, type Store, type StoredMovie } from "../../src/store/store.js";
+import type { Trailer } from "../../src/store/trailers.js";
 import { MOVIES_CSV } from "./paths.js";
 import { tempDir } from "./collections.js";
 
@@ -532,6 +533,105 @@ export function storeConformance(backend: ConformanceBackend): void {
       } finally {
         await again.close();
       }
+    } finally {
+      await p.close();
+    }
+  });
+
+  test(name("trailers: kept by hash, attached to movies, transcripts searched and embedded, their languages filtered"), { skip }, async () => {
+    const { p } = await ingested();
+    try {
+      const s = p.store;
+      if (!s.capabilities.trailers) {
+        await assert.rejects(p.trailers([dir]), (e: Error) => e instanceof CapabilityError && e.message.includes(s.kind));
+        return;
+      }
+      const embedder = await p.queryEmbedder();
+      const manifest = (await s.manifest())!;
+      const hash = (n: number) => n.toString(16).padStart(40, "0");
+      const trailer = async (n: number, file: string, movie: string | null, transcript: string, language: string): Promise<Trailer> => ({
+        hash: hash(n),
+        file,
+        bytes: 1000 + n,
+        movie,
+        match: movie ? { kind: "matched", title: "Jaws", year: null, how: "title" } : { kind: "unmatched", title: "Unknown", year: null },
+        seconds: 4.5,
+        recognizer: "test-recognizer",
+        transcript,
+        transcriptSource: "speech",
+        language,
+        languageSource: "transcript",
+        languages: [{ language, source: "transcript", raw: language, confidence: 0.75 }],
+        embedder: embedder.id,
+        raw: (await embedder.embed([transcript]))[0]!,
+        createdAt: "2026-01-02T03:04:05.000Z",
+      });
+      const spanish = await trailer(1, "/videos/Jaws Tráiler.mp4", JAWS, "un tiburón blanco ataca a los bañistas en la playa", "es");
+      const english = await trailer(2, "/videos/Jaws Trailer 2.mp4", JAWS, "a zeppelin drifts over the harbour at night", "en");
+      const loose = await trailer(3, "/videos/Unknown Trailer.mp4", null, "nobody has heard of this film", "en");
+      const t0 = await s.freshness();
+      await s.write({ trailers: [spanish, english, loose] });
+      assert.notEqual(await s.freshness(), t0, "a batch of trailers is a write batch");
+
+      assert.deepEqual(await s.trailer(hash(1)), spanish, "every field as written");
+      assert.deepEqual(await s.trailer(hash(3)), loose);
+      assert.equal(await s.trailer(hash(9)), null);
+      // File order: "Jaws Trailer 2.mp4" sorts before "Jaws Tráiler.mp4" (code units).
+      const withoutVector = ({ raw: _raw, ...info }: Trailer) => info;
+      assert.deepEqual(await s.movieTrailers(JAWS), [english, spanish].map(withoutVector));
+      assert.deepEqual(await s.movieTrailers(ALIEN), []);
+      assert.deepEqual((await s.stats()).trailers, { trailers: 3, attached: 2 });
+
+      const joined = `${english.transcript}\n\n${spanish.transcript}`;
+      assert.deepEqual(await s.movies([JAWS, ALIEN], ["transcript"]), [
+        { id: JAWS, transcript: joined },
+        { id: ALIEN, transcript: null },
+      ]);
+      assert.deepEqual(await s.transcripts(embedder.id), [{ id: JAWS, transcript: joined, languages: ["en", "es"], files: [english.file, spanish.file], raws: [english.raw, spanish.raw] }]);
+      assert.deepEqual((await s.transcripts("another-embedder"))[0]?.raws, [], "vectors of another embedder are left out");
+
+      // A word only a trailer says finds its movie, matched in the transcript field.
+      const zeppelin = await p.search("zeppelin", { mode: "keyword" });
+      assert.deepEqual(ids(zeppelin.results), [JAWS]);
+      assert.deepEqual(zeppelin.results[0]!.matches, { transcript: ["zeppelin"] });
+      // A trailer's language counts as the movie's.
+      const { order, movies } = await everything(p);
+      assert.deepEqual(await s.filterIds({ language: "es" }), order.filter((id) => id === JAWS || movies.get(id)!.language === "es"));
+      assert.ok(ids((await p.search("shark", { mode: "keyword", filters: { language: "es" } })).results).includes(JAWS));
+
+      // Semantic search scores a movie by the closer of its description and its transcript.
+      const query = "a zeppelin drifts over the harbour";
+      const q = await queryVector(p, query);
+      const mean = english.raw!.map((v, d) => (v + spanish.raw![d]!) / 2);
+      const byTranscript = dot(embedder.finish(mean, manifest.embedderState), q);
+      const { scores } = await cosines(p, q);
+      assert.ok(byTranscript > scores.get(JAWS)!, "the query is closer to what the trailer says than to the description");
+      const expected = ranked(new Map([...scores].map(([id, score]) => [id, id === JAWS ? Math.max(score, byTranscript) : score])), order);
+      const semantic = await p.search(query, { ...BLENDS_OFF, mode: "semantic", k: 10, parse: false });
+      assert.deepEqual(ids(semantic.results), expected);
+      assert.ok(Math.abs(semantic.results.find((r) => r.id === JAWS)!.score - Math.max(scores.get(JAWS)!, byTranscript)) < 1e-5);
+
+      // More like a movie with a transcript (knn) queries by what its trailers say; a trailer's file name names it.
+      const byTrailer = (await cosines(p, embedder.finish(mean, manifest.embedderState))).scores;
+      byTrailer.delete(JAWS);
+      const knn = await p.similar({ id: JAWS }, { ...BLENDS_OFF, k: 4 });
+      assert.deepEqual(ids(knn.results), ranked(byTrailer, order).slice(0, 4));
+      for (const r of knn.results) assert.ok(Math.abs(r.similarity - byTrailer.get(r.id)!) < 1e-5, `${r.id}: cosine to the transcript vector`);
+      assert.equal((await p.similar("Jaws Trailer 2.mp4", { k: 1 })).movie.id, JAWS);
+      assert.equal((await p.similar("/videos/Jaws Tráiler.mp4", { k: 1 })).movie.id, JAWS);
+
+      // A trailer naming a movie the collection does not have is refused, and nothing is written.
+      const token = await s.freshness();
+      await assert.rejects(s.write({ trailers: [await trailer(4, "/videos/Nothing.mp4", "tt404", "words", "en")] }), /tt404/);
+      assert.equal(await s.freshness(), token);
+      assert.equal(await s.trailer(hash(4)), null);
+
+      // Removing a movie detaches its trailers, which keep what they say.
+      await p.remove([JAWS]);
+      assert.deepEqual(await s.trailer(hash(1)), { ...spanish, movie: null });
+      assert.deepEqual((await s.stats()).trailers, { trailers: 3, attached: 0 });
+      assert.deepEqual(await s.transcripts(embedder.id), []);
+      assert.ok(!(await s.filterIds({ language: "es" })).includes(JAWS));
     } finally {
       await p.close();
     }

@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * One movie
-         * @description `Plotline.movie(id)`: every stored field.
+         * @description `Plotline.movie(id)`: every stored field, and the movie's trailers (`Plotline.movieTrailers(id)`).
          */
         get: operations["getApiMoviesById"];
         put?: never;
@@ -174,10 +174,10 @@ export interface operations {
                 q: string;
                 /** @description Search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type. */
                 mode?: "hybrid" | "semantic" | "keyword" | "title";
-                /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only). */
+                /** @description Hybrid (convex, native-*): weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove 0.35, minilm 0.45, others 0.35. */
                 alpha?: number;
-                /** @description Hybrid fusion: the learned ranking model, convex combination of normalised scores, or reciprocal rank fusion (k = 60). */
-                fusion?: "learned" | "convex" | "rrf";
+                /** @description Hybrid fusion: the learned ranking model (no alpha), convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha. */
+                fusion?: "learned" | "convex" | "rrf" | "native-rrf" | "native-relative";
                 /** @description Weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much. */
                 prior?: number;
                 /** @description Results per page. */
@@ -204,7 +204,7 @@ export interface operations {
                 cast?: string[];
                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                 director?: string[];
-                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                 language?: string;
             };
             header?: never;
@@ -250,7 +250,7 @@ export interface operations {
                                 cast?: string[];
                                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                                 directors?: string[];
-                                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                                 language?: string;
                             };
                             /** @description "Movies like X": the title named. */
@@ -400,7 +400,7 @@ export interface operations {
                                 cast?: string[];
                                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                                 directors?: string[];
-                                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                                 language?: string;
                             };
                             /** @description "Movies like X": the title named. */
@@ -538,6 +538,30 @@ export interface operations {
                         revenue: number | null;
                         posterUrl: string | null;
                         language: string | null;
+                        /** @description Trailers attached by `plotline trailers`, in file order: what each says and its language, with where the language came from. */
+                        trailers?: {
+                            /** @description The video's path as it was given. */
+                            file: string;
+                            transcript: string;
+                            /**
+                             * @description Recognised speech, the subtitles beside the video, or nothing usable.
+                             * @enum {string}
+                             */
+                            transcriptSource: "speech" | "subtitles" | "none";
+                            language: string | null;
+                            /** @enum {string|null} */
+                            languageSource: "audio-tag" | "subtitles" | "transcript" | null;
+                            /** @description Every language finding, with its source and confidence. */
+                            languages: {
+                                language?: string;
+                                source?: string;
+                                raw?: string;
+                                confidence?: number;
+                            }[];
+                            recognizer: string;
+                            /** @description Audio length. */
+                            seconds: number;
+                        }[];
                     };
                 };
             };
@@ -570,7 +594,7 @@ export interface operations {
                 method?: "knn" | "svm" | "tfidf";
                 /** @description Maximal marginal relevance, 0 (keeps the ranking) to 1 (most diverse). */
                 diversity?: number;
-                /** @description Re-rank by (1 - w) x similarity + w x overview sentiment. */
+                /** @description Re-rank by (1 - w) x similarity + w x sentiment (of the English trailer transcript when there is one, else of the overview). */
                 rerank?: "none" | "sentiment";
                 /** @description W for rerank sentiment, 0..1. */
                 sentiment_weight?: number;
@@ -598,7 +622,7 @@ export interface operations {
                 cast?: string[];
                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                 director?: string[];
-                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                 language?: string;
             };
             header?: never;
@@ -647,7 +671,7 @@ export interface operations {
                                 cast?: string[];
                                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                                 directors?: string[];
-                                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                                 language?: string;
                             };
                             /** @description "Movies like X": the title named. */
@@ -777,7 +801,7 @@ export interface operations {
                      */
                     diversity?: number;
                     /**
-                     * @description Re-rank by (1 - w) x similarity + w x overview sentiment.
+                     * @description Re-rank by (1 - w) x similarity + w x sentiment (of the English trailer transcript when there is one, else of the overview).
                      * @default none
                      * @enum {string}
                      */
@@ -821,7 +845,7 @@ export interface operations {
                     cast?: string[];
                     /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                     director?: string[];
-                    /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                    /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                     language?: string;
                 };
             };
@@ -864,7 +888,7 @@ export interface operations {
                                 cast?: string[];
                                 /** @description Director (repeat: a movie has one of them), matched case-insensitively. */
                                 directors?: string[];
-                                /** @description ISO 639-1 original language, e.g. en (movies whose language is unknown do not match). */
+                                /** @description ISO 639-1 language, e.g. en: the movie's original language or one of its trailers' (movies whose language is unknown do not match). */
                                 language?: string;
                             };
                             /** @description "Movies like X": the title named. */

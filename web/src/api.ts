@@ -21,6 +21,8 @@ export type Filters = NonNullable<ListResponse["parsed"]>["filters"];
 /** Matched terms per field, e.g. `{ overview: ["shark", "beach"] }`. */
 export type Matches = NonNullable<Hit["matches"]>;
 export type Movie = Ok<operations["getApiMoviesById"]>;
+/** A trailer attached by `plotline trailers`: what it says, and its language with where that came from. */
+export type Trailer = NonNullable<Movie["trailers"]>[number];
 export type SearchParams = UrlParams<operations["getApiSearch"]["parameters"]["query"]>;
 export type SimilarParams = UrlParams<NonNullable<operations["getApiMoviesByIdSimilar"]["parameters"]["query"]>>;
 export type RecommendBody = operations["postApiRecommend"]["requestBody"]["content"]["application/json"];

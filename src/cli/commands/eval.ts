@@ -1,16 +1,22 @@
 import { InvalidArgumentError } from "../../errors.js";
+import { SEARCH_OPTIONS } from "../../options/commands.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
 import { evaluateMode, loadQueries, type ModeReport, type QueryMetrics } from "../../search/evaluate.js";
 import { DEFAULT_ALPHA } from "../../search/hybrid.js";
-import { DEFAULT_PRIOR, MAX_PRIOR, SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
-import { numberOption, type Command } from "../command.js";
+import { DEFAULT_PRIOR, SEARCH_MODES, type Fusion, type SearchMode, type SearchOptions } from "../../search/types.js";
+import type { Command } from "../command.js";
 import { table } from "../table.js";
 
-/** Rows that run `hybrid` with another fusion than the default (learned). */
-const RRF_ROW = "rrf";
-const CONVEX_ROW = "convex";
-const FUSION_ROWS: Record<string, Fusion> = { [CONVEX_ROW]: "convex", [RRF_ROW]: "rrf" };
-const DEFAULT_MODES = ["hybrid", CONVEX_ROW, RRF_ROW, "keyword", "semantic"];
+/**
+ * Rows that run `hybrid` with another fusion than the default (learned): `convex` and `rrf`
+ * (listed by default), and the backend's own fusions where it has them (`native-rrf`,
+ * `native-relative`).
+ */
+const FUSION_ROWS = ["convex", "rrf", "native-rrf", "native-relative"] as const satisfies readonly Fusion[];
+const DEFAULT_MODES = ["hybrid", "convex", "rrf", "keyword", "semantic"];
+/** Search's own `prior` and `alpha` options (src/options/), so eval reads them as search does. */
+const RANKING_SPECS = SEARCH_OPTIONS.filter((spec) => spec.key === "prior" || spec.key === "alpha");
 /** Alphas `--sweep-alpha` tries: 0 to 1 in steps of 0.05. */
 const SWEEP = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
 
@@ -23,17 +29,18 @@ function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return `${r.mode}${prior ? ` (${prior.slice(2)})` : ""}`;
   if (r.options.fusion === "rrf") return `hybrid (rrf, k=60${prior})`;
   if (r.options.fusion === "convex") return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA}${prior})`;
+  // The backend's fusions weigh their two sides by alpha too (Weaviate's rankedFusion as well); they take no prior.
+  if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion}, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
   return `hybrid (learned${prior})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl|pairs.json> [--modes hybrid,convex,rrf,keyword,semantic] [--prior P] [--alpha A] [--sweep-alpha] [--by-kind]",
+  usage: "eval <queries.jsonl|pairs.json> [--modes hybrid,convex,rrf,native-rrf,native-relative,keyword,semantic] [--prior P] [--alpha A] [--sweep-alpha] [--by-kind]",
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 and Success@3 per mode.",
   options: {
-    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")} (hybrid: learned fusion), ${CONVEX_ROW}, ${RRF_ROW} (hybrid with convex or reciprocal rank fusion)`, default: DEFAULT_MODES.join(",") },
-    prior: { type: "string", arg: "P", help: `the popularity prior's weight as a multiple of its default, 0 (off) to ${MAX_PRIOR}`, default: DEFAULT_PRIOR },
-    alpha: { type: "string", arg: "A", help: "hybrid (convex) weight of the semantic side", default: DEFAULT_ALPHA },
+    modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")} (hybrid: learned fusion), ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },
+    ...cliFlags(RANKING_SPECS),
     "sweep-alpha": { type: "boolean", help: "also run hybrid (convex) at alpha 0, 0.05, ..., 1" },
     "by-kind": { type: "boolean", help: "also break the metrics down by the queries' kind" },
     "no-parse": { type: "boolean", help: "search the queries as typed, without query understanding" },
@@ -52,22 +59,23 @@ export const evalCommand: Command = {
       .split(",")
       .map((m) => m.trim())
       .filter(Boolean);
-    for (const m of modes) if (!FUSION_ROWS[m] && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, CONVEX_ROW, RRF_ROW].join(", ")})`);
-    const alpha = numberOption("alpha", ctx.values.alpha);
-    const prior = numberOption("prior", ctx.values.prior);
-    if (prior !== undefined && !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("--prior", `must be a number from 0 to ${MAX_PRIOR}, got ${prior}`);
+    const isFusionRow = (m: string): m is (typeof FUSION_ROWS)[number] => (FUSION_ROWS as readonly string[]).includes(m);
+    for (const m of modes) if (!isFusionRow(m) && !(SEARCH_MODES as readonly string[]).includes(m)) throw new InvalidArgumentError("--modes", `unknown mode '${m}' (modes: ${[...SEARCH_MODES, ...FUSION_ROWS].join(", ")})`);
+    // Bounds are the library's to check (search throws the one error naming the option).
+    const { alpha, prior } = parseCli(RANKING_SPECS, ctx.values) as { alpha?: number; prior?: number };
     const parse = !ctx.values["no-parse"];
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
       const search = (q: string, o: SearchOptions) => plotline.search(q, o);
       const reports: ModeReport[] = [];
       for (const m of modes) {
-        const mode: SearchMode = FUSION_ROWS[m] ? "hybrid" : (m as SearchMode);
+        const mode: SearchMode = isFusionRow(m) ? "hybrid" : (m as SearchMode);
         const options: Omit<SearchOptions, "mode" | "k"> = { parse };
         if (prior !== undefined) options.prior = prior;
         if (mode === "hybrid") {
-          options.fusion = FUSION_ROWS[m] ?? "learned";
-          if (options.fusion === "convex") options.alpha = alpha ?? DEFAULT_ALPHA;
+          options.fusion = isFusionRow(m) ? m : "learned";
+          // The learned model and Plotline's RRF take no alpha; every other fusion weighs the sides by it.
+          if (m !== "rrf" && m !== "hybrid") options.alpha = alpha ?? (await plotline.defaultAlpha()) ?? DEFAULT_ALPHA;
         }
         reports.push(await evaluateMode(search, set, mode, options));
       }

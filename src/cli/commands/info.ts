@@ -8,6 +8,28 @@ function indexLine(index: CollectionInfo["index"]): string {
   return `${kind}${index.file ? `, ${index.file} (${bytes(index.bytes ?? 0)}${index.fresh ? "" : ", stale: run plotline index"})` : ""}`;
 }
 
+function trailersLine(t: CollectionInfo["trailers"]): string {
+  if (!t) return "not kept by the backend";
+  return t.trailers ? `${n(t.trailers)} (${n(t.attached)} attached to movies)` : "0";
+}
+
+/** The backend's own details, one per line, named as the backend names them (`sizes` in bytes, shown as sizes). */
+function detailLines(details: CollectionInfo["details"]): string[] {
+  if (!details) return [];
+  const width = Math.max(10, ...Object.keys(details).map((k) => k.length));
+  return Object.entries(details).map(([key, value]) => {
+    const shown =
+      value !== null && typeof value === "object"
+        ? Object.entries(value)
+            .map(([name, b]) => `${name} ${key === "sizes" ? bytes(b) : String(b)}`)
+            .join(", ")
+        : value === null
+          ? "-"
+          : String(value);
+    return `${key.padEnd(width)} ${shown}`;
+  });
+}
+
 export const infoCommand: Command = {
   name: "info",
   usage: "info",
@@ -27,8 +49,10 @@ export const infoCommand: Command = {
             `dimensions  ${info.dims ?? "-"}`,
             `backend     ${info.backend}`,
             `size        ${info.sizeBytes === null ? "-" : bytes(info.sizeBytes)}`,
+            `trailers    ${trailersLine(info.trailers)}`,
             `updated     ${info.updatedAt ?? "-"}`,
             `index       ${indexLine(info.index)}`,
+            ...detailLines(info.details),
           ].join("\n"),
         );
     } finally {

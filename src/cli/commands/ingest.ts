@@ -20,7 +20,7 @@ export const ingestCommand: Command = {
     format: { type: "string", arg: "FORMAT", help: `one of ${FORMATS.join(", ")}`, default: "auto" },
     map: { type: "string", arg: "SPEC", help: "column mapping for generic files: title=Name,overview=Plot,year=Year,id=Id,genres=Genres,..." },
     source: { type: "string", arg: "NAME", help: "source name recorded on mapped files' movies (default: the file name)" },
-    embedder: { type: "string", arg: "NAME", help: "auto (minilm when its weights load, else glove), minilm, glove, or a sentence-transformers ONNX model", default: "auto" },
+    embedder: { type: "string", arg: "NAME", help: "auto (minilm when its weights load, else glove), minilm, minilm-q8 (its int8 copy), glove, or a sentence-transformers ONNX model (org/name)", default: "auto" },
     merge: {
       type: "boolean",
       help: "merge the files by normalised title + year: the first file's movies gain the others' summaries as a searchable, embedded plot; unmatched films are added as their own movies",

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import { SEARCH_OPTIONS, searchOptions } from "../../options/commands.js";
 import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
+import { DEFAULT_FIELD_WEIGHTS } from "../../search/keyword.js";
 import type { ExplainedHit, SearchResponse } from "../../search/types.js";
 import type { Command } from "../command.js";
 import { table } from "../table.js";
@@ -22,7 +23,7 @@ function explainLines(r: ExplainedHit): string[] {
 }
 
 /** The readable form: what was understood, a results table, and with --explain why each result is there. */
-export function renderSearch(response: SearchResponse, offset: number, explain: boolean): string {
+export function renderSearch(response: SearchResponse & { keywordRanking?: string }, offset: number, explain: boolean): string {
   const lines: string[] = [];
   const { parsed } = response;
   if (parsed.extracted.length) {
@@ -40,6 +41,7 @@ export function renderSearch(response: SearchResponse, offset: number, explain: 
   const rows = response.results.map((r, i) => [offset + i + 1, r.score.toFixed(4), r.title, r.year, r.id]);
   const rendered = table(["#", "score", "title", "year", "id"], rows).split("\n");
   if (!explain) return [...lines, ...rendered].join("\n");
+  if (response.keywordRanking) lines.push(`Keyword ranking: ${response.keywordRanking}.`, "");
   lines.push(...rendered.slice(0, 2));
   response.results.forEach((r, i) => lines.push(rendered[i + 2]!, ...explainLines(r)));
   return lines.join("\n");
@@ -64,8 +66,12 @@ export const searchCommand: Command = {
     const offset = options.offset ?? 0;
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
-      const response = await plotline.search(query, options);
-      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, Boolean(values.explain)));
+      const explain = Boolean(values.explain);
+      const found = await plotline.search(query, options);
+      // Backends rank keywords differently (FTS5's BM25, pg_textsearch, ts_rank_cd): --explain says which ran.
+      const keywordSide = explain && found.mode !== "semantic" && found.mode !== "title" && plotline.store.capabilities.keyword;
+      const response = keywordSide ? { ...found, keywordRanking: await plotline.store.keywordRanking(DEFAULT_FIELD_WEIGHTS) } : found;
+      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, explain));
     } finally {
       await plotline.close();
     }

@@ -7,14 +7,15 @@ import { recommendTable } from "../recommend-table.js";
 
 export const similarCommand: Command = {
   name: "similar",
-  usage: "similar <id|title> [-k 40] [--method knn|svm|tfidf] [--movie-year Y] [--diversity 0.3] [--rerank sentiment] [filters]",
-  summary: "List the movies most like one movie (by id or title); a table, or JSON with --json.",
+  usage: "similar <id|title|trailer file> [-k 40] [--method knn|svm|tfidf] [--movie-year Y] [--diversity 0.3] [--rerank sentiment | --sentiment 0.3] [filters]",
+  summary: "List the movies most like one movie (by id, title or trailer file name); a table, or JSON with --json.",
   options: cliFlags(SIMILAR_OPTIONS),
   examples: [
     'plotline similar "Toy Story" -k 10',
     "plotline similar tt0114709 --method svm --json",
     'plotline similar "Halloween" --movie-year 1978 --diversity 0.3 --rerank sentiment',
     'plotline similar Alien --genre "Science Fiction" --year 1990..',
+    'plotline similar "The Martian (2015) Official Trailer.mp4" --sentiment 0.3 --language en',
   ],
   async run(ctx) {
     const ref = ctx.positionals.join(" ").trim();

@@ -19,7 +19,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
     {
       schema: {
         summary: "One movie",
-        description: "`Plotline.movie(id)`: every stored field.",
+        description: "`Plotline.movie(id)`: every stored field, and the movie's trailers (`Plotline.movieTrailers(id)`).",
         tags: ["movies"],
         params: ID_PARAMS,
         response: { 200: MOVIE_SCHEMA, ...ERROR_RESPONSES },
@@ -29,7 +29,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
       live.use(async (p) => {
         const movie = await p.movie(request.params.id);
         if (!movie) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
-        return movie;
+        return { ...movie, trailers: await p.movieTrailers(request.params.id) };
       }),
   );
 

@@ -4,7 +4,7 @@ import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import { CollectionError } from "../../errors.js";
-import type { FacetCount, FacetField, Manifest, MovieField, StoredMovie, UpsertItem } from "../store.js";
+import { MOVIE_FIELDS, type FacetCount, type FacetField, type Manifest, type MovieField, type StoredMovie, type UpsertItem } from "../store.js";
 import { changedSince, metaJson, setMetaJson, vectorsSeq } from "./changes.js";
 import { blobToVector, vectorToBlob } from "./codec.js";
 import { FilterTable, filterSql } from "./filters.js";
@@ -13,6 +13,8 @@ import { KeywordIndex } from "./keyword.js";
 import { ftsVocabulary } from "./postings.js";
 import { MIGRATIONS } from "./schema.js";
 import { refreshSentiment, storedSentiment } from "./sentiment.js";
+import { movieTranscripts, saveTrailers, trailerByHash, trailerCounts, trailersOfMovie } from "./trailers.js";
+import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "../trailers.js";
 
 export type { Manifest } from "../store.js";
 
@@ -31,6 +33,8 @@ type Row = Record<string, unknown>;
 
 /** How each field a store returns is kept: its SQL expression over `movies m`, and how to read it back. */
 const COLUMNS: Record<Exclude<MovieField, "sentiment">, { sql: string; read?: (v: unknown) => unknown }> = {
+  // Derived: the movie's trailers' transcripts (`trailers.ts` keeps it up to date).
+  transcript: { sql: "m.transcript" },
   id: { sql: "m.id" },
   source: { sql: "m.source" },
   sourceId: { sql: "m.source_id" },
@@ -329,6 +333,18 @@ export class Collection {
     return read(this.db.prepare(`SELECT m.rowid, ${select} FROM movies m${join} ORDER BY m.rowid`).raw().all() as unknown[][]);
   }
 
+  /**
+   * Every movie with the hash of its embedded text and its raw vector, in rowid order: what a
+   * copy to another store takes. A movie without a vector (none is written without one) is
+   * left out.
+   */
+  records(): UpsertItem[] {
+    const { select, read } = this.reader(MOVIE_FIELDS);
+    const rows = this.db.prepare(`SELECT m.rowid, ${select}, m.text_hash, v.raw FROM movies m JOIN vectors v ON v.movie = m.rowid ORDER BY m.rowid`).raw().all() as unknown[][];
+    const at = MOVIE_FIELDS.length + 1;
+    return read(rows).map(({ row }, i) => ({ movie: row as Movie, textHash: rows[i]![at] as Buffer, raw: blobToVector(rows[i]![at + 1] as Buffer) }));
+  }
+
   /** Rowids by popularity, highest first (unknown as 0), ties by rowid. */
   rowidsByPopularity(): [number, number][] {
     return this.db.prepare("SELECT rowid, coalesce(popularity, 0) FROM movies ORDER BY 2 DESC, rowid").raw().all() as [number, number][];
@@ -396,6 +412,30 @@ export class Collection {
   /** The keyword index's terms (Porter stems) with how many movies hold each. */
   keywordVocabulary(): Map<string, number> {
     return ftsVocabulary(this.db);
+  }
+
+  /** The trailer stored under a content hash (hex), or null. */
+  trailer(hash: string): Trailer | null {
+    return trailerByHash(this.db, hash);
+  }
+
+  /** Inserts or replaces trailers by hash and refreshes their movies' transcripts; call inside a transaction. */
+  saveTrailers(trailers: readonly Trailer[]): void {
+    saveTrailers(this.db, trailers);
+  }
+
+  /** A movie's trailers, in file order. */
+  movieTrailers(id: string): TrailerInfo[] {
+    return trailersOfMovie(this.db, id);
+  }
+
+  /** Every movie with an attached trailer, with raw transcript vectors of `embedderId`. */
+  transcripts(embedderId: string): MovieTranscripts[] {
+    return movieTranscripts(this.db, embedderId);
+  }
+
+  trailerCounts(): TrailerCounts {
+    return trailerCounts(this.db);
   }
 
   /** The filterable columns of every movie, in memory. */

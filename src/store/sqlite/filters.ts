@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { validateFilters, type Filters } from "../filters.js";
+import { trailerLanguages } from "./trailers.js";
 
 /**
  * SQL condition over `movies` for the filters, with its parameters: the reference the in-memory
@@ -32,7 +33,10 @@ export function filterSql(f: Filters): { where: string; params: (string | number
   if (f.excludeGenres?.length) parts.push(`NOT (${f.excludeGenres.map((g) => listMatch("genres", g)).join(" OR ")})`);
   if (f.cast?.length) parts.push(`(${f.cast.map((c) => listMatch("cast_members", c)).join(" AND ")})`);
   if (f.directors?.length) parts.push(`(${f.directors.map((d) => listMatch("directors", d)).join(" OR ")})`);
-  if (f.language) add("lower(language) = lower(?)", f.language);
+  if (f.language) {
+    parts.push("(lower(language) = lower(?) OR EXISTS (SELECT 1 FROM trailers t WHERE t.movie = movies.rowid AND t.language = lower(?)))");
+    params.push(f.language, f.language);
+  }
   return { where: parts.length ? parts.join(" AND ") : "1", params };
 }
 
@@ -49,7 +53,8 @@ export class FilterTable {
     private readonly runtime: Float64Array,
     private readonly rating: Float64Array,
     private readonly votes: Float64Array,
-    private readonly language: (string | null)[],
+    /** Each movie's languages: its own, then its trailers'. */
+    private readonly languages: string[][],
     private readonly genres: string[][],
     private readonly cast: string[][],
     private readonly directors: string[][],
@@ -62,13 +67,14 @@ export class FilterTable {
       .all() as [number, number | null, number | null, number | null, number | null, string | null, string, string, string][];
     const num = (i: number) => Float64Array.from(rows, (r) => (r[i] === null ? NaN : (r[i] as number)));
     const list = (i: number) => rows.map((r) => (JSON.parse(r[i] as string) as string[]).map((v) => v.toLowerCase()));
+    const trailers = trailerLanguages(db);
     return new FilterTable(
       Int32Array.from(rows, (r) => r[0]),
       num(1),
       num(2),
       num(3),
       num(4),
-      rows.map((r) => (r[5] === null ? null : r[5].toLowerCase())),
+      rows.map((r) => [...(r[5] === null ? [] : [r[5].toLowerCase()]), ...(trailers.get(r[0]) ?? [])]),
       list(6),
       list(7),
       list(8),
@@ -101,7 +107,7 @@ export class FilterTable {
     if (directors.length) tests.push((i) => directors.some((d) => this.directors[i]!.includes(d)));
     if (f.language) {
       const language = f.language.toLowerCase();
-      tests.push((i) => this.language[i] === language);
+      tests.push((i) => this.languages[i]!.includes(language));
     }
     const out = new Set<number>();
     outer: for (let i = 0; i < this.rowids.length; i++) {

@@ -15,6 +15,7 @@ const FIELD_OF_COLUMN: Readonly<Record<string, TextField>> = {
   tagline: "tagline",
   overview: "overview",
   plot: "plot",
+  transcript: "transcript",
 };
 
 /**

@@ -150,4 +150,59 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
   `,
+  // Trailers (src/trailers.ts, src/store/sqlite/trailers.ts): one row per video file, keyed by the hash of its bytes, so a
+  // re-run skips what is done and a killed run keeps every file it finished. A trailer keeps its
+  // transcript and language findings when it matches no movie (movie NULL), so attaching it
+  // later needs no second transcription. A movie's trailers' transcripts, joined, are its
+  // `transcript` column: keyword search indexes it as a field of its own (the full-text index
+  // is rebuilt with it, as in migration 5).
+  `
+  ALTER TABLE movies ADD COLUMN transcript TEXT;
+  CREATE TABLE trailers (
+    hash BLOB PRIMARY KEY,              -- SHA-1 of the file's bytes
+    file TEXT NOT NULL,                 -- path as last given
+    bytes INTEGER NOT NULL,
+    movie INTEGER REFERENCES movies(rowid) ON DELETE SET NULL,
+    match TEXT NOT NULL,                -- JSON: how the file name was matched (or why not)
+    seconds REAL NOT NULL,              -- audio length
+    recognizer TEXT NOT NULL,           -- recogniser id, e.g. pocketsphinx/pocketsphinx_continuous/en-us
+    transcript TEXT NOT NULL,
+    transcript_source TEXT NOT NULL,    -- speech | subtitles | none
+    language TEXT,                      -- ISO 639-1, chosen from the findings
+    language_source TEXT,               -- audio-tag | subtitles | transcript
+    languages TEXT NOT NULL,            -- JSON: every finding with its source and confidence
+    embedder TEXT,                      -- embedder id of raw
+    raw BLOB,                           -- float32 LE raw embedding of the transcript
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX trailers_movie ON trailers(movie);
+  DROP TRIGGER movies_fts_insert;
+  DROP TRIGGER movies_fts_delete;
+  DROP TRIGGER movies_fts_update;
+  DROP TABLE movies_fts;
+  CREATE VIRTUAL TABLE movies_fts USING fts5(
+    title, keywords, cast_members, directors, genres, tagline, overview, plot, transcript,
+    content = 'movies', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER movies_fts_insert AFTER INSERT ON movies BEGIN
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot, transcript)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview, new.plot, new.transcript);
+  END;
+  CREATE TRIGGER movies_fts_delete AFTER DELETE ON movies BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot, transcript)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview, old.plot, old.transcript);
+  END;
+  CREATE TRIGGER movies_fts_update AFTER UPDATE ON movies
+  WHEN old.title IS NOT new.title OR old.keywords IS NOT new.keywords OR old.cast_members IS NOT new.cast_members
+    OR old.directors IS NOT new.directors OR old.genres IS NOT new.genres OR old.tagline IS NOT new.tagline
+    OR old.overview IS NOT new.overview OR old.plot IS NOT new.plot OR old.transcript IS NOT new.transcript
+  BEGIN
+    INSERT INTO movies_fts(movies_fts, rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot, transcript)
+    VALUES ('delete', old.rowid, old.title, old.keywords, old.cast_members, old.directors, old.genres, old.tagline, old.overview, old.plot, old.transcript);
+    INSERT INTO movies_fts(rowid, title, keywords, cast_members, directors, genres, tagline, overview, plot, transcript)
+    VALUES (new.rowid, new.title, new.keywords, new.cast_members, new.directors, new.genres, new.tagline, new.overview, new.plot, new.transcript);
+  END;
+  INSERT INTO movies_fts(movies_fts) VALUES ('rebuild');
+  `,
 ];

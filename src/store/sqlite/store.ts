@@ -11,6 +11,7 @@ import {
   type AllVectors,
   type FacetCount,
   type FacetField,
+  type HybridHit,
   type Finisher,
   type KeywordHit,
   type KeywordOptions,
@@ -24,13 +25,16 @@ import {
   type StoreCapabilities,
   type StoreOpenOptions,
   type StoreStats,
+  type UpsertItem,
   type VectorHit,
   type VectorIndexAdmin,
   type VectorOptions,
   type VectorQuery,
   type WriteBatch,
   type WriteResult,
+  requireCapability,
 } from "../store.js";
+import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
 import type { KeywordIndex } from "./keyword.js";
@@ -45,6 +49,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   facets: true,
   nativeHybrid: false,
   atomicWrites: true,
+  trailers: true,
 });
 
 /** Field weights for an index asked only where words are (`keywordFieldMatches`). */
@@ -118,7 +123,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    return { sizeBytes: this.collection.sizeOnDisk() };
+    return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -157,6 +162,14 @@ export class SqliteStore implements Store {
     // One read of every row: a consistent state, and SQLite reads it faster than in pages.
     const rows = this.collection.allRows(fields).map((r) => r.row);
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+  }
+
+  async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
+    const size = options.batchSize ?? SCAN_BATCH;
+    if (!Number.isInteger(size) || size <= 0) throw new InvalidArgumentError("batchSize", `must be a positive integer, got ${String(size)}`);
+    // One read, as for `scan`: every batch is of one state of the file.
+    const items = this.collection.records();
+    for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
   }
 
   async filterIds(filters: Filters): Promise<string[]> {
@@ -201,6 +214,10 @@ export class SqliteStore implements Store {
 
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
     return this.collection.keywordVocabulary();
+  }
+
+  async keywordRanking(): Promise<string> {
+    return "BM25 (k1 1.2, b 0.75, field weights), in memory over FTS5's postings";
   }
 
   /** The BM25 index with these weights: one per set of weights, each with its own term scores. */
@@ -276,6 +293,11 @@ export class SqliteStore implements Store {
     return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
   }
 
+  async hybridTop(): Promise<HybridHit[]> {
+    requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
     const allowed = this.allowed(options.filters);
     return this.collection.facets(field, allowed ? [...allowed] : null, options.limit ?? null);
@@ -297,6 +319,7 @@ export class SqliteStore implements Store {
         c.upsert(upserts);
         c.refreshSentiment();
       }
+      if (batch.trailers?.length) c.saveTrailers(batch.trailers);
       const m = batch.manifest;
       if (m) {
         let state = c.manifest()?.embedderState ?? null;
@@ -315,6 +338,18 @@ export class SqliteStore implements Store {
     });
     this.dropDerived();
     return result;
+  }
+
+  async trailer(hash: string): Promise<Trailer | null> {
+    return this.collection.trailer(hash);
+  }
+
+  async movieTrailers(id: string): Promise<TrailerInfo[]> {
+    return this.collection.movieTrailers(id);
+  }
+
+  async transcripts(embedderId: string): Promise<MovieTranscripts[]> {
+    return this.collection.transcripts(embedderId);
   }
 
   embeddingCache() {

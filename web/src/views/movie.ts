@@ -1,4 +1,4 @@
-import { api, type ListResponse, type Movie } from "../api.js";
+import { api, type ListResponse, type Movie, type Trailer } from "../api.js";
 import { cardGrid, opinionButtons, skeletons } from "../card.js";
 import { cover } from "../cover.js";
 import { h, replace } from "../dom.js";
@@ -14,6 +14,26 @@ const METHOD_LABELS: Record<Method, string> = { knn: "kNN", svm: "SVM" };
 function fact(label: string, value: string | null): HTMLElement | null {
   if (!value) return null;
   return h("div", { class: "fact" }, h("dt", null, label), h("dd", null, value));
+}
+
+const LANGUAGE_SOURCE: Record<NonNullable<Trailer["languageSource"]>, string> = {
+  "audio-tag": "from the audio track's tag",
+  subtitles: "from its subtitles",
+  transcript: "detected in the transcript",
+};
+const TEXT_SOURCE: Record<Trailer["transcriptSource"], string> = { speech: "Transcribed from speech", subtitles: "From the subtitles", none: "No transcript" };
+
+/** A trailer's transcript, with its language and where both came from. */
+function trailerBlock(t: Trailer, i: number, count: number): HTMLElement {
+  const name = t.file.split(/[\\/]/).pop() ?? t.file;
+  const language = t.language ? `${t.language.toUpperCase()}${t.languageSource ? ` (${LANGUAGE_SOURCE[t.languageSource]})` : ""}` : "language unknown";
+  return h(
+    "figure",
+    { class: "trailer", attrs: { "data-testid": "trailer" } },
+    h("figcaption", null, h("strong", null, count > 1 ? `Trailer ${i + 1}` : "Trailer"), ` · ${name} · ${Math.round(t.seconds)} s · ${language}`),
+    h("blockquote", { class: "transcript", attrs: { "data-testid": "transcript", lang: t.language ?? "" } }, t.transcript || "Nothing recognised."),
+    h("p", { class: "trailer-meta" }, `${TEXT_SOURCE[t.transcriptSource]}${t.transcriptSource === "speech" ? ` by ${t.recognizer}` : ""}`),
+  );
 }
 
 function details(movie: Movie): HTMLElement {
@@ -37,6 +57,9 @@ function details(movie: Movie): HTMLElement {
         fact("Starring", movie.cast.slice(0, 8).join(", ")),
         fact("Keywords", movie.keywords.slice(0, 12).join(", ")),
       ),
+      movie.trailers?.length
+        ? h("section", { class: "trailers", attrs: { "aria-label": "Trailers" } }, ...movie.trailers.map((t, i, all) => trailerBlock(t, i, all.length)))
+        : null,
       opinionButtons(movie),
     ),
   );

@@ -1,0 +1,89 @@
+import { CollectionError } from "./errors.js";
+import type { Finisher, Store, UpsertItem } from "./store/store.js";
+
+export interface CopyOptions {
+  /**
+   * Replace the movies the target already holds (default false: a target with movies is an
+   * error, so nothing is overwritten by a mistyped URL). The removal is part of the one write.
+   */
+  replace?: boolean;
+  /**
+   * The collection's embedder's finish step, for targets that keep finished vectors (Postgres);
+   * the CLI loads the embedder the source names. Without it the target's own finisher is used.
+   */
+  finish?: Finisher;
+  /** `read` counts movies read from the source (total known), `write` the target's write batch. */
+  onProgress?: (p: { phase: "read" | "write"; done: number; total: number }) => void;
+}
+
+export interface CopyResult {
+  from: string;
+  to: string;
+  /** Movies in the target after the copy. */
+  copied: number;
+  /** Movies the target held before and no longer does (`replace`). */
+  replaced: number;
+  embedderId: string;
+  seconds: number;
+}
+
+/** Movies read from the source per batch. */
+const READ_BATCH = 2000;
+
+/**
+ * Copies a collection from one store to another (SQLite to Postgres and back, or any two
+ * backends): every movie with its raw vector and the hash of its embedded text, in natural
+ * order, and the embedder's fitted state, so that nothing is embedded again and the target
+ * searches the same vectors. The target changes in one write batch (all or nothing), so the
+ * movies are held in memory until it commits (about 4 KB a movie at 384 dimensions); its
+ * embedding cache receives the raw vectors too, so later ingests into it reuse them.
+ *
+ * Trailers (`plotline trailers`, capability `trailers`) are not copied: the `Store` interface
+ * reads them per hash or per movie, not as a whole, and the Postgres backend keeps none. The
+ * target's movies have no `transcript` until `plotline trailers` runs on it (a SQLite target).
+ */
+export async function copyCollection(from: Store, to: Store, options: CopyOptions = {}): Promise<CopyResult> {
+  const t0 = performance.now();
+  const manifest = await from.manifest();
+  const total = await from.count();
+  if (!manifest || total === 0) throw new CollectionError(`${from.location}: the collection is empty; nothing to copy`);
+  const held = await to.count();
+  if (held > 0 && !options.replace) {
+    throw new CollectionError(`${to.location}: already holds ${held} movies; copy into an empty collection, or give --replace to replace them`);
+  }
+  const existing = await to.manifest();
+  if (existing && existing.dims !== manifest.dims) {
+    // Checked before anything is read: a store types its vectors by the first write (pgvector's vector(dims)).
+    throw new CollectionError(`${to.location}: its vectors have ${existing.dims} dimensions (${existing.embedderId}), ${from.location}'s ${manifest.dims} (${manifest.embedderId}); copy into a new collection`);
+  }
+  const items: UpsertItem[] = [];
+  options.onProgress?.({ phase: "read", done: 0, total });
+  for await (const batch of from.records({ batchSize: READ_BATCH })) {
+    items.push(...batch);
+    options.onProgress?.({ phase: "read", done: items.length, total });
+  }
+  const cache = to.embeddingCache();
+  if (cache) {
+    for (let i = 0; i < items.length; i += READ_BATCH) {
+      await cache.putMany(manifest.embedderId, items.slice(i, i + READ_BATCH).map((it) => ({ hash: it.textHash, vector: it.raw })));
+    }
+  }
+  const kept = new Set(items.map((it) => it.movie.id));
+  const remove = held > 0 ? (await to.filterIds({})).filter((id) => !kept.has(id)) : [];
+  const result = await to.write({
+    remove,
+    upsert: items,
+    // The source's fitted state as it is: the raw vectors are the same, so is the fit.
+    manifest: { embedderId: manifest.embedderId, dims: manifest.dims, fit: () => manifest.embedderState, ...(options.finish ? { finish: options.finish } : {}) },
+    log: { files: [from.location], report: { copiedFrom: from.location, movies: items.length } },
+    onProgress: (done, all) => options.onProgress?.({ phase: "write", done, total: all }),
+  });
+  return {
+    from: from.location,
+    to: to.location,
+    copied: result.count,
+    replaced: remove.length,
+    embedderId: manifest.embedderId,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
