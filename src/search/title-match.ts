@@ -1,7 +1,7 @@
 import { porterStem } from "./porter.js";
 import { STOP_WORDS } from "./text.js";
 import { titleWords } from "./title-index.js";
-import { typoBudget, TypoTrie } from "./typo-trie.js";
+import { typoBudget } from "./typo-trie.js";
 
 /**
  * How well a query names a title, for the ranking model's `titleMatch`, `titleExact` and
@@ -83,69 +83,72 @@ export class TitleVocabulary {
     return this.ids.has(word);
   }
 
-  private trie: TypoTrie | null = null;
-  private trieSize = 0;
-
   /**
-   * Ids of the words with the same first letter within `typos` of `word` (with `prefix`, also
-   * those starting within `typos` of it), possibly more than once: the candidates a misspelt or
-   * half-typed query word is checked against, found by walking a trie of the vocabulary rather
-   * than comparing the word with each title word of a pool.
+   * Scratch for `TitleMatcher`, by word id: a matcher's bit set of each word it has read, valid
+   * where `owner` holds that matcher's number. Shared by every matcher, so a query allocates
+   * nothing per title word; a matcher that finds a word written by another reads it again.
    */
-  near(word: string, typos: number, prefix: boolean, visit: (id: number) => void): void {
-    if (!this.trie || this.trieSize !== this.words.length) {
-      this.trie = new TypoTrie(this.words);
-      this.trieSize = this.words.length;
+  scratchMasks = new Int32Array(0);
+  scratchOwner = new Uint32Array(0);
+  private matchers = 0;
+
+  /** A number for a new matcher, and the scratch arrays grown to the vocabulary. */
+  nextMatcher(): number {
+    if (this.scratchMasks.length < this.words.length) {
+      this.scratchMasks = new Int32Array(this.words.length);
+      this.scratchOwner = new Uint32Array(this.words.length);
     }
-    this.trie.lookup(word, typos, prefix, visit, true);
+    this.matchers = (this.matchers % 0xfffffffe) + 1;
+    return this.matchers;
   }
 }
 
 /** Matches one query against many titles of one vocabulary, each distinct title word once. */
 export class TitleMatcher {
-  /** By title word id: the bit set of the query words it matches (the first 31). */
-  private readonly masks = new Map<number, number>();
+  /** This matcher's number in the vocabulary's scratch (`nextMatcher`). */
+  private readonly me: number;
   /** Query words by word and by stem, as bit sets: how most words match. */
   private readonly byWord = new Map<string, number>();
   private readonly byStem = new Map<string, number>();
-  /** By title word id: the query words that match it otherwise than by word or stem (typos, dropped letters, a prefix). */
-  private readonly loose = new Map<number, number>();
+  /**
+   * The query words that may also match otherwise than by word or stem (misspelt ones, and the
+   * last one while typed), each checked against a title word the first time a candidate has
+   * it: a pool of 200 candidates has a few hundred distinct title words, fewer than a walk of
+   * the whole vocabulary for a typo or a prefix would visit.
+   */
+  private readonly loose: { bit: number; word: string; stem: string; unknown: boolean; typing: boolean }[] = [];
 
   constructor(
     readonly query: TitleQuery,
     private readonly vocabulary: TitleVocabulary,
   ) {
+    this.me = vocabulary.nextMatcher();
     const n = Math.min(query.words.length, 31);
     for (let i = 0; i < n; i++) {
       this.byWord.set(query.words[i]!, (this.byWord.get(query.words[i]!) ?? 0) | (1 << i));
       this.byStem.set(query.stems[i]!, (this.byStem.get(query.stems[i]!) ?? 0) | (1 << i));
-    }
-    // Words that may also match otherwise (misspelt ones, and the last one while typed): every
-    // title word `wordMatches` could accept is within one typo (a dropped letter is one) or the
-    // typo budget of it, or starts with it, so the trie's candidates are checked exactly.
-    for (let i = 0; i < n; i++) {
       const q = query.words[i]!;
       const typing = query.typing && i === query.words.length - 1;
       const unknown = query.unknown[i]!;
       if (!unknown && !typing) continue;
+      // A word allowed neither a typo (a dropped letter is one) nor a prefix matches by word or stem alone.
       const typos = unknown ? Math.max(typoBudget(q.length), q.length >= 3 ? 1 : 0) : 0;
-      const prefix = typing && q.length >= MIN_PREFIX;
-      if (typos === 0 && !prefix) continue;
-      vocabulary.near(q, typos, prefix, (id) => {
-        const bit = 1 << i;
-        const m = this.loose.get(id) ?? 0;
-        if (m & bit) return;
-        if (wordMatches(q, query.stems[i]!, unknown, vocabulary.words[id]!, vocabulary.stems[id]!, typing)) this.loose.set(id, m | bit);
-      });
+      if (typos === 0 && !(typing && q.length >= MIN_PREFIX)) continue;
+      this.loose.push({ bit: 1 << i, word: q, stem: query.stems[i]!, unknown, typing });
     }
   }
 
+  /** The bit set of the query words that match title word `id` (the first 31). */
   private mask(id: number): number {
-    let m = this.masks.get(id);
-    if (m === undefined) {
-      m = (this.byWord.get(this.vocabulary.words[id]!) ?? 0) | (this.byStem.get(this.vocabulary.stems[id]!) ?? 0) | (this.loose.get(id) ?? 0);
-      this.masks.set(id, m);
-    }
+    const masks = this.vocabulary.scratchMasks;
+    const owner = this.vocabulary.scratchOwner;
+    if (owner[id] === this.me) return masks[id]!;
+    const word = this.vocabulary.words[id]!;
+    const stem = this.vocabulary.stems[id]!;
+    let m = (this.byWord.get(word) ?? 0) | (this.byStem.get(stem) ?? 0);
+    for (const l of this.loose) if (!(m & l.bit) && wordMatches(l.word, l.stem, l.unknown, word, stem, l.typing)) m |= l.bit;
+    masks[id] = m;
+    owner[id] = this.me;
     return m;
   }
 

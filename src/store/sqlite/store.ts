@@ -196,17 +196,25 @@ export class SqliteStore implements Store {
     const shares = index.fieldShares(query);
     if (!shares) return null;
     const { rowidOf } = this.keys();
-    // The index merges the movies with its posting lists in rowid order, distinct.
-    const known = [...new Set(ids.map((id) => rowidOf.get(id)).filter((r): r is number => r !== undefined))].sort((a, b) => a - b);
-    const sorted = Int32Array.from(known);
-    const byRowid = shares(sorted);
+    const G = FIELD_GROUPS.length;
+    const rowids = new Int32Array(ids.length);
+    // The engine asks for its pool in natural (rowid) order, distinct: then the pool is merged
+    // with the posting lists as asked, and the answer is in the order asked.
+    let sorted = true;
+    for (let i = 0; i < ids.length; i++) {
+      const r = rowidOf.get(ids[i]!);
+      rowids[i] = r ?? -1;
+      if (r === undefined || (i > 0 && r <= rowids[i - 1]!)) sorted = false;
+    }
+    if (sorted) return shares(rowids);
+    // Otherwise the distinct known rowids, sorted, and the answer put back in the order asked.
+    const known = [...new Set(Array.from(rowids).filter((r) => r >= 0))].sort((a, b) => a - b);
+    const byRowid = shares(Int32Array.from(known));
     const at = new Map<number, number>();
     known.forEach((r, i) => at.set(r, i));
-    const G = FIELD_GROUPS.length;
     const out = new Float64Array(ids.length * G);
-    ids.forEach((id, i) => {
-      const r = rowidOf.get(id);
-      const j = r === undefined ? undefined : at.get(r);
+    rowids.forEach((r, i) => {
+      const j = r < 0 ? undefined : at.get(r);
       if (j !== undefined) for (let g = 0; g < G; g++) out[i * G + g] = byRowid[j * G + g]!;
     });
     return out;
