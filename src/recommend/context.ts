@@ -2,7 +2,7 @@ import { dot } from "../vector-index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
 import { Transcripts } from "../search/transcripts.js";
-import { requireCapability, type Store } from "../store/store.js";
+import { requireCapability, sharedOverviews, type MovieRow, type Store } from "../store/store.js";
 import { rankSignals, type RankSignals } from "../search/ranker.js";
 import { SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
@@ -45,8 +45,9 @@ export class RecommendContext {
   private constructor(
     /** Where the movies and vectors come from: vector top k and filters go back to it. */
     readonly store: Store,
-    rows: readonly { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[],
+    rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
     vectors: { dims: number; ids: string[]; matrix: Float32Array },
+    shared: readonly MovieRow<"overview" | "plot">[],
     /** The popularity prior and the other ranking signals, shared with search. */
     readonly rankSignals: RankSignals,
     /** Transcript vectors of the movies with trailers (`plotline trailers`). */
@@ -71,7 +72,7 @@ export class RecommendContext {
       push(this.byLooseTitle, loose[p]!, p);
     });
     this.groupIdenticalVectors();
-    this.groupIdenticalPlots(kept);
+    this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
     const signalPosition = new Map<string, number>();
     rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
@@ -90,15 +91,16 @@ export class RecommendContext {
   }
 
   /**
-   * Reads what recommendations need from the store: one field scan and every vector
-   * (capability `allVectors`).
+   * Reads what recommendations need from the store: one field scan, every vector (capability
+   * `allVectors`) and the movies sharing an overview (`sharedOverviews`: the store groups them
+   * when it can, which spares reading every overview and plot).
    */
   static async build(store: Store, transcripts?: Transcripts): Promise<RecommendContext> {
     requireCapability(store, "allVectors", "recommendations (similar, recommend)");
-    const rows: { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[] = [];
-    for await (const batch of store.scan(["title", "year", "overview", "plot", "sentiment"])) rows.push(...batch);
+    const rows: { id: string; title: string; year: number | null; sentiment: number }[] = [];
+    for await (const batch of store.scan(["title", "year", "sentiment"])) rows.push(...batch);
     const vectors = await store.allVectors();
-    return new RecommendContext(store, rows, vectors, await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
+    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
   }
 
   /** The movies a trailer file name (with or without folder and extension) is attached to. */
@@ -170,18 +172,14 @@ export class RecommendContext {
 
   /**
    * Fills `samePlot`. A movie without an overview (a placeholder) is left out: its plot text is
-   * its title and tagline, which a remake may share without being a copy. Movies are grouped by
-   * overview first (few share one), then the merged plot tells those apart.
+   * its title and tagline, which a remake may share without being a copy. The store lists the
+   * few movies sharing an overview (`shared`), then the merged plot tells those apart.
    */
-  private groupIdenticalPlots(kept: readonly { overview: string; plot?: string }[]): void {
-    const byOverview = new Map<string, number[]>();
-    kept.forEach((m, p) => {
-      if (m.overview !== "") push(byOverview, m.overview, p);
-    });
+  private groupIdenticalPlots(shared: readonly MovieRow<"overview" | "plot">[]): void {
     const byPlot = new Map<string, number[]>();
-    for (const group of byOverview.values()) {
-      if (group.length < 2) continue;
-      for (const p of group) push(byPlot, plotText({ overview: kept[p]!.overview, plot: kept[p]!.plot, title: "", tagline: null }), p);
+    for (const m of shared) {
+      const p = this.byId.get(m.id);
+      if (p !== undefined) push(byPlot, plotText({ overview: m.overview, plot: m.plot, title: "", tagline: null }), p);
     }
     for (const group of byPlot.values()) {
       if (group.length < 2) continue;

@@ -5,14 +5,17 @@ import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
-import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse, type RecommendStrategy } from "./types.js";
 
 /**
- * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
- * default, and `best`), the popularity prior and the examples' series blended in (`blend.ts`:
- * a movie of a liked example's series counts up, of a disliked one's down). Examples that match
- * no movie are reported in `unknown` and the others used; when none matches, it is an error.
- * Examples and their exact duplicates are never listed.
+/**
+ * Recommendations from liked and disliked movies, with Qdrant's three strategies (`average`,
+ * the default, `best` and `sum`): ranked by the store's own recommendation query when it has
+ * one (`nativeRecommend`: Qdrant's Query API `recommend`), else computed here from the vectors;
+ * the popularity prior and the examples' series blended in (`blend.ts`: a movie of a liked
+ * example's series counts up, of a disliked one's down). Examples that match no movie are
+ * reported in `unknown` and the others used; when none matches, it is an error. Examples and
+ * their exact duplicates are never listed.
  */
 export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
   const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
@@ -41,10 +44,17 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
-  const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
-  const deep = { ...pl, pool: depth };
-  const found = strategy === "average" ? await averageVector(ctx, deep, likes, dislikes, excluded) : await bestScore(ctx, deep, likes, dislikes, excluded);
-  let candidates = found.candidates;
+  // With a blend, more candidates by the strategy are re-ranked; the series join them.
+  const deep = blends(pl) ? { ...pl, pool: Math.max(pl.pool, BLEND_POOL) } : pl;
+  // Average with diversity goes to the store's MMR, which only nearest-vector queries have.
+  const native = ctx.store.capabilities.nativeRecommend && !(strategy === "average" && pl.storeDiversity);
+  let candidates = native
+    ? await storeRecommend(ctx, deep, strategy, likes, dislikes, excluded)
+    : strategy === "average"
+      ? await averageVector(ctx, deep, likes, dislikes, excluded)
+      : strategy === "sum"
+        ? await sumScores(ctx, deep, likes, dislikes, excluded)
+        : await bestScore(ctx, deep, likes, dislikes, excluded);
   if (blends(pl)) {
     const series = ctx.series();
     const seriesOf = (p: number) => {
@@ -55,9 +65,10 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
       return up - down;
     };
     const members = pl.series ? likes.flatMap((l) => series.members(l)) : [];
-    candidates = blend(ctx, pl, candidates, members, found.similarityOf, seriesOf, await admits(ctx, pl, excluded));
+    candidates = blend(ctx, pl, candidates, members, strategySimilarity(ctx, strategy, likes, dislikes), seriesOf, await admits(ctx, pl, excluded));
   }
-  const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
+  const diversified = !native && strategy !== "best" && pl.storeDiversity;
+  const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average", diversified);
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
 }
 
@@ -69,11 +80,11 @@ function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
 }
 
 /**
- * Qdrant's `average_vector`: search near `avg(likes) + (avg(likes) - avg(dislikes))`, or
- * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
- * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
+ * Qdrant's `average_vector` query: `avg(likes) + (avg(likes) - avg(dislikes))`, or `avg(likes)`
+ * without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
+ * `avg_vector_for_recommendation`), normalised, since it is searched by cosine.
  */
-async function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Found> {
+function averageQuery(ctx: RecommendContext, likes: number[], dislikes: number[]): Float32Array {
   const { dims } = ctx;
   const q = new Float32Array(dims);
   const add = (positions: number[], weight: number) => {
@@ -89,18 +100,97 @@ async function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], d
   if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
-  return { candidates: await nearest(ctx, { vector: q }, pl.pool, pl, excluded), similarityOf: (p) => dot(q, 0, ctx.matrix, p * dims, dims) };
+  return q;
 }
 
-/** A strategy's candidates, best first, and its similarity for any other movie (for the series the blend adds). */
-interface Found {
-  candidates: Candidate[];
-  similarityOf: (p: number) => number;
+/** Qdrant's `average_vector`: the movies nearest `averageQuery` by cosine. */
+async function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  return nearest(ctx, { vector: averageQuery(ctx, likes, dislikes) }, pl.pool, pl, excluded);
+}
+
+/**
+ * A strategy's similarity of any one movie, as its candidates are scored: what the blend gives
+ * the series members it adds beside them.
+ */
+function strategySimilarity(ctx: RecommendContext, strategy: RecommendStrategy, likes: number[], dislikes: number[]): (p: number) => number {
+  if (strategy === "best") return (p) => bestScoreOf(ctx, likes, dislikes, p).similarity;
+  if (strategy === "sum") {
+    return (p) => {
+      let s = 0;
+      for (const l of likes) s += ctx.cosine(l, p);
+      for (const d of dislikes) s -= ctx.cosine(d, p);
+      return s;
+    };
+  }
+  const q = averageQuery(ctx, likes, dislikes);
+  return (p) => dot(q, 0, ctx.matrix, p * ctx.dims, ctx.dims);
+}
+
+/**
+ * The store ranks by the examples itself (Qdrant's `recommend` query with the strategy's
+ * name), filters and duplicates of the examples passed down. With `best`, each candidate's
+ * best like and dislike (the parts of its score) are worked out here for the explanation.
+ */
+async function storeRecommend(ctx: RecommendContext, pl: Plan, strategy: RecommendStrategy, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const exclude: string[] = [];
+  for (const p of excluded) exclude.push(ctx.ids[p]!);
+  const hits = await ctx.store.recommendTop(
+    { positive: likes.map((p) => ctx.ids[p]!), negative: dislikes.map((p) => ctx.ids[p]!), strategy },
+    { k: pl.pool, filters: pl.filters, exclude },
+  );
+  const out: Candidate[] = [];
+  for (const h of hits) {
+    const p = ctx.positionOfId(h.id);
+    if (p === undefined) continue;
+    const c: Candidate = { p, similarity: h.score };
+    if (strategy === "best") {
+      if (likes.length) c.like = Math.max(...likes.map((l) => ctx.cosine(l, p)));
+      if (dislikes.length) c.dislike = Math.max(...dislikes.map((d) => ctx.cosine(d, p)));
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Qdrant's `sum_scores`: `sum cos(like, x) - sum cos(dislike, x)`, which for unit vectors is
+ * `x . s` with `s = sum(likes) - sum(dislikes)`: the nearest movies to `s` by cosine, each
+ * scored `|s|` times its cosine. Exact, through the store's vector search.
+ */
+async function sumScores(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const { dims } = ctx;
+  const s = new Float64Array(dims);
+  for (const [positions, sign] of [[likes, 1], [dislikes, -1]] as const) {
+    for (const p of positions) {
+      const v = ctx.vectorAt(p);
+      for (let d = 0; d < dims; d++) s[d] = s[d]! + sign * v[d]!;
+    }
+  }
+  let norm = 0;
+  for (let d = 0; d < dims; d++) norm += s[d]! * s[d]!;
+  norm = Math.sqrt(norm);
+  if (norm < 1e-6) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
+  const q = Float32Array.from(s, (x) => x / norm);
+  const found = await nearest(ctx, { vector: q }, pl.pool, pl, excluded);
+  return found.map((c) => ({ ...c, similarity: c.similarity * norm }));
 }
 
 /** Qdrant's `scaled_fast_sigmoid`: maps a similarity into (0, 1), keeping its order. */
 function scaledFastSigmoid(x: number): number {
   return 0.5 * (x / (1 + Math.abs(x)) + 1);
+}
+
+/** Qdrant's best_score of the movie at p (see `bestScore`). */
+function bestScoreOf(ctx: RecommendContext, likes: number[], dislikes: number[], p: number): Candidate {
+  const base = p * ctx.dims;
+  let pos = -Infinity;
+  for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
+  let neg = -Infinity;
+  for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
+  const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
+  if (likes.length) c.like = pos;
+  if (dislikes.length) c.dislike = neg;
+  return c;
 }
 
 /**
@@ -118,24 +208,7 @@ function scaledFastSigmoid(x: number): number {
  * movies found there have a best like above T (and above their best dislike) they are the top
  * `pool` overall. Otherwise n grows; with dislikes only, every movie is scored.
  */
-async function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Found> {
-  return { candidates: await bestScoreCandidates(ctx, pl, likes, dislikes, excluded), similarityOf: (p) => bestScoreOf(ctx, likes, dislikes, p).similarity };
-}
-
-/** Qdrant's best_score of the movie at p (see `bestScoreCandidates`). */
-function bestScoreOf(ctx: RecommendContext, likes: number[], dislikes: number[], p: number): Candidate {
-  const base = p * ctx.dims;
-  let pos = -Infinity;
-  for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
-  let neg = -Infinity;
-  for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
-  const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
-  if (likes.length) c.like = pos;
-  if (dislikes.length) c.dislike = neg;
-  return c;
-}
-
-async function bestScoreCandidates(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+async function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
   const admit = await admits(ctx, pl, excluded);
   const score = (p: number): Candidate => bestScoreOf(ctx, likes, dislikes, p);
   const best = (positions: Iterable<number>): Candidate[] => {

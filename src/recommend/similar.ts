@@ -37,7 +37,7 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
     const query = transcript ? Float32Array.from(transcript) : null;
     const closer = (q: number) => Math.max(dot(query!, 0, ctx.matrix, q * ctx.dims, ctx.dims), ctx.transcripts.cosine(ctx.ids[q]!, query!) ?? -Infinity);
     candidates = blended(await nearest(ctx, query ? { vector: query } : { id: ctx.ids[p]! }, depth, pl, excluded), query ? closer : (q) => ctx.cosine(p, q));
-    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
+    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true, pl.storeDiversity);
   } else if (method === "svm") {
     const skip = new Set(excluded);
     skip.delete(p);

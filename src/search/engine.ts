@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
-import { requireCapability, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
+import { requireCapability, requireNativeFusion, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
 import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit, type Scored } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
@@ -325,7 +325,7 @@ export class SearchEngine {
     const text = parsed.text.trim();
     if (!text) return hasFilters(filters) ? (await this.browse(need, filters, plan.prior)).slice(offset) : [];
     const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
-    if (native) requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion learned, convex or rrf (Plotline's own)");
+    if (native) requireNativeFusion(this.store, native);
     const { keywordQuery, hasTerms, keywordTop, semantic } = await this.sides(text, filters, plan.mode);
     const catalog = await this.movieCatalog();
 
@@ -603,12 +603,18 @@ function asRanked(hits: readonly { id: string; score: number }[]): Ranked[] {
   return hits.map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
 }
 
+/** The backend fusion each `native-*` fusion asks for; null: Plotline's own. */
+const NATIVE_OF: Readonly<Record<Fusion, NativeFusion | null>> = { learned: null, convex: null, rrf: null, "native-rrf": "rrf", "native-relative": "relative", "native-dbsf": "dbsf" };
+
 /** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
 function nativeFusion(fusion: Fusion): NativeFusion | null {
-  return fusion === "native-rrf" ? "rrf" : fusion === "native-relative" ? "relative" : null;
+  return NATIVE_OF[fusion];
 }
 
-/** Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side empty: the same arithmetic). */
+/**
+ * Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side
+ * empty: every fusion then keeps the other side's order, and `rrf`'s scores are its own).
+ */
 function ownFusion(fusion: Fusion): "convex" | "rrf" {
   return fusion === "rrf" || fusion === "native-rrf" ? "rrf" : "convex";
 }

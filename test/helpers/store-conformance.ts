@@ -20,7 +20,7 @@ import { CapabilityError } from "../../src/errors.js";
 import { Plotline } from "../../src/plotline.js";
 import type { Filters } from "../../src/store/filters.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../../src/search/keyword.js";
-import { FIELD_GROUPS, type Capability, type Store, type StoredMovie } from "../../src/store/store.js";
+import { FIELD_GROUPS, scanSharedOverviews, sharedOverviews, type Capability, type Store, type StoredMovie } from "../../src/store/store.js";
 import type { Trailer } from "../../src/store/trailers.js";
 import { MOVIES_CSV } from "./paths.js";
 import { tempDir } from "./collections.js";
@@ -219,10 +219,21 @@ export function storeConformance(backend: ConformanceBackend): void {
     const scores = mars.results.map((r) => r.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "best first");
     // A word in the title weighs more than one in the overview: with the title weighed far more, the two titles with Mars come first.
-    const titleHeavy = await p.store.keywordTop({ terms: ["mars"], phrases: [], prefix: null }, { k: 10, weights: { ...DEFAULT_FIELD_WEIGHTS, title: 50 } });
-    assert.deepEqual(new Set(ids(titleHeavy.slice(0, 2))), new Set([MISSION_TO_MARS, CRUSOE]));
-    const noTitle = await p.store.keywordTop({ terms: ["mars"], phrases: [], prefix: null }, { k: 10, weights: { ...DEFAULT_FIELD_WEIGHTS, title: 0, overview: 0, plot: 0, tagline: 0 } });
-    assert.ok(ids(noTitle).includes(MARTIAN), "The Martian's keywords hold mars");
+    await declared(
+      p.store,
+      "queryWeights",
+      () => p.store.keywordTop({ terms: ["mars"], phrases: [], prefix: null }, { k: 10, weights: { ...DEFAULT_FIELD_WEIGHTS, title: 50 } }),
+      (titleHeavy) => assert.deepEqual(new Set(ids(titleHeavy.slice(0, 2))), new Set([MISSION_TO_MARS, CRUSOE])),
+    );
+    await declared(
+      p.store,
+      "queryWeights",
+      () => p.store.keywordTop({ terms: ["mars"], phrases: [], prefix: null }, { k: 10, weights: { ...DEFAULT_FIELD_WEIGHTS, title: 0, overview: 0, plot: 0, tagline: 0 } }),
+      (noTitle) => assert.ok(ids(noTitle).includes(MARTIAN), "The Martian's keywords hold mars"),
+    );
+    // With the weights it was written with, every backend weighs a title word above an overview word.
+    const defaults = await p.store.keywordTop({ terms: ["mars"], phrases: [], prefix: null }, { k: 10, weights: DEFAULT_FIELD_WEIGHTS });
+    assert.deepEqual(new Set(ids(defaults)), new Set([MARTIAN, MISSION_TO_MARS, CRUSOE]));
 
     const filtered = await p.search("mars", { ...BLENDS_OFF, mode: "keyword", k: 1, filters: { yearMax: 1999 } });
     assert.deepEqual(ids(filtered.results), [CRUSOE], "the filter applies before the limit");
@@ -476,6 +487,50 @@ export function storeConformance(backend: ConformanceBackend): void {
       assert.equal((await p.search("submarine trapped under ice", { ...BLENDS_OFF, mode: "semantic", k: 1 })).results[0]?.id, "tt2000001");
       assert.deepEqual(await s.filterIds({ directors: ["jane doe"] }), ["tt2000001"]);
       assert.equal((await p.similar({ id: "tt2000001" }, { ...BLENDS_OFF, k: 10 })).results.length, 9, "every other movie");
+    } finally {
+      await p.close();
+    }
+  });
+
+  test(name("movies sharing an overview: the store's answer (or the scan fallback) as worked out from every movie; copies of a plot never recommended"), { skip }, async () => {
+    const { p } = await ingested();
+    try {
+      const s = p.store;
+      const vectors = await s.vectors([MARTIAN, JAWS]);
+      const copy = async (of: string, id: string, changes: Partial<Movie>, hash: number) => ({
+        movie: { ...(await s.movie(of))!, id, ...changes },
+        textHash: Buffer.alloc(32, hash),
+        raw: vectors.get(of) ?? vectors.get(MARTIAN)!,
+      });
+      await s.write({
+        upsert: [
+          // Jaws's overview under another title: a copy of its plot.
+          await copy(JAWS, "tt4000001", { title: "Shark Summer" }, 1),
+          // The Martian's overview with a longer merged plot: shares the overview, not the plot.
+          await copy(MARTIAN, "tt4000002", { title: "Red Planet Alone", plot: "A longer plot merged from another catalog." }, 2),
+          // A second placeholder (empty) overview: empty overviews are never shared.
+          await copy("tt1000009", "tt4000003", { title: "Another Placeholder" }, 3),
+        ],
+      });
+
+      const rows: { id: string; overview: string; plot?: string }[] = [];
+      for await (const batch of s.scan(["overview", "plot"])) rows.push(...batch);
+      const expected = rows.filter((r) => r.overview !== "" && rows.some((o) => o.id !== r.id && o.overview === r.overview));
+      assert.deepEqual(ids(expected), [MARTIAN, JAWS, "tt4000001", "tt4000002"], "worked out from every movie, in natural order");
+      assert.equal(expected.find((r) => r.id === "tt4000002")?.plot, "A longer plot merged from another catalog.");
+      assert.ok(expected.filter((r) => r.id !== "tt4000002").every((r) => !("plot" in r)), "no plot key on movies without one");
+      if (s.sharedOverviews) assert.deepEqual(await s.sharedOverviews(), expected, "the backend's own answer");
+      assert.deepEqual(await sharedOverviews(s), expected, "what the engine asks");
+      assert.deepEqual(await scanSharedOverviews(s), expected, "the scan fallback");
+
+      // The engine uses it: a copy of Jaws's plot is Jaws, never recommended for it; a movie with
+      // the same overview but another merged plot is not a copy.
+      const forJaws = ids((await p.similar({ id: JAWS }, { k: 20 })).results);
+      assert.ok(!forJaws.includes("tt4000001"), "the copy of Jaws's plot is left out");
+      assert.ok(forJaws.includes("tt4000003"), "a placeholder is no copy of another");
+      const forMartian = ids((await p.similar({ id: MARTIAN }, { k: 20 })).results);
+      assert.ok(forMartian.includes("tt4000002"), "another merged plot is no copy");
+      assert.ok(!ids((await p.similar({ id: "tt4000001" }, { k: 20 })).results).includes(JAWS), "both ways");
     } finally {
       await p.close();
     }

@@ -9,11 +9,12 @@ import type { Command } from "../command.js";
 import { table } from "../table.js";
 
 /**
+/**
  * Rows that run `hybrid` with another fusion than the default (learned): `convex` and `rrf`
  * (listed by default), and the backend's own fusions where it has them (`native-rrf`,
- * `native-relative`).
+ * `native-relative`, `native-dbsf`).
  */
-const FUSION_ROWS = ["convex", "rrf", "native-rrf", "native-relative"] as const satisfies readonly Fusion[];
+const FUSION_ROWS = ["convex", "rrf", "native-rrf", "native-relative", "native-dbsf"] as const satisfies readonly Fusion[];
 const DEFAULT_MODES = ["hybrid", "convex", "rrf", "keyword", "semantic"];
 /** Search's own `prior` and `alpha` options (src/options/), so eval reads them as search does. */
 const RANKING_SPECS = SEARCH_OPTIONS.filter((spec) => spec.key === "prior" || spec.key === "alpha");
@@ -29,14 +30,15 @@ function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return `${r.mode}${prior ? ` (${prior.slice(2)})` : ""}`;
   if (r.options.fusion === "rrf") return `hybrid (rrf, k=60${prior})`;
   if (r.options.fusion === "convex") return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA}${prior})`;
-  // The backend's fusions weigh their two sides by alpha too (Weaviate's rankedFusion as well); they take no prior.
+  // The backend's fusions take no prior. Weaviate's weigh their two sides by alpha (its rankedFusion as well); Qdrant's dbsf weighs none.
+  if (r.options.fusion === "native-dbsf") return "hybrid (native-dbsf)";
   if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion}, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
   return `hybrid (learned${prior})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl|pairs.json> [--modes hybrid,convex,rrf,native-rrf,native-relative,keyword,semantic] [--prior P] [--alpha A] [--sweep-alpha] [--by-kind]",
+  usage: "eval <queries.jsonl|pairs.json> [--modes hybrid,convex,rrf,native-rrf,native-relative,native-dbsf,keyword,semantic] [--prior P] [--alpha A] [--sweep-alpha] [--by-kind]",
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 and Success@3 per mode.",
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")} (hybrid: learned fusion), ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },

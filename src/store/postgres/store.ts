@@ -23,6 +23,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -45,6 +46,8 @@ import { VocabularyDelta, type VocabularyText } from "./vocabulary.js";
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  // Weights other than the BM25 index's rank by ts_rank_cd (see `rankingFor`).
+  queryWeights: true,
   // Quoted phrases are matched by the tsvector (phraseto_tsquery), whichever ranking runs.
   phrases: true,
   vocabulary: true,
@@ -54,6 +57,8 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   fieldMatches: true,
   facets: true,
   nativeHybrid: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   atomicWrites: true,
   // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
   // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
@@ -165,6 +170,7 @@ export interface PostgresDetails {
 export class PostgresStore implements Store {
   readonly kind = "postgres";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;
@@ -418,6 +424,10 @@ export class PostgresStore implements Store {
     return r!.token;
   }
 
+  async interruptedWrite(): Promise<null> {
+    return null; // every write batch is one transaction
+  }
+
   async stats(): Promise<StoreStats & { details: PostgresDetails }> {
     const info = await this.ready();
     return this.withClient(async (c) => {
@@ -568,6 +578,18 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { sql, wanted } = selectList(["overview", "plot"]);
+    const s = this.s;
+    // Equality of text under a deterministic collation is equality of bytes, as the scan fallback compares.
+    const rows = await this.query(
+      `SELECT ${sql} FROM ${s}.movies m WHERE m.overview <> '' AND m.overview IN
+         (SELECT overview FROM ${s}.movies WHERE overview <> '' GROUP BY overview HAVING count(*) > 1)
+       ORDER BY m.seq`,
+    );
+    return rows.map((r) => toRow<"overview" | "plot">(r, wanted));
+  }
+
   // ---- keyword search ----
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
@@ -710,6 +732,11 @@ export class PostgresStore implements Store {
     return [];
   }
 
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
+    return [];
+  }
+
   async facets(field: FacetField, options: { filters?: Filters; limit?: number } = {}): Promise<FacetCount[]> {
     const column = FACET_COLUMNS[field];
     if (!column) throw new InvalidArgumentError("field", `must be one of ${Object.keys(FACET_COLUMNS).join(", ")}, got '${String(field)}'`);
@@ -731,9 +758,14 @@ export class PostgresStore implements Store {
     if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
+    // The store's own finisher is loaded before the transaction takes its connection: loading it
+    // may read the collection (Plotline's reads the manifest to know the embedder), and with a
+    // pool of one (PGlite, a small PgBouncer pool) that read would wait for the connection the
+    // transaction holds until the connect timeout.
+    const finish = batch.manifest?.finish ?? (upserts.length || batch.manifest?.fit ? await this.finisher() : null);
     let written: Awaited<ReturnType<typeof this.writeBatch>>;
     try {
-      written = await this.writeBatch(batch, upserts);
+      written = await this.writeBatch(batch, upserts, finish);
     } finally {
       // Whether it committed or not, the batch may have left dead row versions (replaced or
       // removed movies, or all of its rows when it failed) in pg_textsearch's statistics.
@@ -746,7 +778,7 @@ export class PostgresStore implements Store {
   }
 
   /** The write batch's one transaction: see `write`. */
-  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[]): Promise<{ result: WriteResult; built: string[]; changed: number }> {
+  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[], finish: Finisher | null): Promise<{ result: WriteResult; built: string[]; changed: number }> {
     const s = this.s;
     return this.transaction(async (c) => {
       // One writer per collection at a time: a second ingest waits for the first to commit.
@@ -795,7 +827,6 @@ export class PostgresStore implements Store {
       const stateChanged = JSON.stringify(state) !== JSON.stringify(prev?.embedderState ?? null);
       const written = new Set(upserts.map((u) => u.movie.id));
       const untouched = stateChanged ? existing.filter((r) => !written.has(r.id)) : [];
-      const finish = upserts.length || untouched.length ? (batch.manifest?.finish ?? (await this.finisher())) : null;
 
       const total = upserts.length;
       if (total) batch.onProgress?.(0, total);

@@ -19,6 +19,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type PreparedIndex,
   type Store,
@@ -42,12 +43,15 @@ import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  queryWeights: true,
   phrases: true,
   vocabulary: true,
   fieldMatches: true,
   allVectors: true,
   facets: true,
   nativeHybrid: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   atomicWrites: true,
   trailers: true,
 });
@@ -78,6 +82,7 @@ interface Keys {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex: VectorIndexAdmin;
   private keysCache: Keys | null = null;
   private filterCache: FilterTable | null = null;
@@ -124,6 +129,10 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
+  }
+
+  async interruptedWrite(): Promise<null> {
+    return null; // every write batch is one transaction
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -179,6 +188,11 @@ export class SqliteStore implements Store {
     if (!allowed) for (const r of rowids) out.push(idOf[r]!);
     else for (const r of allowed) out.push(idOf[r]!);
     return out;
+  }
+
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { idOf } = this.keys();
+    return this.collection.sharedOverviews().map(([rowid, overview, plot]) => (plot ? { id: idOf[rowid]!, overview, plot } : { id: idOf[rowid]!, overview }));
   }
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
@@ -303,6 +317,11 @@ export class SqliteStore implements Store {
 
   async hybridTop(): Promise<HybridHit[]> {
     requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
     return [];
   }
 
