@@ -222,7 +222,8 @@ export class Plotline {
         const embedder = await this.queryEmbedder();
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
       },
-      similar: async (id, k, filters) => (await this.similar({ id }, { k, filters })).results,
+      similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
+      recommend: async (like, dislike, k, filters, prior) => (await this.recommend({ like: like.map((id) => ({ id })), dislike: dislike.map((id) => ({ id })), k, filters, prior })).results,
       transcripts: () => this.transcripts(),
     });
     return this.engine;

@@ -3,6 +3,8 @@ import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
 import { Transcripts } from "../search/transcripts.js";
 import { requireCapability, sharedOverviews, type MovieRow, type Store } from "../store/store.js";
+import { rankSignals, type RankSignals } from "../search/ranker.js";
+import { SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
@@ -41,6 +43,9 @@ export class RecommendContext {
   /** Trailer file names (lower case, with and without folder and extension) to positions. */
   private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
+  private seriesIndex: SeriesIndex | null = null;
+  /** Each position's position in `rankSignals` (which numbers every movie, vector or not). */
+  private readonly signalPositions: Int32Array;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
 
@@ -50,6 +55,8 @@ export class RecommendContext {
     rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
     vectors: { dims: number; ids: string[]; matrix: Float32Array; ordinals?: number[] },
     shared: readonly MovieRow<"overview" | "plot">[],
+    /** The popularity prior and the other ranking signals, shared with search. */
+    readonly rankSignals: RankSignals,
     /** Transcript vectors of the movies with trailers (`plotline trailers`). */
     readonly transcripts: Transcripts,
   ) {
@@ -77,6 +84,9 @@ export class RecommendContext {
     this.groupIdenticalVectors();
     this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
+    const signalPosition = new Map<string, number>();
+    rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
+    this.signalPositions = Int32Array.from(this.ids, (id) => signalPosition.get(id) ?? -1);
     for (const [id, { transcript, languages, files }] of transcripts.info) {
       const p = this.byId.get(id);
       if (p === undefined) continue;
@@ -100,7 +110,7 @@ export class RecommendContext {
     const rows: { id: string; title: string; year: number | null; sentiment: number }[] = [];
     for await (const batch of store.scan(["title", "year", "sentiment"])) rows.push(...batch);
     const vectors = await store.allVectors();
-    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), transcripts ?? Transcripts.empty(vectors.dims));
+    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
   }
 
   /** The movies a trailer file name (with or without folder and extension) is attached to. */
@@ -230,6 +240,18 @@ export class RecommendContext {
    */
   sentiment(p: number): number {
     return this.sentiments[p]!;
+  }
+
+  /** The popularity prior of the movie at `p` (`src/search/prior.ts`). */
+  priorAt(p: number): number {
+    return this.rankSignals.prior.of(this.signalPositions[p]!);
+  }
+
+  /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); built on first use. */
+  series(): SeriesIndex {
+    if (this.seriesIndex) return this.seriesIndex;
+    const signals = this.rankSignals;
+    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.signalPositions, (q) => signals.genresOf(q))));
   }
 
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */

@@ -121,6 +121,15 @@ export interface Store {
    */
   keywordVocabulary(): Promise<ReadonlyMap<string, number>>;
   /**
+   * Where a keyword query's words are in each of these movies, for the ranking model: per movie
+   * (in the order asked), `FIELD_GROUPS.length` numbers, each the share of the query's words
+   * found in that group of fields, every word weighted by BM25's IDF (a word's corrections
+   * count as the word; a prefix as any word it starts). A movie not in the collection reads
+   * zeros. Null for a query the backend cannot answer this for (quoted phrases): the model then
+   * reads zeros. Capability `fieldMatches`.
+   */
+  keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null>;
+  /**
    * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
    * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
    * from one another, and a user comparing answers must be able to see which ran.
@@ -233,6 +242,11 @@ export interface StoreCapabilities {
    * through `vectorTop` and `vectors` without it.
    */
   allVectors: boolean;
+  /**
+   * `keywordFieldMatches`. Without it the ranking model (`fusion: "learned"`) reads zeros for
+   * its per-field features, and ranks by the rest.
+   */
+  fieldMatches: boolean;
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
@@ -370,6 +384,28 @@ export interface PageOptions<F extends MovieField> {
  */
 export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
+/**
+ * The groups of fields `keywordFieldMatches` reports, in this order: a word in the title, in
+ * the keywords, in the cast or directors, in the tagline, overview or plot (genres are not a
+ * group: the ranking model reads genre words through query understanding; nor is the
+ * transcript, see below).
+ */
+export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
+export type FieldGroup = (typeof FIELD_GROUPS)[number];
+export const FIELD_GROUP_OF: Readonly<Record<TextField, FieldGroup | null>> = {
+  title: "title",
+  keywords: "keywords",
+  cast: "people",
+  directors: "people",
+  genres: null,
+  tagline: "text",
+  overview: "text",
+  plot: "text",
+  // Not a group: the model was learned on what catalogues write about a film, and a trailer's
+  // words are another kind of text (and most collections have none).
+  transcript: null,
+};
+
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
 export type FieldWeights = Record<TextField, number>;
 
@@ -704,6 +740,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   queryWeights: "weigh fields differently per keyword query",
   phrases: "match quoted phrases",
   vocabulary: "list the words of its keyword index",
+  fieldMatches: "say which fields of a movie hold a keyword query's words",
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
@@ -727,10 +764,10 @@ export function requireCapability(store: Pick<Store, "kind" | "capabilities">, c
  * `nativeHybrid` itself), naming the ones it has.
  */
 export function requireNativeFusion(store: Pick<Store, "kind" | "capabilities" | "nativeFusions">, fusion: NativeFusion): void {
-  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion convex or rrf (Plotline's own)");
+  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion learned, convex or rrf (Plotline's own)");
   if (store.nativeFusions.includes(fusion)) return;
   const offered = store.nativeFusions.map((f) => `native-${f}`).join(", ");
-  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use convex or rrf (Plotline's own)`);
+  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use learned, convex or rrf (Plotline's own)`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
+import { fieldMatchesFromText } from "../field-matches.js";
 import type { Filters } from "../filters.js";
 import {
   NO_TRAILERS,
@@ -51,6 +52,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   phrases: true,
   vocabulary: true,
   allVectors: true,
+  // A tsvector scores a movie as a whole; the pool's fields are read and matched by Plotline
+  // (`fieldMatchesFromText`) against the vocabulary table.
+  fieldMatches: true,
   facets: true,
   nativeHybrid: false,
   nativeRecommend: false,
@@ -627,6 +631,25 @@ export class PostgresStore implements Store {
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
     const rows = await this.query<{ stem: string; docs: number }>(`SELECT stem, docs FROM ${this.s}.vocabulary WHERE docs > 0`);
     return new Map(rows.map((r) => [r.stem, r.docs]));
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    return fieldMatchesFromText(query, ids, {
+      movies: (wanted, fields) => this.movies(wanted, fields),
+      count: () => this.count(),
+      docs: async (terms) => {
+        if (terms.length === 0) return [];
+        // One row per term, in order: its count, or for a prefix the largest among the stems it starts.
+        const rows = await this.query<{ i: number; docs: number | null }>(
+          `SELECT t.i::int AS i, (SELECT max(v.docs) FROM ${this.s}.vocabulary v WHERE CASE WHEN t.prefix THEN starts_with(v.stem, t.stem) ELSE v.stem = t.stem END) AS docs
+             FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS t(stem, prefix, i)`,
+          [terms.map((t) => t.stem), terms.map((t) => t.prefix)],
+        );
+        const out = new Array<number>(terms.length).fill(0);
+        for (const r of rows) out[r.i - 1] = Number(r.docs ?? 0);
+        return out;
+      },
+    });
   }
 
   // ---- vector search ----

@@ -4,7 +4,10 @@ import type { IndexConfig } from "../../vector-index/select.js";
 import type { MutableVectorIndex } from "../../vector-index/vector-index.js";
 import { hasFilters, type Filters } from "../filters.js";
 import {
+  FIELD_GROUPS,
   SCAN_BATCH,
+  TEXT_FIELDS,
+  type TextField,
   type AllVectors,
   type FacetCount,
   type FacetField,
@@ -43,6 +46,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   queryWeights: true,
   phrases: true,
   vocabulary: true,
+  fieldMatches: true,
   allVectors: true,
   facets: true,
   nativeHybrid: false,
@@ -51,6 +55,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   atomicWrites: true,
   trailers: true,
 });
+
+/** Field weights for an index asked only where words are (`keywordFieldMatches`). */
+const UNIT_WEIGHTS = Object.fromEntries(TEXT_FIELDS.map((f) => [f, 1])) as Record<TextField, number>;
 
 /** Most filters whose passing rowids are kept (a hybrid query asks both sides with the same filters). */
 const FILTER_MEMO = 4;
@@ -195,6 +202,36 @@ export class SqliteStore implements Store {
     return this.keywordIndex(options.weights)
       .top(query, options.k, allowed)
       .map((h) => ({ id: idOf[h.id]!, score: h.score, ordinal: h.id }));
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    // Which words a movie holds, and their IDF, do not depend on field weights: any index will do.
+    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
+    const shares = index.fieldShares(query);
+    if (!shares) return null;
+    const { rowidOf } = this.keys();
+    const G = FIELD_GROUPS.length;
+    const rowids = new Int32Array(ids.length);
+    // The engine asks for its pool in natural (rowid) order, distinct: then the pool is merged
+    // with the posting lists as asked, and the answer is in the order asked.
+    let sorted = true;
+    for (let i = 0; i < ids.length; i++) {
+      const r = rowidOf.get(ids[i]!);
+      rowids[i] = r ?? -1;
+      if (r === undefined || (i > 0 && r <= rowids[i - 1]!)) sorted = false;
+    }
+    if (sorted) return shares(rowids);
+    // Otherwise the distinct known rowids, sorted, and the answer put back in the order asked.
+    const known = [...new Set(Array.from(rowids).filter((r) => r >= 0))].sort((a, b) => a - b);
+    const byRowid = shares(Int32Array.from(known));
+    const at = new Map<number, number>();
+    known.forEach((r, i) => at.set(r, i));
+    const out = new Float64Array(ids.length * G);
+    rowids.forEach((r, i) => {
+      const j = r < 0 ? undefined : at.get(r);
+      if (j !== undefined) for (let g = 0; g < G; g++) out[i * G + g] = byRowid[j * G + g]!;
+    });
+    return out;
   }
 
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
