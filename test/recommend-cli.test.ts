@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
-test("similar prints a table with the score's parts, and the search --json shape", async () => {
+tmdbTest("similar prints a table with the score's parts, and the search --json shape", async () => {
   const db = await tmdbGloveDb();
   const table = await runCli(["similar", "Toy Story", "-k", "5", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
@@ -23,7 +24,7 @@ test("similar prints a table with the score's parts, and the search --json shape
   for (const r of body.results) assert.ok(Math.abs((r.score as number) - (0.5 * (r.similarity as number) + 0.5 * (r.sentiment as number))) < 1e-12);
 });
 
-test("similar takes the search filters as flags", async () => {
+tmdbTest("similar takes the search filters as flags", async () => {
   const db = await tmdbGloveDb();
   const r = await runCli(["similar", "Alien", "--method", "tfidf", "--genre", "Comedy", "--year-range", "1990..1999", "-k", "6", "--json", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
@@ -32,7 +33,7 @@ test("similar takes the search filters as flags", async () => {
   for (const h of body.results) assert.ok(h.year >= 1990 && h.year <= 1999);
 });
 
-test("recommend prints the search --json shape, and reports unknown examples", async () => {
+tmdbTest("recommend prints the search --json shape, and reports unknown examples", async () => {
   const db = await tmdbGloveDb();
   const r = await runCli(["recommend", "--like", "Toy Story", "--like", "No Such Film", "--dislike", "Saw (2004)", "--strategy", "best", "-k", "4", "--json", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
@@ -50,7 +51,7 @@ test("recommend prints the search --json shape, and reports unknown examples", a
   assert.match(table.stdout, /^Recommended \(average\) for liking Toy Story \(1995\):\n#\s+score\s+similarity\s+sentiment\s+redundancy\s+title/);
 });
 
-test("bad input is a one-line error with exit code 2", async () => {
+tmdbTest("bad input is a one-line error with exit code 2", async () => {
   const db = await tmdbGloveDb();
   const cases: [string[], RegExp][] = [
     [["similar", "Halloween"], /^plotline: movie: 'Halloween' matches 2 movies: .*Halloween \(1978\) tt0077651.*or --movie-year\) or use its id\n$/],

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { FILTER_OPTIONS, filtersFrom } from "../src/options/filters.js";
 import { parseCli, parseRange } from "../src/options/option.js";
