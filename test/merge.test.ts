@@ -11,7 +11,7 @@ import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
 import { MOVIES_CSV, TMDB_CSV, WIKIPEDIA_JSON } from "./helpers/paths.js";
-import { tmdbTest, tmdbWikipediaTest } from "./helpers/data.js";
+import { tmdbWikipediaTest } from "./helpers/data.js";
 
 const dir = tempDir();
 

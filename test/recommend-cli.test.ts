@@ -1,4 +1,3 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
