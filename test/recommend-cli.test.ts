@@ -3,15 +3,21 @@ import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
 import { tmdbTest } from "./helpers/data.js";
 
-tmdbTest("similar prints a table with the score's parts, and the search --json shape", async () => {
+tmdbTest("similar prints a table with the score's parts (--explain) and what the score means, and the search --json shape", async () => {
   const db = await tmdbGloveDb();
-  const table = await runCli(["similar", "Toy Story", "-k", "5", "--db", db]);
+  const plain = await runCli(["similar", "Toy Story", "-k", "5", "--db", db]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout.split("\n")[1]!, /^#\s+score\s+title\s+year\s+id$/, "no extra columns without --explain");
+  assert.match(plain.stdout.trimEnd().split("\n").pop()!, /^score: cosine similarity of the plot embeddings/);
+  const table = await runCli(["similar", "Toy Story", "-k", "5", "--explain", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split("\n");
   assert.equal(lines[0], "More like Toy Story (1995) tt0114709, by knn:");
   assert.match(lines[1]!, /^#\s+score\s+similarity\s+sentiment\s+title\s+year\s+id$/);
   assert.match(lines[3]!, /^1\s+0\.\d{4}\s+0\.\d{4}\s+-?\d\.\d{4}\s+Toy Story 2\s+1999\s+tt0120363$/);
-  assert.equal(lines.length, 3 + 5);
+  assert.equal(lines.length, 3 + 5 + 1);
+  const svm = await runCli(["similar", "Toy Story", "-k", "3", "--method", "svm", "--db", db]);
+  assert.match(svm.stdout, /score: the exemplar SVM's margin \(decision value/);
 
   const json = await runCli(["similar", "tt0114709", "--method", "svm", "-k", "3", "--rerank", "sentiment", "--sentiment-weight", "0.5", "--json", "--db", db]);
   assert.equal(json.code, 0, json.stderr);
@@ -45,7 +51,7 @@ tmdbTest("recommend prints the search --json shape, and reports unknown examples
   assert.deepEqual(Object.keys(body.results[0]!).slice(0, 4), ["id", "title", "year", "score"]);
   assert.ok("like" in body.results[0]! && "dislike" in body.results[0]!);
 
-  const table = await runCli(["recommend", "--like", "tt0114709", "-k", "3", "--diversity", "0.4", "--db", db]);
+  const table = await runCli(["recommend", "--like", "tt0114709", "-k", "3", "--diversity", "0.4", "--explain", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^Recommended \(average\) for liking Toy Story \(1995\):\n#\s+score\s+similarity\s+sentiment\s+redundancy\s+title/);
 });

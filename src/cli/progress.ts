@@ -2,6 +2,17 @@
  * A one-line progress display with rate and ETA, drawn on stderr only when stderr is a
  * terminal (or PLOTLINE_PROGRESS=1), so piped and scripted runs stay quiet.
  */
+/** The progress display whose line is on the terminal now, if any. */
+let drawing: Progress | null = null;
+
+/**
+ * Ends a progress line that is on the terminal, so that a notice written now starts on a line
+ * of its own instead of being glued to the bar; the bar is drawn again below it at its next update.
+ */
+export function interruptProgress(): void {
+  drawing?.done();
+}
+
 export class Progress {
   private readonly enabled: boolean;
   private label = "";
@@ -38,8 +49,10 @@ export class Progress {
     } else {
       line += `${done} ${unit}  ${formatRate(rate)}/s`;
     }
-    if (this.stream.isTTY) this.stream.write(`\r\x1b[2K${line}`);
-    else this.stream.write(`${line}\n`);
+    if (this.stream.isTTY) {
+      this.stream.write(`\r\x1b[2K${line}`);
+      drawing = this;
+    } else this.stream.write(`${line}\n`);
     this.drawn = true;
   }
 
@@ -47,6 +60,7 @@ export class Progress {
   done(): void {
     if (this.enabled && this.drawn && this.stream.isTTY) this.stream.write("\n");
     this.drawn = false;
+    if (drawing === this) drawing = null;
   }
 }
 
