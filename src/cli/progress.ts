@@ -2,15 +2,15 @@
  * A one-line progress display with rate and ETA, drawn on stderr only when stderr is a
  * terminal (or PLOTLINE_PROGRESS=1), so piped and scripted runs stay quiet.
  */
-/** The progress display whose line is on the terminal now, if any. */
-let drawing: Progress | null = null;
+/** Ends the progress line that is on the terminal now, if any. */
+let endDrawn: (() => void) | null = null;
 
 /**
  * Ends a progress line that is on the terminal, so that a notice written now starts on a line
  * of its own instead of being glued to the bar; the bar is drawn again below it at its next update.
  */
 export function interruptProgress(): void {
-  drawing?.done();
+  endDrawn?.();
 }
 
 export class Progress {
@@ -19,6 +19,7 @@ export class Progress {
   private start = 0;
   private lastDraw = 0;
   private drawn = false;
+  private readonly endLine = (): void => this.done();
 
   constructor(stream: NodeJS.WriteStream = process.stderr, force = process.env.PLOTLINE_PROGRESS === "1") {
     this.stream = stream;
@@ -51,7 +52,7 @@ export class Progress {
     }
     if (this.stream.isTTY) {
       this.stream.write(`\r\x1b[2K${line}`);
-      drawing = this;
+      endDrawn = this.endLine;
     } else this.stream.write(`${line}\n`);
     this.drawn = true;
   }
@@ -60,7 +61,7 @@ export class Progress {
   done(): void {
     if (this.enabled && this.drawn && this.stream.isTTY) this.stream.write("\n");
     this.drawn = false;
-    if (drawing === this) drawing = null;
+    if (endDrawn === this.endLine) endDrawn = null;
   }
 }
 
