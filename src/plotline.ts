@@ -2,6 +2,7 @@ import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
+import { copyCollection, type CopyOptions, type CopyResult } from "./copy.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
 import { recommend } from "./recommend/examples.js";
@@ -12,7 +13,7 @@ import { SearchEngine } from "./search/engine.js";
 import { Transcripts } from "./search/transcripts.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
+import type { Distribution, IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
 import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
@@ -30,6 +31,8 @@ export interface OpenOptions {
    */
   embedder?: Embedder;
   onNotice?: (message: string) => void;
+  /** How a backend that shards and replicates lays out a collection it creates (see `Distribution`). */
+  distribution?: Distribution;
 }
 
 export interface CollectionInfo {
@@ -82,12 +85,39 @@ export class Plotline {
       create: options.create,
       readonly: options.readonly,
       onNotice: options.onNotice,
+      ...(options.distribution ? { distribution: options.distribution } : {}),
       finisher: async () => {
         const embedder = await plotline!.queryEmbedder();
         return (raw, state) => embedder.finish(raw, state);
       },
     });
     return (plotline = new Plotline(store, options));
+  }
+
+  /**
+   * Copies the collection at `from` into `to` (any two backends: SQLite files, `qdrant://`
+   * URLs, ...), with its vectors and fitted state, without embedding again; see
+   * `copyCollection`. The target is created when missing (with `distribution`, for a backend
+   * that shards and replicates).
+   */
+  static async copy(from: string, to: string, options: Omit<CopyOptions, "finish"> & { distribution?: Distribution; onNotice?: (message: string) => void } = {}): Promise<CopyResult> {
+    if (from === to) throw new InvalidArgumentError("--to", `is the collection copied from (${from})`);
+    const source = openStore(from, { readonly: true, onNotice: options.onNotice });
+    let embedder: Embedder | null = null;
+    const finisher = async () => {
+      const m = await source.manifest();
+      if (!m) throw new CollectionError(`${source.location}: the collection is empty; nothing to copy`);
+      embedder ??= await embedderForId(m.embedderId, { onNotice: options.onNotice });
+      const e = embedder;
+      return (raw: Float32Array, state: Manifest["embedderState"]) => e.finish(raw, state);
+    };
+    const target = openStore(to, { create: true, onNotice: options.onNotice, finisher, ...(options.distribution ? { distribution: options.distribution } : {}) });
+    try {
+      return await copyCollection(source, target, { ...options, finish: await finisher() });
+    } finally {
+      await Promise.all([source.close(), target.close()]);
+      await (embedder as Embedder | null)?.close();
+    }
   }
 
   async info(): Promise<CollectionInfo> {

@@ -32,6 +32,7 @@ const SIMILARITY: Record<SimilarMethod | RecommendStrategy, string> = {
   svm: "the exemplar SVM's margin (decision value: about -1 for an ordinary movie, higher is more alike; negative values are normal)",
   average: "cosine similarity to 2 x mean(likes) - mean(dislikes) (-1..1)",
   best: "best_score: cosine to the closest like (0..1), or -1..0 when a dislike is closer",
+  sum: "the sum of the cosines to the likes minus the sum of the cosines to the dislikes (unbounded; higher is better)",
 };
 
 /** One line saying what the score column means for these options. */

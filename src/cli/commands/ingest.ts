@@ -15,6 +15,8 @@ import { Plotline } from "../../plotline.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
+import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { describeOpened, indexConfigFromOptions, INDEX_PARAM_OPTIONS } from "./index.js";
 
 const PHASE_LABEL = { read: "reading", embed: "embedding", write: "writing" } as const;
@@ -37,6 +39,7 @@ export const ingestCommand: Command = {
     refresh: { type: "boolean", help: "download URLs again even when the download cache (~/.cache/plotline/downloads) holds them" },
     index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
     ...INDEX_PARAM_OPTIONS,
+    ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
     "plotline ingest https://raw.githubusercontent.com/prust/wikipedia-movie-data/91ae721d3672e8ef4f15b213c763a634250ef61a/movies.json",
@@ -45,6 +48,7 @@ export const ingestCommand: Command = {
     "plotline ingest ../shared/data/wikipedia-movies.json.gz --embedder glove --db wiki.db",
     "plotline ingest films.csv --map title=Name,overview=Plot,year=Year",
     "plotline ingest ../shared/data/tmdb-movies.csv ../shared/data/wikipedia-movies.json.gz --merge --index hnsw --db merged.db",
+    "plotline ingest ../shared/data/tmdb-movies.csv --db qdrant://127.0.0.1:6333/movies --shards 3 --replicas 2",
   ],
   async run(ctx) {
     const inputs = ctx.positionals;
@@ -105,7 +109,7 @@ function newCollectionFile(db: string | undefined): string | null {
 
 async function ingestFiles(ctx: CommandContext, files: { file: string; shown: string }[], open: OpenOptions, progress: Progress, spool: string | null): Promise<void> {
   const created = newCollectionFile(ctx.db);
-  const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice });
+  const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice, distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)) });
   let result: IngestResult;
   let indexLine: string | null = null;
   let indexJson: unknown = undefined;
