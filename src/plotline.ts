@@ -296,8 +296,10 @@ export class Plotline {
         continue;
       }
       missing.push(ref);
-      const e = await this.withDidYouMean(unknownRefError(ctx, ref, "movie"));
-      if (e instanceof UnknownMovieError) suggestions[ref] = e.message.replace(/^movie: /, "");
+      const unknown = unknownRefError(ctx, ref, "movie");
+      const e = await this.withDidYouMean(unknown);
+      const suggested = e instanceof UnknownMovieError && (e !== unknown || unknown.suggested);
+      if (suggested) suggestions[ref] = `${ref}: not in the collection; ${e.message.replace(/^movie: no movie has the id or title '.*?'; /s, "")}`;
     }
     return { ids, missing, suggestions };
   }

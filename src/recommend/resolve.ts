@@ -72,7 +72,6 @@ export class UnknownMovieError extends InvalidArgumentError {
     readonly suggested: boolean,
   ) {
     super(parameter, detail);
-    this.name = "UnknownMovieError";
   }
 }
 
