@@ -44,7 +44,7 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: jsonProperties(SIMILAR_OPTIONS, { k: LIMITS.similarK.max }),
+          properties: jsonProperties(SIMILAR_OPTIONS),
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
       },
