@@ -131,7 +131,7 @@ test("scores say what they are; similar's extra columns only with --explain", as
   assert.match(lines[1]!, /^#\s+score\s+title\s+year\s+id$/);
   assert.match(lines.at(-1)!, /^score: cosine similarity of the plot embeddings .*--explain adds the score's parts$/);
   const explained = await runCli(["similar", "The Martian", "-k", "3", "--explain", "--db", db]);
-  assert.match(explained.stdout.split("\n")[1]!, /^#\s+score\s+similarity\s+sentiment\s+title\s+year\s+id$/);
+  assert.match(explained.stdout.split("\n")[1]!, /^#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+title\s+year\s+id$/);
   const svm = await runCli(["similar", "The Martian", "-k", "3", "--method", "svm", "--db", db]);
   assert.match(svm.stdout, /^score: the exemplar SVM's margin \(decision value: .*negative values are normal\)/m);
 

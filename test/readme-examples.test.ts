@@ -98,7 +98,7 @@ function mapped(args: string[]): string[] {
     if (a === "../shared/data/wikipedia-movies.json.gz") return join(FIXTURES, "wikipedia-movies.json");
     if (a.startsWith("https://raw.githubusercontent.com/")) return `${local}${new URL(a).pathname}`;
     if (a === "~/trailers") return join(dir, "trailers");
-    if (a === "eval/tmdb-queries.jsonl") return join(ROOT, a);
+    if (a.startsWith("eval/")) return join(ROOT, a);
     return a;
   });
 }
