@@ -1,4 +1,5 @@
-import { tmdbTest as test } from "./helpers/data.js";
+import { test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import { MOVIES_CSV } from "./helpers/paths.js";
 
 const open = async () => Plotline.open({ db: await tmdbGloveDb(), readonly: true });
 
-test("the movie itself never appears in its own list, with every method", async () => {
+tmdbTest("the movie itself never appears in its own list, with every method", async () => {
   const p = await open();
   try {
     for (const method of SIMILAR_METHODS) {
@@ -33,7 +34,7 @@ test("the movie itself never appears in its own list, with every method", async 
   }
 });
 
-test("exact duplicates (same title and year, or the same overview) never appear", async () => {
+tmdbTest("exact duplicates (same title and year, or the same overview) never appear", async () => {
   // The fixture plus three copies of Jaws: another id with the same title and year, a title
   // that differs only in case and punctuation, and another title with the very same overview.
   const dir = tempDir();
@@ -59,7 +60,7 @@ test("exact duplicates (same title and year, or the same overview) never appear"
   }
 });
 
-test("a title matching several movies is an error listing them with years, unless a year picks one", async () => {
+tmdbTest("a title matching several movies is an error listing them with years, unless a year picks one", async () => {
   const p = await open();
   try {
     await assert.rejects(
@@ -82,7 +83,7 @@ test("a title matching several movies is an error listing them with years, unles
   }
 });
 
-test("titles are found ignoring case, then accents and punctuation; ids first; unknown names are an error", async () => {
+tmdbTest("titles are found ignoring case, then accents and punctuation; ids first; unknown names are an error", async () => {
   const p = await open();
   try {
     assert.equal((await p.similar("toy story")).movie.id, "tt0114709");
@@ -97,7 +98,7 @@ test("titles are found ignoring case, then accents and punctuation; ids first; u
   }
 });
 
-test("filters apply before top-k: a filtered list is full and every result passes", async () => {
+tmdbTest("filters apply before top-k: a filtered list is full and every result passes", async () => {
   const p = await open();
   try {
     for (const method of SIMILAR_METHODS) {
@@ -127,7 +128,7 @@ test("bad options are one-line errors naming the option", async () => {
   }
 });
 
-test("knn lists the nearest vectors by cosine, as a plain scan finds them", async () => {
+tmdbTest("knn lists the nearest vectors by cosine, as a plain scan finds them", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -146,7 +147,7 @@ test("knn lists the nearest vectors by cosine, as a plain scan finds them", asyn
   }
 });
 
-test("hits map to movies by the store's ordinals, dense or sparse, as by id", async () => {
+tmdbTest("hits map to movies by the store's ordinals, dense or sparse, as by id", async () => {
   const p = await open();
   try {
     const { store } = p;
