@@ -34,7 +34,7 @@ tmdbTest("the movie itself never appears in its own list, with every method", as
   }
 });
 
-tmdbTest("exact duplicates (same title and year, or the same overview) never appear", async () => {
+test("exact duplicates (same title and year, or the same overview) never appear", async () => {
   // The fixture plus three copies of Jaws: another id with the same title and year, a title
   // that differs only in case and punctuation, and another title with the very same overview.
   const dir = tempDir();
@@ -123,6 +123,31 @@ test("bad options are one-line errors naming the option", async () => {
     await assert.rejects(() => p.similar("Alien", { diversity: 1.5 }), /diversity: must be a number from 0 to 1, got 1.5/);
     await assert.rejects(() => p.similar("Alien", { rerank: "mood" as never }), /rerank: unknown re-ranker 'mood'/);
     await assert.rejects(() => p.similar("Alien", { rerank: "sentiment", sentimentWeight: -1 }), /sentimentWeight: must be a number from 0 to 1/);
+  } finally {
+    await p.close();
+  }
+});
+
+test("on the fixture collection: never the movie itself with any method, best first, and knn is the plain cosine scan", async () => {
+  const db = join(tempDir(), "fixture.db");
+  const p = Plotline.open({ db, create: true });
+  try {
+    await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
+    const ctx = await p.recommendContext();
+    for (const id of ["tt1000001", "tt1000010"]) {
+      for (const method of SIMILAR_METHODS) {
+        const r = await p.similar(id, { method, k: 5 });
+        // TF-IDF lists only movies sharing a term with it, few in a 12-movie collection.
+        if (method === "tfidf") assert.ok(r.results.length <= 5);
+        else assert.equal(r.results.length, 5, method);
+        assert.ok(!r.results.some((h) => h.id === id), `${method}: ${id} is not in its own list`);
+        for (let i = 1; i < r.results.length; i++) assert.ok(r.results[i - 1]!.score >= r.results[i]!.score, `${method}: best first`);
+      }
+      const q = ctx.positionOfId(id)!;
+      const scan = [...Array(ctx.size).keys()].filter((i) => i !== q).map((i) => ({ i, s: ctx.cosine(q, i) })).sort((a, b) => b.s - a.s).slice(0, 5);
+      const knn = await p.similar(id, { k: 5, prior: 0, series: false });
+      assert.deepEqual(knn.results.map((h) => h.id), scan.map((e) => ctx.ids[e.i]));
+    }
   } finally {
     await p.close();
   }
