@@ -2,10 +2,10 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { createInterface } from "node:readline";
 import { COMMANDS } from "../src/cli/commands.js";
@@ -91,6 +91,14 @@ function skipReason(args: string[]): string | null {
   if (args.some((a) => a.startsWith("postgres://"))) return "needs a Postgres server at the URL (a backend URL; test/cli-postgres.test.ts runs these commands on PGlite)";
   if (args[0] === "models" && args[1] === "import") return "needs a sentence-transformers checkpoint folder (test/models-import.test.ts runs `plotline models import` on generated ones)";
   if (media && (args[0] === "trailers" || args.some((a) => a.endsWith(".mp4")))) return `trailers need ${media}`;
+  // A description-pair set names the data files its queries are built from, relative to itself.
+  for (const a of args.filter((x) => x.startsWith("eval/") && x.endsWith(".json"))) {
+    const spec = JSON.parse(readFileSync(join(ROOT, a), "utf8")) as { primary?: string; secondary?: string };
+    for (const data of [spec.primary, spec.secondary]) {
+      const file = data === undefined ? null : resolve(dirname(join(ROOT, a)), data);
+      if (file && !existsSync(file)) return `${a} builds its queries from ${file}, which is not there (README "Get the data")`;
+    }
+  }
   return null;
 }
 
