@@ -197,35 +197,47 @@ export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], sem
 
 /**
  * Each vector's dot product with `c`, min-max scaled over those known (0 for an unknown one).
- * The vectors are first copied into one matrix: a loop over one typed array runs about twice
- * as fast in V8 as over as many views, and this is the learned fusion's largest loop.
+ * The loop reads one typed array by offset, which V8 runs about twice as fast as a loop over
+ * as many views: the views themselves when they share a buffer (a store's in-memory matrix
+ * usually), else a copy. This is the learned fusion's largest loop.
  */
 function scaledCosines(vectors: readonly (Float32Array | null)[], c: Float64Array): Float64Array {
   const dims = c.length;
   const n = vectors.length;
-  const matrix = new Float32Array(n * dims);
-  const known = new Uint8Array(n);
+  const offsets = new Int32Array(n).fill(-1);
+  let buffer: ArrayBufferLike | null = null;
+  let shared = true;
   for (let i = 0; i < n; i++) {
     const v = vectors[i];
-    if (v && v.length === dims) {
-      matrix.set(v, i * dims);
-      known[i] = 1;
+    if (!v || v.length !== dims) continue;
+    buffer ??= v.buffer;
+    if (v.buffer !== buffer) shared = false;
+    offsets[i] = v.byteOffset / 4;
+  }
+  let data: Float32Array;
+  if (buffer && shared) data = new Float32Array(buffer);
+  else {
+    data = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      if (offsets[i]! < 0) continue;
+      data.set(vectors[i]!, i * dims);
+      offsets[i] = i * dims;
     }
   }
   const out = new Float64Array(n);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    if (!known[i]) continue;
+    const o = offsets[i]!;
+    if (o < 0) continue;
     let s = 0;
-    const o = i * dims;
-    for (let d = 0; d < dims; d++) s += matrix[o + d]! * c[d]!;
+    for (let d = 0; d < dims; d++) s += data[o + d]! * c[d]!;
     out[i] = s;
     if (s < lo) lo = s;
     if (s > hi) hi = s;
   }
   const span = hi - lo;
-  for (let i = 0; i < n; i++) out[i] = known[i] ? (span > 1e-12 ? (out[i]! - lo) / span : 1) : 0;
+  for (let i = 0; i < n; i++) out[i] = offsets[i]! >= 0 ? (span > 1e-12 ? (out[i]! - lo) / span : 1) : 0;
   return out;
 }
 
