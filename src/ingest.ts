@@ -34,6 +34,8 @@ export interface IngestOptions {
    * `mergeCatalogs`); films that match nothing are added as movies of their own.
    */
   merge?: boolean | MergeOptions;
+  /** Refuse rows with a field over its cap (`FIELD_LIMITS`) instead of cutting the field (default off). */
+  strict?: boolean;
 }
 
 export interface IngestResult {
@@ -61,7 +63,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   const sources: CatalogSource[] = [];
   for (const input of inputs) sources.push(await openCatalog(input.file, input));
 
-  const cleaner = new Cleaner();
+  const cleaner = new Cleaner({ strict: options.strict });
   let read = 0;
   for (const src of sources) {
     for await (const record of src.records) {

@@ -27,6 +27,15 @@ export interface OpenOptions {
   sourceName?: string;
 }
 
+/** The CSV header of `file`, its parse errors naming the file. */
+async function headerOf(file: string, text: string, delimiter?: string): Promise<string[]> {
+  try {
+    return await readCsvHeader(text, delimiter);
+  } catch (err) {
+    throw new SourceError(file, `line 1: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /**
  * Opens a catalog file: checks it exists and is readable, detects its format from its content,
  * validates the column mapping against its header, and returns a lazy stream of raw records.
@@ -57,13 +66,13 @@ export async function openCatalog(file: string, options: OpenOptions = {}): Prom
     const sample = trimmed.slice(0, 4000);
     detected = WIKIPEDIA_FIELDS.every((f) => sample.includes(`"${f}"`)) ? "wikipedia" : jsonLayout === "array" ? "json" : "jsonl";
   } else {
-    const header = await readCsvHeader(trimmed);
+    const header = await headerOf(file, trimmed);
     detected = TMDB_REQUIRED_COLUMNS.every((c) => header.includes(c)) ? "tmdb" : "csv";
   }
 
   switch (detected) {
     case "tmdb": {
-      const header = await readCsvHeader(trimmed);
+      const header = await headerOf(file, trimmed);
       const missing = TMDB_REQUIRED_COLUMNS.filter((c) => !header.includes(c));
       if (missing.length) throw new SourceError(file, `not a TMDB CSV: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
       return { file, format: detected, source: "tmdb", records: readTmdb(file) };
@@ -75,7 +84,7 @@ export async function openCatalog(file: string, options: OpenOptions = {}): Prom
     case "tsv": {
       if (jsonLayout) throw new SourceError(file, `format ${detected} given but the content is JSON`);
       const delimiter = detected === "tsv" ? "\t" : ",";
-      const header = await readCsvHeader(trimmed, delimiter);
+      const header = await headerOf(file, trimmed, delimiter);
       if (!map) throw new SourceError(file, `unknown format (header: ${header.slice(0, 12).join(", ")}); give --format or map the columns with --map title=...,overview=...`);
       checkMapping(file, map, header);
       return { file, format: detected, source: sourceName, records: readMappedCsv(file, map, delimiter) };

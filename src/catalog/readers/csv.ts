@@ -1,5 +1,6 @@
 import { parse } from "csv-parse";
 import { SourceError } from "../../errors.js";
+import { MAX_RECORD_CHARS, MAX_ROWS_PER_FILE } from "../limits.js";
 import { openBytes } from "../source.js";
 
 /**
@@ -9,19 +10,20 @@ import { openBytes } from "../source.js";
 export async function* readCsvRows(file: string, delimiter = ","): AsyncGenerator<{ row: number; values: Record<string, string> }> {
   const { stream } = await openBytes(file);
   const parser = stream.pipe(
-    parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, relax_quotes: false, trim: false }),
+    parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, relax_quotes: false, trim: false, max_record_size: MAX_RECORD_CHARS }),
   );
   stream.on("error", (err) => parser.destroy(err));
   let row = 0;
   try {
     for await (const values of parser as AsyncIterable<Record<string, string>>) {
-      row++;
+      if (++row > MAX_ROWS_PER_FILE) throw new SourceError(file, `more than ${MAX_ROWS_PER_FILE.toLocaleString("en-US")} rows; split the file`);
       yield { row, values };
     }
   } catch (err) {
+    if (err instanceof SourceError) throw err;
     const e = err as Error & { lines?: number; code?: string };
     const where = e.lines ? `line ${e.lines}: ` : "";
-    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : e.message.replace(/^Invalid Record Length: /, "");
+    const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : e.code === "CSV_MAX_RECORD_SIZE" ? `a record longer than ${MAX_RECORD_CHARS.toLocaleString("en-US")} characters (an unclosed quote, or not CSV)` : e.message.replace(/^Invalid Record Length: /, "");
     throw new SourceError(file, `${where}${what}`, { cause: err });
   } finally {
     stream.destroy();

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import StreamArray from "stream-json/streamers/StreamArray.js";
 import { SourceError } from "../../errors.js";
+import { MAX_ROWS_PER_FILE } from "../limits.js";
 import { openBytes } from "../source.js";
 
 /**
@@ -16,6 +17,7 @@ export async function* readJsonObjects(file: string, layout: "array" | "lines"):
       stream.on("error", (err) => objects.destroy(err));
       for await (const item of objects as AsyncIterable<{ key: number; value: unknown }>) {
         row = item.key + 1;
+        if (row > MAX_ROWS_PER_FILE) throw new SourceError(file, `more than ${MAX_ROWS_PER_FILE.toLocaleString("en-US")} items; split the file`);
         if (item.value === null || typeof item.value !== "object" || Array.isArray(item.value)) {
           throw new SourceError(file, `item ${row}: expected an object`);
         }
@@ -24,7 +26,7 @@ export async function* readJsonObjects(file: string, layout: "array" | "lines"):
     } else {
       const lines = createInterface({ input: stream, crlfDelay: Infinity });
       for await (const line of lines) {
-        row++;
+        if (++row > MAX_ROWS_PER_FILE) throw new SourceError(file, `more than ${MAX_ROWS_PER_FILE.toLocaleString("en-US")} lines; split the file`);
         if (!line.trim()) continue;
         let value: unknown;
         try {

@@ -1,5 +1,6 @@
 import type { IngestReport } from "../../catalog/clean.js";
 import { FORMATS, type Format } from "../../catalog/formats.js";
+import { FIELD_LIMITS } from "../../catalog/limits.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
@@ -25,6 +26,7 @@ export const ingestCommand: Command = {
       type: "boolean",
       help: "merge the files by normalised title + year: the first file's movies gain the others' summaries as a searchable, embedded plot; unmatched films are added as their own movies",
     },
+    strict: { type: "boolean", help: `refuse rows with a field over its cap (title ${FIELD_LIMITS.title} characters, overview ${FIELD_LIMITS.overview.toLocaleString("en-US")}, ...) instead of cutting it at a word` },
     index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
     ...INDEX_PARAM_OPTIONS,
   },
@@ -55,6 +57,7 @@ export const ingestCommand: Command = {
         {
           embedder: ctx.values.embedder as string | undefined,
           merge: Boolean(ctx.values.merge),
+          strict: Boolean(ctx.values.strict),
           onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
         },
       );
@@ -99,6 +102,12 @@ export function summary(db: string, r: IngestResult, verbose: boolean): string {
   for (const p of rep.placeholders.slice(0, limit)) lines.push(`    row ${p.row}: ${p.id} ${p.title}: "${p.text}"`);
   if (rep.placeholders.length > limit) lines.push(`    ... and ${n(rep.placeholders.length - limit)} more`);
   lines.push(`  mojibake repaired ${n(rep.repairedRows)} rows${rep.repairedRows ? ` (${counts(rep.repairedByField)})` : ""}`);
+  const truncated = Object.values(rep.truncatedByField).reduce((a, b) => a + (b ?? 0), 0);
+  if (truncated) {
+    lines.push(`  fields over their cap ${n(truncated)} (${counts(rep.truncatedByField)}; ${rep.droppedByReason["field too long"] ? "rows refused" : "cut at a word"})`);
+    for (const t of rep.truncated.slice(0, limit)) lines.push(`    row ${t.row}: ${t.field} ${n(t.length)} > ${n(t.limit)}`);
+  }
+  if (Object.keys(rep.controlCharsByField).length) lines.push(`  control characters replaced by a space in ${counts(rep.controlCharsByField)}`);
   if (Object.keys(rep.unknownNumbers).length) lines.push(`  zero = unknown   ${counts(rep.unknownNumbers)}`);
   if (rep.invalidNumbers.length) {
     lines.push(`  invalid numbers  ${n(rep.invalidNumbers.length)} (stored as unknown)`);
