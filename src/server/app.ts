@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Plotline } from "../plotline.js";
 import { errorBody, errorHandler, toHttpError } from "./errors.js";
 import { LIMITS } from "./limits.js";
+import { HeavyPool, type HeavyOptions } from "./heavy.js";
 import { LivePlotline } from "./live.js";
 import { apiOpenApiDocument, type DocumentedRoute, type RouteSchema } from "./openapi.js";
 import type { RouteContext } from "./routes/context.js";
@@ -27,6 +28,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides of the time limits (defaults in `LIMITS`), e.g. shorter ones in tests. */
   timeouts?: { requestMs?: number; handlerMs?: number };
+  /** Worker threads for heavy requests (SVM, TF-IDF, diversity, long pages; see `heavy.ts`); false runs them on the event loop. */
+  heavy?: HeavyOptions | false;
 }
 
 export interface PlotlineServer {
@@ -118,7 +121,19 @@ export async function apiDocument(): Promise<Record<string, unknown>> {
  */
 export async function createServer(options: ServerOptions): Promise<PlotlineServer> {
   const log = options.log ?? (() => {});
-  const live = await LivePlotline.open({ db: options.db, checkEveryMs: options.checkEveryMs, warm, onNotice: log });
+  const heavy = options.heavy === false ? null : new HeavyPool(options.heavy);
+  // Each generation is warmed in the worker threads too before it is swapped in.
+  const warmAll = async (p: Plotline) => {
+    await warm(p);
+    if (heavy && (await p.info()).count > 0) await heavy.warm(options.db, await p.store.freshness());
+  };
+  let live: LivePlotline;
+  try {
+    live = await LivePlotline.open({ db: options.db, checkEveryMs: options.checkEveryMs, warm: warmAll, onNotice: log });
+  } catch (err) {
+    await heavy?.close();
+    throw err;
+  }
   const web = options.webRoot === null ? null : WebApp.load(options.webRoot ?? undefined);
 
   const requestTimeout = options.timeouts?.requestMs ?? LIMITS.requestTimeoutMs;
@@ -152,7 +167,7 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
   // The API reads JSON bodies only; anything else is a 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
 
-  const documented = registerApi(app, { live, version: VERSION });
+  const documented = registerApi(app, { live, version: VERSION, db: options.db, heavy });
 
   // A known path asked with a method it does not take is a 405 naming the ones it does.
   await app.after();
@@ -196,6 +211,7 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
   });
 
   app.addHook("onClose", async () => {
+    await heavy?.close();
     await live.close();
   });
   return { app, live, web };

@@ -3,6 +3,7 @@ import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError }
 import { RECOMMEND_OPTIONS, SEARCH_OPTIONS, SIMILAR_OPTIONS, TITLES_OPTIONS } from "../options/commands.js";
 import { FILTER_OPTIONS } from "../options/filters.js";
 import { httpName, httpNames } from "../options/option.js";
+import { RETRY_AFTER_SECONDS } from "./limits.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
 export interface ApiErrorBody {
@@ -128,6 +129,8 @@ export function toHttpError(err: unknown): { status: number; body: ApiErrorBody;
 export function errorHandler(log: (line: string) => void) {
   return function handle(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { status, body, unexpected } = toHttpError(err);
+    // Load shedding and timeouts: the client may retry, and is told when.
+    if (status === 503) reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter ?? RETRY_AFTER_SECONDS));
     if (unexpected) log(`${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
     void reply.code(status).type("application/json; charset=utf-8").send(body);
   };

@@ -10,12 +10,13 @@ export const DEFAULT_PORT = 3000;
 /** Default interface: loopback only; serving other machines is an explicit choice. */
 export const DEFAULT_HOST = "127.0.0.1";
 /**
- * Server processes (default 1). Each holds its own copy of the collection's in-memory indexes
- * (about 15 MB for TMDB with glove) and answers requests on the same port; more than one lets
- * searches use several cores and keeps a slow request (an SVM ranking, ~100 ms) from holding up
- * the others. See BENCHMARKS.md for the figures with 1 and 2.
+ * Server processes (default: the number of cores, `os.availableParallelism()`). Each holds its
+ * own copy of the collection's in-memory indexes (about 15 MB for TMDB with glove) and answers
+ * requests on the same port, so searches use every core; heavy requests (SVM, TF-IDF,
+ * diversity) run in each process's worker thread (`server/heavy.ts`). See BENCHMARKS.md for
+ * the figures with 1 and 2.
  */
-export const DEFAULT_WORKERS = 1;
+export const DEFAULT_WORKERS = Math.max(1, availableParallelism());
 /**
  * Young-generation semi-space of each server process started with `--workers` (64 MB; V8's
  * default is 16). A hybrid search allocates about 100 KB, so at a thousand requests a second the
@@ -133,7 +134,7 @@ async function moviesIn(db: string): Promise<number> {
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "serve [--port 3000] [--host 127.0.0.1] [--workers 1]",
+  usage: "serve [--port 3000] [--host 127.0.0.1] [--workers N]",
   summary: "Serve the JSON API and the web app; follows the collection while an ingest runs.",
   options: {
     port: { type: "string", arg: "N", help: "TCP port (0 picks a free one)", default: DEFAULT_PORT },
