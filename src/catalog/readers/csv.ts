@@ -1,14 +1,14 @@
 import { parse } from "csv-parse";
 import { SourceError } from "../../errors.js";
 import { MAX_RECORD_CHARS, MAX_ROWS_PER_FILE } from "../limits.js";
-import { openBytes } from "../source.js";
+import { openText } from "../source.js";
 
 /**
  * Streams a CSV file (RFC 4180 quoting, quoted newlines, optional BOM, gzip-transparent) as
  * objects keyed by header, with their 1-based data row number.
  */
-export async function* readCsvRows(file: string, delimiter = ","): AsyncGenerator<{ row: number; values: Record<string, string> }> {
-  const { stream } = await openBytes(file);
+export async function* readCsvRows(file: string, delimiter = ",", encoding?: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
+  const { stream } = await openText(file, encoding);
   const parser = stream.pipe(
     parse({ columns: true, bom: true, delimiter, skip_empty_lines: true, relax_quotes: false, trim: false, max_record_size: MAX_RECORD_CHARS }),
   );
@@ -21,7 +21,8 @@ export async function* readCsvRows(file: string, delimiter = ","): AsyncGenerato
     }
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    const e = err as Error & { lines?: number; code?: string };
+    const e = err as Error & { lines?: number; code?: string; cause?: unknown };
+    if (e.cause instanceof SourceError) throw e.cause;
     const where = e.lines ? `line ${e.lines}: ` : "";
     const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : e.code === "CSV_MAX_RECORD_SIZE" ? `a record longer than ${MAX_RECORD_CHARS.toLocaleString("en-US")} characters (an unclosed quote, or not CSV)` : e.message.replace(/^Invalid Record Length: /, "");
     throw new SourceError(file, `${where}${what}`, { cause: err });

@@ -2,14 +2,14 @@ import { createInterface } from "node:readline";
 import StreamArray from "stream-json/streamers/StreamArray.js";
 import { SourceError } from "../../errors.js";
 import { MAX_ROWS_PER_FILE } from "../limits.js";
-import { openBytes } from "../source.js";
+import { openText } from "../source.js";
 
 /**
  * Streams the objects of a JSON array file (one big `[...]`, as the Wikipedia dump is) or of a
  * JSON Lines file, gzip-transparent, without holding the whole document in memory.
  */
-export async function* readJsonObjects(file: string, layout: "array" | "lines"): AsyncGenerator<{ row: number; value: Record<string, unknown> }> {
-  const { stream } = await openBytes(file);
+export async function* readJsonObjects(file: string, layout: "array" | "lines", encoding?: string): AsyncGenerator<{ row: number; value: Record<string, unknown> }> {
+  const { stream } = await openText(file, encoding);
   let row = 0;
   try {
     if (layout === "array") {
@@ -40,6 +40,7 @@ export async function* readJsonObjects(file: string, layout: "array" | "lines"):
     }
   } catch (err) {
     if (err instanceof SourceError) throw err;
+    if ((err as { cause?: unknown }).cause instanceof SourceError) throw (err as { cause: SourceError }).cause;
     const e = err as Error & { code?: string };
     const what = e.code === "Z_DATA_ERROR" || /incorrect header check|unexpected end of file/i.test(e.message) ? "corrupt or truncated gzip data" : `invalid JSON near item ${row + 1} (${e.message})`;
     throw new SourceError(file, what, { cause: err });

@@ -26,6 +26,7 @@ export const ingestCommand: Command = {
       type: "boolean",
       help: "merge the files by normalised title + year: the first file's movies gain the others' summaries as a searchable, embedded plot; unmatched films are added as their own movies",
     },
+    encoding: { type: "string", arg: "NAME", help: "the files' text encoding: utf-8 (checked: a byte that is not UTF-8 is an error naming its line), latin1, windows-1252, iso-8859-15, ... (iconv-lite's names)", default: "utf-8" },
     strict: { type: "boolean", help: `refuse rows with a field over its cap (title ${FIELD_LIMITS.title} characters, overview ${FIELD_LIMITS.overview.toLocaleString("en-US")}, ...) instead of cutting it at a word` },
     index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
     ...INDEX_PARAM_OPTIONS,
@@ -53,7 +54,7 @@ export const ingestCommand: Command = {
       const config = indexConfigFromOptions(ctx, status?.config ?? DEFAULT_INDEX_CONFIG, "index");
       if (config && !status) throw new InvalidArgumentError("--index", `the ${plotline.store.kind} store configures its vector index itself`);
       result = await plotline.ingest(
-        files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined })),
+        files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined, encoding: ctx.values.encoding as string | undefined })),
         {
           embedder: ctx.values.embedder as string | undefined,
           merge: Boolean(ctx.values.merge),
