@@ -3,6 +3,7 @@ import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError }
 import { RECOMMEND_OPTIONS, SEARCH_OPTIONS, SIMILAR_OPTIONS, TITLES_OPTIONS } from "../options/commands.js";
 import { FILTER_OPTIONS } from "../options/filters.js";
 import { httpName, httpNames } from "../options/option.js";
+import { damagedCollection } from "../store/open.js";
 import { RETRY_AFTER_SECONDS } from "./limits.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
@@ -84,7 +85,8 @@ function validationMessage(e: AjvError, parameter: string, context: string | und
 }
 
 /** Maps any error to a status and a JSON body; unexpected errors never show their details. */
-export function toHttpError(err: unknown): { status: number; body: ApiErrorBody; unexpected: boolean } {
+export function toHttpError(caught: unknown): { status: number; body: ApiErrorBody; unexpected: boolean } {
+  const err = damagedCollection(caught) ?? caught;
   if (err instanceof HttpError) return { status: err.status, body: errorBody(err.code, err.message, err.parameter), unexpected: false };
   if (err instanceof InvalidArgumentError) {
     const parameter = httpParameter(err.parameter);

@@ -10,8 +10,8 @@ import type { HeavyResult, HeavyTask } from "./heavy.js";
  * TF-IDF, SVM state) and reopens it when the server's generation moved (the task's `stamp`).
  */
 
-/** Niceness of heavy threads (default 10): the event loops answering cheap requests win the CPU. */
-const HEAVY_NICE = 10;
+/** Niceness of heavy threads (default 5; 10 starved them on a machine loaded by other jobs): the event loops answering cheap requests win the CPU. */
+const HEAVY_NICE = 5;
 
 // Linux schedules threads one by one, and setpriority(2) on a thread id renices that thread
 // only; Node names no thread id, /proc/thread-self does. Elsewhere the thread keeps the

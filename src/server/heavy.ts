@@ -34,11 +34,11 @@ export interface HeavyOptions {
    * TMDB, so a wait stays near a second); beyond it: 503. 0: only as many as there are threads.
    */
   queuePerThread?: number;
-  /** Time one heavy request may run, in ms (default 5,000); past it its thread is stopped (and restarted) and the client gets a 503. */
+  /** Time one heavy request may run, in ms (default 8,000, under the 10 s handler timeout); past it its thread is stopped (and restarted) and the client gets a 503. */
   budgetMs?: number;
 }
 
-export const HEAVY_DEFAULTS = { threads: 1, queuePerThread: 1, budgetMs: 5_000 } as const;
+export const HEAVY_DEFAULTS = { threads: 1, queuePerThread: 1, budgetMs: 8_000 } as const;
 
 
 /** One heavy request, as sent to a worker thread. */

@@ -49,6 +49,12 @@ export interface Store {
   /** What this backend can do; see `StoreCapabilities`. */
   readonly capabilities: StoreCapabilities;
 
+  /**
+   * Verifies the stored collection (capability `check`): `quick` only what is cheap enough for
+   * every open, else everything (a full pass over the file, the text index and the vectors).
+   */
+  check?(options?: { quick?: boolean }): Promise<CheckFinding[]>;
+
   /** What the collection records about itself; null before the first write batch. */
   manifest(): Promise<Manifest | null>;
   /** Movies in the collection. */
@@ -212,6 +218,22 @@ export interface StoreCapabilities {
    * `plotline trailers` fails, and movies have no transcript.
    */
   trailers: boolean;
+  /**
+   * `check`: the backend verifies its own storage (file integrity, text index, vectors against
+   * rows, a saved index against the vectors) for `plotline check`. Without it `check` says the
+   * backend's own tools do this.
+   */
+  check: boolean;
+}
+
+/** One finding of `Store.check`: what was checked, and whether it holds. */
+export interface CheckFinding {
+  /** Short name of the check (`integrity`, `fts`, `vectors`, ...). */
+  check: string;
+  ok: boolean;
+  /** `error`: the collection is damaged; `warning`: stale or odd, still correct to serve. */
+  severity: "error" | "warning";
+  detail: string;
 }
 
 /** A capability a backend may lack. */
@@ -554,6 +576,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   atomicWrites: "apply a write batch all or nothing",
   nativeHybrid: "fuse keyword and vector candidates itself",
   trailers: "keep trailers and their transcripts",
+  check: "check its own storage",
 };
 
 /**
