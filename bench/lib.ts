@@ -32,7 +32,9 @@ export async function timeCalls<T>(inputs: T[], fn: (input: T) => unknown, itera
   return samples;
 }
 
+/** Milliseconds for a table cell; "-" for a figure that was not measured (NaN, e.g. a recall never reached). */
 export function ms(v: number): string {
+  if (!Number.isFinite(v)) return "-";
   return v < 0.1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
 }
 

@@ -5,7 +5,7 @@ import { machine, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 
 /**
- * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale` and
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, `qdrant-cluster` and
  * `postgres-scale`, which take long or need a server), prints a table per area and writes them to bench/results/latest.json.
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
@@ -16,14 +16,18 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   trailers: () => import("./trailers.js"),
   // SQLite and Postgres (PGlite over its socket) side by side; --url=postgres://... adds a real server.
   postgres: () => import("./postgres.js"),
+  // SQLite beside Qdrant; a section saying why it is skipped when QDRANT_URL is not set.
+  qdrant: () => import("./qdrant.js"),
   // Long (a million vectors by default; options as --name=value): not in DEFAULT_AREAS.
   scale: () => import("./scale.js"),
   // pgvector's cost at a size, on a server given by --url (options as --name=value): on request.
   "postgres-scale": () => import("./postgres-scale.js"),
+  // Stops and starts cluster nodes with the commands it is given: not in DEFAULT_AREAS.
+  "qdrant-cluster": () => import("./qdrant-cluster.js"),
   // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
   faiss: () => import("./faiss.js"),
 };
-const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers", "postgres"];
+const DEFAULT_AREAS = ["foundation", "search", "recommend", "http", "trailers", "postgres", "qdrant"];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

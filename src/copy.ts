@@ -8,8 +8,9 @@ export interface CopyOptions {
    */
   replace?: boolean;
   /**
-   * The collection's embedder's finish step, for targets that keep finished vectors (Postgres);
-   * the CLI loads the embedder the source names. Without it the target's own finisher is used.
+   * The collection's embedder's finish step, for targets that keep finished vectors (Postgres,
+   * Qdrant); the CLI loads the embedder the source names. Without it the target's own finisher
+   * is used.
    */
   finish?: Finisher;
   /** `read` counts movies read from the source (total known), `write` the target's write batch. */
@@ -24,6 +25,8 @@ export interface CopyResult {
   /** Movies the target held before and no longer does (`replace`). */
   replaced: number;
   embedderId: string;
+  /** Upload batches an interrupted earlier copy had done, which this one did not send again. */
+  resumed: boolean;
   seconds: number;
 }
 
@@ -31,15 +34,18 @@ export interface CopyResult {
 const READ_BATCH = 2000;
 
 /**
- * Copies a collection from one store to another (SQLite to Postgres and back, or any two
- * backends): every movie with its raw vector and the hash of its embedded text, in natural
+ * Copies a collection from one store to another (SQLite, Postgres, Qdrant, Weaviate and
+ * Pinecone, in any direction): every movie with its raw vector and the hash of its embedded text, in natural
  * order, and the embedder's fitted state, so that nothing is embedded again and the target
- * searches the same vectors. The target changes in one write batch (all or nothing), so the
- * movies are held in memory until it commits (about 4 KB a movie at 384 dimensions); its
- * embedding cache receives the raw vectors too, so later ingests into it reuse them.
+ * searches the same vectors. The target changes in one write batch, so the movies are held in
+ * memory until it commits (about 4 KB a movie at 384 dimensions): all or nothing where the
+ * backend can; resumable where the backend records an interrupted write (`Store.interruptedWrite`:
+ * Qdrant, Weaviate, Pinecone): a copy interrupted part-way is finished by running it again,
+ * which is allowed without `replace` since the target holds only the copy's movies.
+ * Its embedding cache receives the raw vectors too, so later ingests into it reuse them.
  *
  * Trailers (`plotline trailers`, capability `trailers`) are not copied: the `Store` interface
- * reads them per hash or per movie, not as a whole, and the Postgres backend keeps none. The
+ * reads them per hash or per movie, not as a whole, and only the SQLite backend keeps them. The
  * target's movies have no `transcript` until `plotline trailers` runs on it (a SQLite target).
  */
 export async function copyCollection(from: Store, to: Store, options: CopyOptions = {}): Promise<CopyResult> {
@@ -47,14 +53,18 @@ export async function copyCollection(from: Store, to: Store, options: CopyOption
   const manifest = await from.manifest();
   const total = await from.count();
   if (!manifest || total === 0) throw new CollectionError(`${from.location}: the collection is empty; nothing to copy`);
+  const existing = await to.manifest();
   const held = await to.count();
-  if (held > 0 && !options.replace) {
+  const interrupted = await to.interruptedWrite();
+  if (held > 0 && !options.replace && !interrupted) {
     throw new CollectionError(`${to.location}: already holds ${held} movies; copy into an empty collection, or give --replace to replace them`);
   }
-  const existing = await to.manifest();
+  if (existing && held > 0 && existing.embedderId !== manifest.embedderId) {
+    throw new CollectionError(`${to.location} was built with ${existing.embedderId}, ${from.location} with ${manifest.embedderId}; copy into another collection (nothing was changed)`);
+  }
   if (existing && existing.dims !== manifest.dims) {
-    // Checked before anything is read: a store types its vectors by the first write (pgvector's vector(dims)).
-    throw new CollectionError(`${to.location}: its vectors have ${existing.dims} dimensions (${existing.embedderId}), ${from.location}'s ${manifest.dims} (${manifest.embedderId}); copy into a new collection`);
+    // Checked before anything is read, held movies or not: a store types its vectors by the first write (pgvector's vector(dims), a Qdrant collection's vector size).
+    throw new CollectionError(`${to.location}: its vectors have ${existing.dims} dimensions (${existing.embedderId}), ${from.location}'s ${manifest.dims} (${manifest.embedderId}); copy into a new collection (nothing was changed)`);
   }
   const items: UpsertItem[] = [];
   options.onProgress?.({ phase: "read", done: 0, total });
@@ -84,6 +94,7 @@ export async function copyCollection(from: Store, to: Store, options: CopyOption
     copied: result.count,
     replaced: remove.length,
     embedderId: manifest.embedderId,
+    resumed: interrupted !== null,
     seconds: (performance.now() - t0) / 1000,
   };
 }

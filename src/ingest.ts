@@ -89,7 +89,6 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   }
   const t1 = performance.now();
 
-  if (!store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest that fails part-way may leave part of it written`);
   const embedder = options.embedderInstance ?? (await chooseEmbedder(store, options));
   const texts = movies.map(textFor(embedder.text));
   const { vectors, embedded } = await embedWithCache(embedder, texts, store.embeddingCache(), (done) =>
@@ -98,6 +97,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   const t2 = performance.now();
 
   const items = movies.map((movie, i) => ({ movie, textHash: textHash(texts[i]!), raw: vectors[i]! }));
+  let warned = false;
   const { count: total } = await store.write({
     upsert: items,
     // Fitted post-processing (GloVe's common component) is refitted on the whole collection,
@@ -108,7 +108,12 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
       files: sources.map((s) => s.file),
       report: { ...report, drops: report.drops.length, placeholders: report.placeholders.length, merged: report.merged.length },
     },
-    onProgress: (done, all) => options.onProgress?.({ phase: "write", done, total: all }),
+    onProgress: (done, all) => {
+      // Said once the write is under way, so a batch refused before anything is sent stays one line.
+      if (!warned && !store.capabilities.atomicWrites) options.onNotice?.(`the ${store.kind} store cannot write a batch all or nothing: an ingest interrupted part-way leaves part of it written until the same command is run again`);
+      warned = true;
+      options.onProgress?.({ phase: "write", done, total: all });
+    },
   });
   const t3 = performance.now();
   if (!options.embedderInstance) await embedder.close();

@@ -2,6 +2,7 @@ import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
+import { copyCollection, type CopyOptions, type CopyResult } from "./copy.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
 import { recommend } from "./recommend/examples.js";
@@ -11,7 +12,7 @@ import { SearchEngine } from "./search/engine.js";
 import { Transcripts } from "./search/transcripts.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import { requireCapability, type CheckFinding, type IndexStatus, type Manifest, type PreparedIndex, type Store, type StoreStats } from "./store/store.js";
+import { requireCapability, type CheckFinding, type Distribution, type IndexStatus, type Manifest, type PreparedIndex, type Store, type StoreStats } from "./store/store.js";
 import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
@@ -29,6 +30,8 @@ export interface OpenOptions {
    */
   embedder?: Embedder;
   onNotice?: (message: string) => void;
+  /** How a backend that shards and replicates lays out a collection it creates (see `Distribution`). */
+  distribution?: Distribution;
 }
 
 export interface CollectionInfo {
@@ -81,12 +84,39 @@ export class Plotline {
       create: options.create,
       readonly: options.readonly,
       onNotice: options.onNotice,
+      ...(options.distribution ? { distribution: options.distribution } : {}),
       finisher: async () => {
         const embedder = await plotline!.queryEmbedder();
         return (raw, state) => embedder.finish(raw, state);
       },
     });
     return (plotline = new Plotline(store, options));
+  }
+
+  /**
+   * Copies the collection at `from` into `to` (any two backends: SQLite files, `qdrant://`
+   * URLs, ...), with its vectors and fitted state, without embedding again; see
+   * `copyCollection`. The target is created when missing (with `distribution`, for a backend
+   * that shards and replicates).
+   */
+  static async copy(from: string, to: string, options: Omit<CopyOptions, "finish"> & { distribution?: Distribution; onNotice?: (message: string) => void } = {}): Promise<CopyResult> {
+    if (from === to) throw new InvalidArgumentError("--to", `is the collection copied from (${from})`);
+    const source = openStore(from, { readonly: true, onNotice: options.onNotice });
+    let embedder: Embedder | null = null;
+    const finisher = async () => {
+      const m = await source.manifest();
+      if (!m) throw new CollectionError(`${source.location}: the collection is empty; nothing to copy`);
+      embedder ??= await embedderForId(m.embedderId, { onNotice: options.onNotice });
+      const e = embedder;
+      return (raw: Float32Array, state: Manifest["embedderState"]) => e.finish(raw, state);
+    };
+    const target = openStore(to, { create: true, onNotice: options.onNotice, finisher, ...(options.distribution ? { distribution: options.distribution } : {}) });
+    try {
+      return await copyCollection(source, target, { ...options, finish: await finisher() });
+    } finally {
+      await Promise.all([source.close(), target.close()]);
+      await (embedder as Embedder | null)?.close();
+    }
   }
 
   async info(): Promise<CollectionInfo> {
@@ -114,7 +144,7 @@ export class Plotline {
    */
   async check(options: { quick?: boolean } = {}): Promise<CheckFinding[]> {
     requireCapability(this.store, "check", "plotline check", "use the backend's own tools");
-    return this.store.check!(options);
+    return this.store.verify!(options);
   }
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {

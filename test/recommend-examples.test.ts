@@ -91,6 +91,31 @@ test("best: exactly Qdrant's best_score over every movie, and a dislike pushes i
   }
 });
 
+test("sum: exactly Qdrant's sum_scores over every movie (cosines to the likes minus cosines to the dislikes)", async () => {
+  const p = await open();
+  try {
+    const ctx = await p.recommendContext();
+    const likes = [TOY_STORY, "tt0076759"].map((id) => ctx.positionOfId(id)!);
+    const dislikes = ["tt0086190", SAW].map((id) => ctx.positionOfId(id)!);
+    const brute = [...Array(ctx.size).keys()]
+      .filter((i) => !likes.includes(i) && !dislikes.includes(i))
+      .map((i) => ({ i, s: likes.reduce((a, l) => a + ctx.cosine(i, l), 0) - dislikes.reduce((a, d) => a + ctx.cosine(i, d), 0) }))
+      .sort((a, b) => b.s - a.s);
+    const r = await p.recommend({ like: likes.map((q) => ctx.ids[q]!), dislike: dislikes.map((q) => ctx.ids[q]!), strategy: "sum", k: 25 });
+    assert.equal(r.strategy, "sum");
+    assert.deepEqual(r.results.map((h) => h.id), brute.slice(0, 25).map((e) => ctx.ids[e.i]));
+    r.results.forEach((h, i) => assert.ok(Math.abs(h.score - brute[i]!.s) < 1e-5, `${h.title}: score is the sum of cosines`));
+    // Dislikes only: the movies least like Saw first, each scored minus its cosine to Saw.
+    const onlyDislike = await p.recommend({ dislike: [SAW], strategy: "sum", k: 5 });
+    const saw = ctx.positionOfId(SAW)!;
+    for (const h of onlyDislike.results) assert.ok(Math.abs(h.score + ctx.cosine(saw, ctx.positionOfId(h.id)!)) < 1e-5);
+    const least = Math.min(...[...Array(ctx.size).keys()].filter((i) => i !== saw).map((i) => ctx.cosine(saw, i)));
+    assert.ok(Math.abs(onlyDislike.results[0]!.score + least) < 1e-5, "the first is the movie least like Saw");
+  } finally {
+    await p.close();
+  }
+});
+
 test("best stays exact when many dislikes crowd the likes' neighbourhood (the search widens)", async () => {
   const p = await open();
   try {
@@ -124,7 +149,7 @@ test("examples and their duplicates are excluded; unknown examples are reported,
     assert.deepEqual(r.like.map((m) => m.id), [TOY_STORY]);
     assert.deepEqual(r.dislike.map((m) => m.id), [SAW]);
     assert.ok(!r.results.some((h) => h.id === TOY_STORY || h.id === SAW), "examples never listed");
-    for (const strategy of ["average", "best"] as const) {
+    for (const strategy of ["average", "best", "sum"] as const) {
       const b = await p.recommend({ like: [TOY_STORY, "tt0120363"], strategy, k: 30 });
       assert.ok(!b.results.some((h) => h.id === TOY_STORY || h.id === "tt0120363"), `${strategy}: examples never listed`);
     }
@@ -133,7 +158,7 @@ test("examples and their duplicates are excluded; unknown examples are reported,
     await assert.rejects(() => p.recommend({ dislike: [SAW] }), /like: the average strategy needs at least one liked movie/);
     await assert.rejects(() => p.recommend({ like: [SAW], dislike: ["Saw (2004)"] }), /dislike: 'Saw' is both liked and disliked/);
     await assert.rejects(() => p.recommend({ like: ["Saw"] }), /like: 'Saw' matches 2 movies: Saw \(\d{4}\) tt\d+, Saw \(\d{4}\) tt\d+/);
-    await assert.rejects(() => p.recommend({ like: [TOY_STORY], strategy: "sum" as never }), /strategy: unknown strategy 'sum' \(strategies: average, best\)/);
+    await assert.rejects(() => p.recommend({ like: [TOY_STORY], strategy: "median" as never }), /strategy: unknown strategy 'median' \(strategies: average, best, sum\)/);
   } finally {
     await p.close();
   }
@@ -142,7 +167,7 @@ test("examples and their duplicates are excluded; unknown examples are reported,
 test("filters apply to recommendations before top-k", async () => {
   const p = await open();
   try {
-    for (const strategy of ["average", "best"] as const) {
+    for (const strategy of ["average", "best", "sum"] as const) {
       const r = await p.recommend({ like: [TOY_STORY], dislike: [SAW], strategy, k: 12, filters: { yearMax: 1990, genres: ["Family"] } });
       assert.equal(r.results.length, 12);
       for (const h of r.results) {

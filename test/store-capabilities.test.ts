@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CapabilityError } from "../src/errors.js";
+import { CapabilityError, InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
 import { RecommendContext } from "../src/recommend/context.js";
 import { SearchEngine } from "../src/search/engine.js";
@@ -77,4 +77,26 @@ test("without every vector at once, recommendations fail clearly; a missing capa
   const { status, body } = toHttpError(new CapabilityError("facets", "the qdrant store cannot count facets, which /api/genres needs"));
   assert.equal(status, 501);
   assert.deepEqual(body, { error: { code: "not_supported", message: "the qdrant store cannot count facets, which /api/genres needs" } });
+});
+
+test("a native fusion the backend's hybrid query lacks fails naming the ones it offers; without nativeHybrid, the CapabilityError", async () => {
+  await withEngine([], async (_engine, sqlite) => {
+    // As Weaviate declares itself (rankedFusion, relativeScoreFusion), over the SQLite store.
+    const offering = new Proxy(sqlite, {
+      get(target, prop) {
+        if (prop === "capabilities") return { ...target.capabilities, nativeHybrid: true };
+        if (prop === "nativeFusions") return ["rrf", "relative"];
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const engine = new SearchEngine({ store: offering, embedQuery: async () => new Float32Array(100).fill(0.1) });
+    await assert.rejects(
+      engine.search("shark", { mode: "hybrid", fusion: "native-dbsf" }),
+      (e: Error) => e instanceof InvalidArgumentError && e.message === "fusion: the sqlite store's own hybrid query offers native-rrf, native-relative, not native-dbsf; or use convex or rrf (Plotline's own)",
+    );
+  });
+  await withEngine([], async (engine) => {
+    await assert.rejects(engine.search("shark", { mode: "hybrid", fusion: "native-rrf" }), capabilityError(/^the sqlite store cannot fuse keyword and vector candidates itself, which --fusion native-rrf needs; use --fusion convex or rrf \(Plotline's own\)$/));
+  });
 });

@@ -12,6 +12,7 @@
 import { after } from "node:test";
 import { join } from "node:path";
 import { tempDir } from "./helpers/collections.js";
+import { QDRANT_SKIP, qdrantCollection } from "./helpers/qdrant.js";
 import { externalPostgres, NO_EXTERNAL_POSTGRES, startPglite, type TestPostgres } from "./helpers/pglite-server.js";
 import { storeConformance, type ConformanceBackend } from "./helpers/store-conformance.js";
 import { dropWeaviateCollection, WEAVIATE_SKIP, weaviateDb } from "./helpers/weaviate.js";
@@ -58,6 +59,11 @@ const BACKENDS: ConformanceBackend[] = [
     name: "postgres (PLOTLINE_TEST_POSTGRES_URL)",
     skip: external ? false : NO_EXTERNAL_POSTGRES,
     create: async () => (await external!()).collectionUrl(),
+  },
+  {
+    name: "qdrant",
+    skip: QDRANT_SKIP,
+    create: async () => qdrantCollection(),
   },
 ];
 

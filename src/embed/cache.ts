@@ -4,8 +4,8 @@ import type { Embedder } from "./embedder.js";
 /**
  * Raw vectors keyed by (embedder id, text hash), so re-ingesting unchanged movies embeds
  * nothing. Each store keeps one with its collection (SQLite in its file, answering at once;
- * Postgres in a table, answering with a promise); tests use a Map. `getMany` keys its answer
- * by the hash in hex.
+ * Postgres in a table, Qdrant in the points themselves, answering with a promise); tests use a Map. `getMany` keys
+ * its answer by the hash in hex.
  */
 export interface EmbeddingCache {
   getMany(embedderId: string, hashes: Buffer[]): Map<string, Float32Array> | Promise<Map<string, Float32Array>>;

@@ -47,7 +47,7 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
     arg: "A",
     help: `hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}`,
   },
-  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha" },
+  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error" },
   { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
   { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },
   { key: "parse", type: { kind: "boolean" }, default: true, help: 'turn phrases such as "90s" or "starring X" into filters (off: search the words as typed)' },
@@ -89,7 +89,7 @@ export const SIMILAR_OPTIONS: readonly OptionSpec[] = [
 export const RECOMMEND_OPTIONS: readonly OptionSpec[] = [
   { key: "like", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a liked movie: id, title, or 'Title (1999)' (repeat for several)" },
   { key: "dislike", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a disliked movie (repeat for several)" },
-  { key: "strategy", type: { kind: "enum", values: RECOMMEND_STRATEGIES }, arg: "NAME", default: DEFAULT_RECOMMEND_STRATEGY, help: "near 2 x mean(likes) - mean(dislikes), or the best like pushed down by dislikes" },
+  { key: "strategy", type: { kind: "enum", values: RECOMMEND_STRATEGIES }, arg: "NAME", default: DEFAULT_RECOMMEND_STRATEGY, help: "near 2 x mean(likes) - mean(dislikes), the best like pushed down by dislikes, or the sum of like cosines minus dislike cosines" },
   { key: "k", type: { kind: "integer", min: 1, max: MAX_RECOMMEND_K }, short: "k", arg: "N", default: DEFAULT_RECOMMEND_K, help: "movies to return" },
   ...RANKING_OPTIONS,
   ...FILTER_OPTIONS,

@@ -4,12 +4,14 @@ import { dot } from "../vector-index/flat.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
-import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse } from "./types.js";
+import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse, type RecommendStrategy } from "./types.js";
 
 /**
- * Recommendations from liked and disliked movies, with Qdrant's two strategies (`average`, the
- * default, and `best`). Examples that match no movie are reported in `unknown` and the others
- * used; when none matches, it is an error. Examples and their exact duplicates are never listed.
+ * Recommendations from liked and disliked movies, with Qdrant's three strategies (`average`,
+ * the default, `best` and `sum`): ranked by the store's own recommendation query when it has
+ * one (`nativeRecommend`: Qdrant's Query API `recommend`), else computed here from the vectors.
+ * Examples that match no movie are reported in `unknown` and the others used; when none
+ * matches, it is an error. Examples and their exact duplicates are never listed.
  */
 export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
   const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
@@ -38,8 +40,17 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
-  const candidates = strategy === "average" ? await averageVector(ctx, pl, likes, dislikes, excluded) : await bestScore(ctx, pl, likes, dislikes, excluded);
-  const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average");
+  // Average with diversity goes to the store's MMR, which only nearest-vector queries have.
+  const native = ctx.store.capabilities.nativeRecommend && !(strategy === "average" && pl.storeDiversity);
+  const candidates = native
+    ? await storeRecommend(ctx, pl, strategy, likes, dislikes, excluded)
+    : strategy === "average"
+      ? await averageVector(ctx, pl, likes, dislikes, excluded)
+      : strategy === "sum"
+        ? await sumScores(ctx, pl, likes, dislikes, excluded)
+        : await bestScore(ctx, pl, likes, dislikes, excluded);
+  const diversified = !native && strategy !== "best" && pl.storeDiversity;
+  const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average", diversified);
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
 }
 
@@ -72,6 +83,55 @@ function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislike
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
   return nearest(ctx, { vector: q }, pl.pool, pl, excluded);
+}
+
+/**
+ * The store ranks by the examples itself (Qdrant's `recommend` query with the strategy's
+ * name), filters and duplicates of the examples passed down. With `best`, each candidate's
+ * best like and dislike (the parts of its score) are worked out here for the explanation.
+ */
+async function storeRecommend(ctx: RecommendContext, pl: Plan, strategy: RecommendStrategy, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const exclude: string[] = [];
+  for (const p of excluded) exclude.push(ctx.ids[p]!);
+  const hits = await ctx.store.recommendTop(
+    { positive: likes.map((p) => ctx.ids[p]!), negative: dislikes.map((p) => ctx.ids[p]!), strategy },
+    { k: pl.pool, filters: pl.filters, exclude },
+  );
+  const out: Candidate[] = [];
+  for (const h of hits) {
+    const p = ctx.positionOfId(h.id);
+    if (p === undefined) continue;
+    const c: Candidate = { p, similarity: h.score };
+    if (strategy === "best") {
+      if (likes.length) c.like = Math.max(...likes.map((l) => ctx.cosine(l, p)));
+      if (dislikes.length) c.dislike = Math.max(...dislikes.map((d) => ctx.cosine(d, p)));
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Qdrant's `sum_scores`: `sum cos(like, x) - sum cos(dislike, x)`, which for unit vectors is
+ * `x . s` with `s = sum(likes) - sum(dislikes)`: the nearest movies to `s` by cosine, each
+ * scored `|s|` times its cosine. Exact, through the store's vector search.
+ */
+async function sumScores(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  const { dims } = ctx;
+  const s = new Float64Array(dims);
+  for (const [positions, sign] of [[likes, 1], [dislikes, -1]] as const) {
+    for (const p of positions) {
+      const v = ctx.vectorAt(p);
+      for (let d = 0; d < dims; d++) s[d] = s[d]! + sign * v[d]!;
+    }
+  }
+  let norm = 0;
+  for (let d = 0; d < dims; d++) norm += s[d]! * s[d]!;
+  norm = Math.sqrt(norm);
+  if (norm < 1e-6) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
+  const q = Float32Array.from(s, (x) => x / norm);
+  const found = await nearest(ctx, { vector: q }, pl.pool, pl, excluded);
+  return found.map((c) => ({ ...c, similarity: c.similarity * norm }));
 }
 
 /** Qdrant's `scaled_fast_sigmoid`: maps a similarity into (0, 1), keeping its order. */

@@ -19,6 +19,12 @@ export interface Plan {
   sentimentWeight: number;
   /** Restrictions applied before top k, or undefined (none). */
   filters: Filters | undefined;
+  /**
+   * Whether the store's vector search applies the diversity itself (`nativeDiversity`: Qdrant's
+   * MMR): only without re-ranking, since sentiment must re-rank the candidates before MMR
+   * picks among them.
+   */
+  storeDiversity: boolean;
 }
 
 /** A movie (by position) with the method's similarity, best first. */
@@ -29,7 +35,7 @@ export interface Candidate {
   dislike?: number;
 }
 
-export function plan(_ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
+export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
   const k = integer("k", options.k ?? defaultK, 1, MAX_RECOMMEND_K);
   const diversity = fraction("diversity", options.diversity ?? 0);
   const rerank = options.rerank ?? DEFAULT_RERANKER;
@@ -39,7 +45,8 @@ export function plan(_ctx: RecommendContext, options: RecommendationOptions, def
   const candidates = options.candidates === undefined ? Math.max(4 * k, 100) : integer("candidates", options.candidates, 1, MAX_CANDIDATES);
   const filters = options.filters && hasFilters(options.filters) ? options.filters : undefined;
   if (filters) validateFilters(filters);
-  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters };
+  const storeDiversity = diversity > 0 && rerank === "none" && ctx.store.capabilities.nativeDiversity;
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters, storeDiversity };
 }
 
 /**
@@ -69,14 +76,17 @@ export function topPositions(n: number, scores: ArrayLike<number>, admit: (p: nu
 /**
  * Nearest neighbours by cosine (of a query vector, or of a movie's own vector), as positions,
  * skipping excluded and filtered movies: the store's vector top k, with filters and exclusions
- * passed down. Movies with a trailer transcript also score by it, keeping the closer of their
- * two vectors (`Transcripts.closerOfTwo`).
+ * passed down. With `plan.storeDiversity` the store picks the plan's `k` among the `n` nearest
+ * by MMR, and they come in its selection order (`finish` then keeps that order). Otherwise
+ * movies with a trailer transcript also score by it, keeping the closer of their two vectors
+ * (`Transcripts.closerOfTwo`); a store with native diversity keeps no trailers (Qdrant).
  */
 export async function nearest(ctx: RecommendContext, query: VectorQuery, n: number, plan: Plan, excluded: ReadonlySet<number>): Promise<Candidate[]> {
   const exclude: string[] = [];
   for (const p of excluded) exclude.push(ctx.ids[p]!);
-  let hits = await ctx.store.vectorTop(query, { k: n, filters: plan.filters, exclude });
-  if (ctx.transcripts.size > 0) {
+  const diversity = plan.storeDiversity ? { k: plan.k, diversity: plan.diversity, candidates: n } : { k: n };
+  let hits = await ctx.store.vectorTop(query, { ...diversity, filters: plan.filters, exclude });
+  if (!plan.storeDiversity && ctx.transcripts.size > 0) {
     const p = "id" in query ? ctx.positionOfId(query.id) : undefined;
     const vector = "vector" in query ? query.vector : p === undefined ? null : ctx.vectorAt(p);
     if (vector) {
@@ -101,9 +111,10 @@ export async function nearest(ctx: RecommendContext, query: VectorQuery, n: numb
  * picks by MMR when `diversity` > 0, and keeps k. `similarity(a, b)` compares two positions for
  * MMR; `cosineScale` says whether the candidates' similarity is already a cosine (else it is
  * min-max scaled to 0..1 over the candidates for MMR, so that relevance and redundancy weigh
- * alike).
+ * alike). `diversified`: the store already picked them by MMR (`nearest` with
+ * `plan.storeDiversity`), so their order is kept and only each one's redundancy is worked out.
  */
-export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[], similarity: (a: number, b: number) => number, cosineScale: boolean): RecommendHit[] {
+export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[], similarity: (a: number, b: number) => number, cosineScale: boolean, diversified = false): RecommendHit[] {
   const w = plan.rerank === "sentiment" ? plan.sentimentWeight : 0;
   const rows = candidates.map((c) => {
     const sentiment = ctx.sentiment(c.p);
@@ -111,7 +122,13 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
   });
   if (w > 0) rows.sort((a, b) => b.score - a.score || a.c.p - b.c.p);
   let picked: { row: (typeof rows)[number]; redundancy?: number }[];
-  if (plan.diversity > 0 && rows.length > 1) {
+  if (diversified) {
+    picked = rows.slice(0, plan.k).map((row, j, kept) => {
+      let redundancy = j === 0 ? 0 : -Infinity;
+      for (let i = 0; i < j; i++) redundancy = Math.max(redundancy, similarity(kept[i]!.c.p, row.c.p));
+      return { row, redundancy };
+    });
+  } else if (plan.diversity > 0 && rows.length > 1) {
     let relevance = rows.map((r) => r.score);
     if (!cosineScale) {
       const lo = Math.min(...relevance);

@@ -23,7 +23,7 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
     // is the query by its transcript, and every other movie answers by its closer vector.
     const transcript = ctx.transcriptAt(p);
     candidates = await nearest(ctx, transcript ? { vector: Float32Array.from(transcript) } : { id: ctx.ids[p]! }, pl.pool, pl, ctx.selfAndDuplicates(p));
-    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true);
+    results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), true, pl.storeDiversity);
   } else if (method === "svm") {
     const excluded = ctx.selfAndDuplicates(p);
     const skip = new Set(excluded);

@@ -1,4 +1,5 @@
 import type { Filters } from "../store/filters.js";
+import { EXAMPLE_STRATEGIES, type ExampleStrategy } from "../store/store.js";
 import type { SearchHit } from "../search/types.js";
 
 /**
@@ -20,14 +21,17 @@ export type SimilarMethod = (typeof SIMILAR_METHODS)[number];
 /** Karpathy's fast default. */
 export const DEFAULT_SIMILAR_METHOD: SimilarMethod = "knn";
 
-/** How `recommend` combines liked and disliked examples (Qdrant's recommendation strategies). */
-export const RECOMMEND_STRATEGIES = ["average", "best"] as const;
 /**
+ * How `recommend` combines liked and disliked examples (Qdrant's recommendation strategies,
+ * which a backend with `nativeRecommend` runs itself and the engine computes otherwise):
  * - `average`: search near `2 * mean(likes) - mean(dislikes)` (Qdrant's `average_vector`);
  * - `best`: score each movie by its best like, pushed below every such movie when a dislike is
- *   closer than any like (Qdrant's `best_score`).
+ *   closer than any like (Qdrant's `best_score`);
+ * - `sum`: the sum of a movie's cosines to the likes minus the sum to the dislikes (Qdrant's
+ *   `sum_scores`): every example counts, not just the closest.
  */
-export type RecommendStrategy = (typeof RECOMMEND_STRATEGIES)[number];
+export const RECOMMEND_STRATEGIES = EXAMPLE_STRATEGIES;
+export type RecommendStrategy = ExampleStrategy;
 /** Qdrant's default. */
 export const DEFAULT_RECOMMEND_STRATEGY: RecommendStrategy = "average";
 
@@ -100,7 +104,8 @@ export interface RecommendHit extends SearchHit {
   /**
    * The method's own similarity: cosine for `knn`, `tfidf` and `average`; the SVM decision value
    * for `svm` (about -1 for an ordinary negative, higher is more alike); Qdrant's best_score for
-   * `best` (in 0..1 when a like is the closest example, in -1..0 when a dislike is).
+   * `best` (in 0..1 when a like is the closest example, in -1..0 when a dislike is); the sum of
+   * cosines to the likes minus those to the dislikes for `sum`.
    */
   similarity: number;
   /** Sentiment, -1..1 (see `sentimentScore`): of its English trailer transcript when it has one, else of its overview. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
-import { requireCapability, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
+import { requireCapability, requireNativeFusion, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
 import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, type FusedHit } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
@@ -277,7 +277,7 @@ export class SearchEngine {
     const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
     const hasTerms = hasKeywordTerms(keywordQuery);
     const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
-    if (native) requireCapability(this.store, "nativeHybrid", `--fusion ${plan.fusion}`, "use --fusion convex or rrf (Plotline's own)");
+    if (native) requireNativeFusion(this.store, native);
     if (hasTerms && plan.mode !== "semantic") {
       requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
       if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
@@ -369,12 +369,18 @@ export class SearchEngine {
   }
 }
 
+/** The backend fusion each `native-*` fusion asks for; null: Plotline's own. */
+const NATIVE_OF: Readonly<Record<Fusion, NativeFusion | null>> = { convex: null, rrf: null, "native-rrf": "rrf", "native-relative": "relative", "native-dbsf": "dbsf" };
+
 /** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
 function nativeFusion(fusion: Fusion): NativeFusion | null {
-  return fusion === "native-rrf" ? "rrf" : fusion === "native-relative" ? "relative" : null;
+  return NATIVE_OF[fusion];
 }
 
-/** Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side empty: the same arithmetic). */
+/**
+ * Plotline's fusion that a fusion reduces to when the engine fuses (a native one with one side
+ * empty: every fusion then keeps the other side's order, and `rrf`'s scores are its own).
+ */
 function ownFusion(fusion: Fusion): "convex" | "rrf" {
   return fusion === "rrf" || fusion === "native-rrf" ? "rrf" : "convex";
 }

@@ -81,18 +81,21 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 /** What `search` does without a `mode`. */
 export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
-export const FUSIONS = ["convex", "rrf", "native-rrf", "native-relative"] as const;
+export const FUSIONS = ["convex", "rrf", "native-rrf", "native-relative", "native-dbsf"] as const;
 /**
  * Plotline's own, the same on every backend:
  * - `convex` (default): `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
  *
- * The backend's own hybrid query, where it has one (`nativeHybrid`; Weaviate's `hybrid`), so
- * the two can be compared:
- * - `native-rrf`: the backend's reciprocal rank fusion (Weaviate's `rankedFusion`, its ranks
- *   weighted by alpha);
+ * The backend's own hybrid query, where it has one (`nativeHybrid`), over the same two
+ * candidate lists, so the two can be compared; each backend offers some of these
+ * (`Store.nativeFusions`), any other is an error naming the ones it has:
+ * - `native-rrf`: the backend's reciprocal rank fusion (Qdrant: k = 60 over 0-based ranks;
+ *   Weaviate's `rankedFusion`, its ranks weighted by alpha);
  * - `native-relative`: the backend's min-max scaled scores combined by alpha (Weaviate's
- *   `relativeScoreFusion`: `convex` computed by the server).
+ *   `relativeScoreFusion`: `convex` computed by the server);
+ * - `native-dbsf`: distribution-based score fusion, each side normalised by mean ± 3 sd and
+ *   summed (Qdrant's `dbsf`).
  */
 export type Fusion = (typeof FUSIONS)[number];
 /** How hybrid search fuses without a `fusion`. */

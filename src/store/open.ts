@@ -1,6 +1,7 @@
 import { openBackendStore, registerBackend } from "./backends.js";
 import { pineconeBackend } from "./pinecone/backend.js";
 import { postgresBackend } from "./postgres/backend.js";
+import { qdrantBackend } from "./qdrant/backend.js";
 import { sqliteBackend } from "./sqlite/backend.js";
 import type { Store, StoreOpenOptions } from "./store.js";
 import { weaviateBackend } from "./weaviate/backend.js";
@@ -8,6 +9,7 @@ import { weaviateBackend } from "./weaviate/backend.js";
 // The backends this Plotline opens; a new one is one more line here.
 registerBackend(sqliteBackend);
 registerBackend(postgresBackend);
+registerBackend(qdrantBackend);
 registerBackend(weaviateBackend);
 registerBackend(pineconeBackend);
 
@@ -23,7 +25,7 @@ export function defaultDbPath(): string {
 
 /**
  * Opens the collection at `location` with the backend its form names (`store/backends.ts`): a
- * `postgres://` URL, else an SQLite file path. Remote backends connect on first use, so
+ * `postgres://` or `qdrant://` URL, else an SQLite file path. Remote backends connect on first use, so
  * opening stays synchronous.
  */
 export function openStore(location: string, options: StoreOpenOptions = {}): Store {

@@ -1,7 +1,7 @@
 import type { Movie } from "../catalog/movie.js";
 import type { EmbeddingCache } from "../embed/cache.js";
 import type { EmbedderState } from "../embed/embedder.js";
-import { CapabilityError } from "../errors.js";
+import { CapabilityError, InvalidArgumentError } from "../errors.js";
 import type { IndexConfig } from "../vector-index/select.js";
 import type { IndexKind } from "../vector-index/vector-index.js";
 import type { Filters } from "./filters.js";
@@ -53,7 +53,7 @@ export interface Store {
    * Verifies the stored collection (capability `check`): `quick` only what is cheap enough for
    * every open, else everything (a full pass over the file, the text index and the vectors).
    */
-  check?(options?: { quick?: boolean }): Promise<CheckFinding[]>;
+  verify?(options?: { quick?: boolean }): Promise<CheckFinding[]>;
 
   /** What the collection records about itself; null before the first write batch. */
   manifest(): Promise<Manifest | null>;
@@ -69,6 +69,12 @@ export interface Store {
   freshness(): Promise<string>;
   /** Sizes and backend details for `plotline info`; see `StoreStats`. */
   stats(): Promise<StoreStats>;
+  /**
+   * A write batch that was interrupted part-way (backends without `atomicWrites`), which
+   * sending the same batch again finishes; null when there is none (always, for backends whose
+   * writes are all or nothing).
+   */
+  interruptedWrite(): Promise<InterruptedWrite | null>;
 
   /** One movie with every field, or null. */
   movie(id: string): Promise<Movie | null>;
@@ -123,14 +129,25 @@ export interface Store {
   vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]>;
   /**
    * The engine's own hybrid query (capability `nativeHybrid`): keyword and vector candidates
-   * fused by the backend (Weaviate: `hybrid` with `rankedFusion` or `relativeScoreFusion`),
-   * best first, filters applied before the limit. Plotline's fusion (`convex`, `rrf`) runs in
-   * the engine over `keywordTop` and `vectorTop` instead; this exists so the two can be
-   * compared. A fusion the backend does not offer is an `InvalidArgumentError` naming it.
+   * fused by the backend (Qdrant: `prefetch` + `rrf` or `dbsf`; Weaviate: `hybrid` with
+   * `rankedFusion` or `relativeScoreFusion`), best first, filters applied before the limit,
+   * with each side's score and rank for explanations where the backend tells them. Plotline's
+   * fusion (`convex`, `rrf`) runs in the engine over `keywordTop` and `vectorTop` instead; this
+   * exists so the two can be compared. A fusion not in `nativeFusions` is an
+   * `InvalidArgumentError` naming the ones there are (`requireNativeFusion`).
    */
   hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]>;
+  /** The fusions `hybridTop` offers (empty without capability `nativeHybrid`). */
+  readonly nativeFusions: readonly NativeFusion[];
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  /**
+   * Movies like the positive examples and unlike the negative ones, ranked by the backend's own
+   * recommendation query with `strategy` (capability `nativeRecommend`; Qdrant's Query API
+   * `recommend`), best first, filters applied before the limit; examples and `exclude` never
+   * listed. Scores are the strategy's (see `ExampleStrategy`).
+   */
+  recommendTop(query: ExampleQuery, options: VectorOptions): Promise<VectorHit[]>;
   /**
    * Every stored unit vector at once, in natural order: what the exemplar SVM trains on and
    * what recommendations scan. Capability `allVectors`.
@@ -192,6 +209,13 @@ export interface Store {
 export interface StoreCapabilities {
   /** `keywordTop`: BM25 with per-field weights. Without it keyword and hybrid search are unavailable. */
   keyword: boolean;
+  /**
+   * `KeywordOptions.weights` chosen per query. Without it the field weights are fixed when the
+   * collection is written (Qdrant keeps each movie's weighted term frequencies as a sparse
+   * vector), and a query with other weights fails; the engine always asks the defaults
+   * (`DEFAULT_FIELD_WEIGHTS`), which every backend writes with.
+   */
+  queryWeights: boolean;
   /** Quoted phrases in keyword queries (the index keeps positions). Without it a query with a phrase fails. */
   phrases: boolean;
   /** `keywordVocabulary`. Without it misspelt words are searched as typed (no corrections). */
@@ -207,9 +231,21 @@ export interface StoreCapabilities {
   /**
    * `hybridTop`: the engine has a hybrid query of its own (Qdrant's Query API fusion, Weaviate
    * `hybrid`). Plotline fuses the keyword and vector lists itself by default, so that every
-   * backend ranks alike; `--fusion native-rrf|native-relative` asks the backend's instead.
+   * backend ranks alike; `--fusion native-rrf|native-relative|native-dbsf` asks the backend's
+   * instead (those in `Store.nativeFusions`).
    */
   nativeHybrid: boolean;
+  /**
+   * `recommendTop`: the engine ranks by examples itself (Qdrant's `recommend` with
+   * `average_vector`, `best_score`, `sum_scores`). Without it the engine computes each strategy
+   * from `vectorTop` and the vectors.
+   */
+  nativeRecommend: boolean;
+  /**
+   * `VectorOptions.diversity`: the engine re-ranks vector candidates by maximal marginal
+   * relevance itself (Qdrant's `mmr`). Without it MMR runs in the engine over the candidates.
+   */
+  nativeDiversity: boolean;
   /** `write` is all or nothing. A backend that cannot promise it says false, and ingest warns. */
   atomicWrites: boolean;
   /**
@@ -219,7 +255,7 @@ export interface StoreCapabilities {
    */
   trailers: boolean;
   /**
-   * `check`: the backend verifies its own storage (file integrity, text index, vectors against
+   * `verify` (`plotline check`): the backend verifies its own storage (file integrity, text index, vectors against
    * rows, a saved index against the vectors) for `plotline check`. Without it `check` says the
    * backend's own tools do this.
    */
@@ -253,6 +289,16 @@ export interface Manifest {
   updatedAt: string;
 }
 
+/** See `Store.interruptedWrite`. */
+export interface InterruptedWrite {
+  /** ISO 8601 time the write started, and `host:pid` of the process that ran it (null: the backend does not record it). */
+  startedAt: string | null;
+  owner: string | null;
+  /** Upload batches done, of all (null: not recorded). */
+  done: number | null;
+  total: number | null;
+}
+
 /** Sizes and backend details for `plotline info`. */
 export interface StoreStats {
   /** Bytes the collection takes where it lives (SQLite: the file and its WAL); null when the backend does not say. */
@@ -261,7 +307,8 @@ export interface StoreStats {
   trailers?: TrailerCounts;
   /**
    * What the backend runs on and how it ranks, by name, for `plotline info` (Postgres: server
-   * and extension versions, which keyword ranking runs, the HNSW parameters, index sizes).
+   * and extension versions, keyword ranking, HNSW parameters, index sizes; Qdrant: server
+   * version, points, shards and replicas and their states, how vectors are searched).
    */
   details?: Record<string, string | number | boolean | null | Record<string, number>>;
 }
@@ -336,6 +383,29 @@ export type TextField = (typeof TEXT_FIELDS)[number];
 export type FieldWeights = Record<TextField, number>;
 
 /**
+ * Default field weights: a word in the title counts 3x one in the overview, a keyword 2x, a
+ * cast or director name 1.5x (the weights of the Weaviate remake of Karpathy's movie search,
+ * seed 004, where `title^3` and names sit beside the description and plot). A plot merged from
+ * another catalog (`ingest --merge`) counts as the overview does. A trailer's transcript
+ * (`plotline trailers`) counts half: recognised speech carries recognition errors (pocketsphinx
+ * missed about one content word in four of clear synthetic speech in test/trailers.test.ts),
+ * and trailer dialogue talks around the story where a plot summary states it. What the engine
+ * searches with (`search/keyword.ts` re-exports it), and what backends that bake weights into
+ * their index (Qdrant's sparse vectors) write with.
+ */
+export const DEFAULT_FIELD_WEIGHTS: Readonly<FieldWeights> = Object.freeze({
+  title: 3,
+  keywords: 2,
+  cast: 1.5,
+  directors: 1.5,
+  genres: 1,
+  tagline: 1,
+  overview: 1,
+  plot: 1,
+  transcript: 0.5,
+});
+
+/**
  * A user query reduced to what a keyword index is asked: never the raw text, so no query text
  * is ever read as a backend's query syntax. Built by `parseKeywordQuery` and spelling correction.
  */
@@ -371,13 +441,16 @@ export interface KeywordHit {
 }
 
 /** Fusions a backend's own hybrid query may offer (`hybridTop`). */
-export const NATIVE_FUSIONS = ["rrf", "relative"] as const;
+export const NATIVE_FUSIONS = ["rrf", "relative", "dbsf"] as const;
 /**
- * - `rrf`: reciprocal rank fusion over the two candidate lists (Weaviate's `rankedFusion`,
- *   each side's `1 / (60 + rank)` weighted by `alpha` and `1 - alpha`);
+ * - `rrf`: reciprocal rank fusion over the two candidate lists (Qdrant: 0-based ranks,
+ *   `1 / (k + rank)`; Weaviate's `rankedFusion`, each side's `1 / (60 + rank)` weighted by
+ *   `alpha` and `1 - alpha`);
  * - `relative`: each side's scores min-max scaled to 0..1, then `(1 - alpha) * keyword +
  *   alpha * vector` (Weaviate's `relativeScoreFusion`, the engine's `convex` computed by the
- *   server).
+ *   server);
+ * - `dbsf`: distribution-based score fusion (Qdrant: each side's scores normalised by their mean
+ *   and three standard deviations, then summed).
  */
 export type NativeFusion = (typeof NATIVE_FUSIONS)[number];
 
@@ -396,7 +469,7 @@ export interface HybridOptions {
   pool: number;
   /** Keyword field weights; see `KeywordOptions.weights`. */
   weights: Readonly<FieldWeights>;
-  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`). */
+  /** Weight of the vector side, 0 (keyword only) to 1 (vector only), for fusions that weigh the sides (the engine's `alpha`; Qdrant's `rrf` and `dbsf` weigh none). */
   alpha?: number;
   /** `rrf`'s constant (the engine passes its `RRF_K`, 60; the backend's default otherwise). */
   rrfK?: number;
@@ -425,6 +498,32 @@ export interface VectorOptions {
   filters?: Filters;
   /** Movies never listed (default none). */
   exclude?: readonly string[];
+  /**
+   * 0..1 (default 0, off): re-rank the `candidates` nearest by maximal marginal relevance with
+   * `lambda = 1 - diversity` before keeping `k` (capability `nativeDiversity`; the list then
+   * comes in selection order, scores still the cosine to the query).
+   */
+  diversity?: number;
+  /** Candidates MMR chooses from (default `k`, never fewer). */
+  candidates?: number;
+}
+
+/** How `recommendTop` combines examples (Qdrant's recommendation strategies). */
+export const EXAMPLE_STRATEGIES = ["average", "best", "sum"] as const;
+/**
+ * - `average` (`average_vector`): nearest by cosine to `2 * mean(positive) - mean(negative)`
+ *   (`mean(positive)` without negatives);
+ * - `best` (`best_score`): each movie scores `sigmoid(best positive cosine)` when a positive is
+ *   closer than every negative, else `-sigmoid(best negative cosine)`;
+ * - `sum` (`sum_scores`): the sum of cosines to the positives minus the sum to the negatives.
+ */
+export type ExampleStrategy = (typeof EXAMPLE_STRATEGIES)[number];
+
+/** Examples by movie id; at least one, and a movie is never both. */
+export interface ExampleQuery {
+  positive: readonly string[];
+  negative: readonly string[];
+  strategy: ExampleStrategy;
 }
 
 /** A vector hit: cosine similarity to the query, -1..1. */
@@ -484,8 +583,9 @@ export interface WriteBatch {
     fit?: (raw: Float32Array[]) => EmbedderState | null;
     /**
      * The embedder's finish step, for stores that keep the finished vectors themselves (a
-     * pgvector column): the first batch comes before any manifest from which the store's own
-     * finisher could load the embedder. Without it the store uses `StoreOpenOptions.finisher`.
+     * pgvector column, a Qdrant dense vector): the first batch comes before any manifest from
+     * which the store's own finisher could load the embedder. Without it the store uses
+     * `StoreOpenOptions.finisher`.
      */
     finish?: Finisher;
   };
@@ -561,6 +661,21 @@ export interface StoreOpenOptions {
   finisher?: () => Promise<Finisher>;
   /** One-line notices (an index built in memory, a stale saved index). */
   onNotice?: (message: string) => void;
+  /**
+   * How a backend that shards and replicates lays out a collection it creates (Qdrant:
+   * `shard_number`, `replication_factor`, `write_consistency_factor`); each unset value is the
+   * server's default. Ignored by single-node backends and for collections that exist.
+   */
+  distribution?: Distribution;
+}
+
+export interface Distribution {
+  /** Shards the collection is cut into. */
+  shards?: number;
+  /** Copies of each shard, on distinct nodes. */
+  replicas?: number;
+  /** Replicas that must acknowledge a write before it succeeds (at most `replicas`). */
+  writeConsistency?: number;
 }
 
 /** Turns a stored raw vector into the unit vector searched, under the collection's fitted state. */
@@ -569,12 +684,15 @@ export type Finisher = (raw: Float32Array, state: EmbedderState | null) => Float
 /** What each capability lets a backend do, for `CapabilityError` messages. */
 const CAPABILITY_TEXT: Record<Capability, string> = {
   keyword: "run keyword (BM25) queries",
+  queryWeights: "weigh fields differently per keyword query",
   phrases: "match quoted phrases",
   vocabulary: "list the words of its keyword index",
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
   nativeHybrid: "fuse keyword and vector candidates itself",
+  nativeRecommend: "rank by examples itself",
+  nativeDiversity: "re-rank by maximal marginal relevance itself",
   trailers: "keep trailers and their transcripts",
   check: "check its own storage",
 };
@@ -586,6 +704,17 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
 export function requireCapability(store: Pick<Store, "kind" | "capabilities">, capability: Capability, needed: string, hint?: string): void {
   if (store.capabilities[capability]) return;
   throw new CapabilityError(capability, `the ${store.kind} store cannot ${CAPABILITY_TEXT[capability]}, which ${needed} needs${hint ? `; ${hint}` : ""}`);
+}
+
+/**
+ * Throws the one clear error for a native fusion this backend's `hybridTop` lacks (after
+ * `nativeHybrid` itself), naming the ones it has.
+ */
+export function requireNativeFusion(store: Pick<Store, "kind" | "capabilities" | "nativeFusions">, fusion: NativeFusion): void {
+  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion convex or rrf (Plotline's own)");
+  if (store.nativeFusions.includes(fusion)) return;
+  const offered = store.nativeFusions.map((f) => `native-${f}`).join(", ");
+  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use convex or rrf (Plotline's own)`);
 }
 
 /**

@@ -176,8 +176,8 @@ export interface operations {
                 mode?: "hybrid" | "semantic" | "keyword" | "title";
                 /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove 0.35, minilm 0.45, others 0.35. */
                 alpha?: number;
-                /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative: the backend's own hybrid query, where it has one (Weaviate's rankedFusion, relativeScoreFusion), weighted by alpha. */
-                fusion?: "convex" | "rrf" | "native-rrf" | "native-relative";
+                /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error. */
+                fusion?: "convex" | "rrf" | "native-rrf" | "native-relative" | "native-dbsf";
                 /** @description Results per page. */
                 k?: number;
                 /** @description Results to skip. */
@@ -769,11 +769,11 @@ export interface operations {
                     /** @description A disliked movie (repeat for several). */
                     dislike?: string[];
                     /**
-                     * @description Near 2 x mean(likes) - mean(dislikes), or the best like pushed down by dislikes.
+                     * @description Near 2 x mean(likes) - mean(dislikes), the best like pushed down by dislikes, or the sum of like cosines minus dislike cosines.
                      * @default average
                      * @enum {string}
                      */
-                    strategy?: "average" | "best";
+                    strategy?: "average" | "best" | "sum";
                     /**
                      * @description Movies to return.
                      * @default 10

@@ -7,6 +7,8 @@ import { resolveKind } from "../../vector-index/select.js";
 import type { Command } from "../command.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
+import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { describeOpened } from "./index.js";
 
 const PHASE_LABEL = { read: "reading", write: "writing" } as const;
@@ -19,25 +21,27 @@ function sameCollection(a: string, b: string): boolean {
 
 export const copyCommand: Command = {
   name: "copy",
-  usage: "copy --from LOCATION --to LOCATION [--replace]",
-  summary: "Copy a collection to another backend or place (SQLite file, postgres://, weaviate:// or pinecone:// URL) with its vectors, without embedding again.",
+  usage: "copy --from LOCATION --to LOCATION [--replace] [--shards N --replicas R --write-consistency W]",
+  summary: "Copy a collection to another backend or place (SQLite file, postgres://, qdrant://, weaviate:// or pinecone:// URL) with its vectors, without embedding again.",
   options: {
-    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path or a postgres://, weaviate:// or pinecone:// URL" },
-    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path or a postgres://, weaviate:// or pinecone:// URL (created when missing)" },
+    from: { type: "string", arg: "LOCATION", help: "the collection to copy: a file path or a postgres://, qdrant://, weaviate:// or pinecone:// URL" },
+    to: { type: "string", arg: "LOCATION", help: "where to copy it: a file path or a postgres://, qdrant://, weaviate:// or pinecone:// URL (created when missing)" },
     replace: { type: "boolean", help: "replace the movies the target already holds (without it, a target holding movies is an error)" },
+    ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
     "plotline copy --from plotline.db --to postgres://plotline@db.internal:5432/movies",
     "plotline copy --from postgres://plotline@db.internal/movies --to backup.db",
     "plotline copy --from tmdb.db --to 'postgres://plotline@db.internal/movies?schema=tmdb' --replace",
+    "plotline copy --from plotline.db --to qdrant://127.0.0.1:6343/movies --shards 3 --replicas 2 --write-consistency 2",
     "plotline copy --from plotline.db --to weaviate://127.0.0.1:8080/Movies",
     "PINECONE_API_KEY=... plotline copy --from plotline.db --to pinecone://movies/tmdb",
   ],
   async run(ctx) {
     const from = ctx.values.from as string | undefined;
     const to = ctx.values.to as string | undefined;
-    if (!from) throw new InvalidArgumentError("--from", "give the collection to copy (a file path or a postgres:// URL)");
-    if (!to) throw new InvalidArgumentError("--to", "give where to copy it (a file path or a postgres:// URL)");
+    if (!from) throw new InvalidArgumentError("--from", "give the collection to copy (a file path, a postgres:// or a qdrant:// URL)");
+    if (!to) throw new InvalidArgumentError("--to", "give where to copy it (a file path, a postgres:// or a qdrant:// URL)");
     if (ctx.positionals.length) throw new InvalidArgumentError("copy", `takes no positional arguments (got '${ctx.positionals[0]}'); name the collections with --from and --to`);
     if (sameCollection(from, to)) throw new InvalidArgumentError("--to", `${displayLocation(to)} is the collection copied from`);
     const source = Plotline.open({ db: from, readonly: true, onNotice: ctx.notice });
@@ -47,9 +51,10 @@ export const copyCommand: Command = {
     let indexLine: string | null = null;
     try {
       // The source's embedder finishes the raw vectors for a target that keeps finished ones
-      // (pgvector) and builds a target's own index (SQLite): nothing is embedded.
+      // (pgvector, Qdrant) and builds a target's own index (SQLite): nothing is embedded.
       const embedder = await source.queryEmbedder();
-      target = Plotline.open({ db: to, create: true, embedder, onNotice: ctx.notice });
+      const distribution = distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values));
+      target = Plotline.open({ db: to, create: true, embedder, onNotice: ctx.notice, ...(distribution ? { distribution } : {}) });
       result = await copyCollection(source.store, target.store, {
         replace: Boolean(ctx.values.replace),
         finish: (raw, state) => embedder.finish(raw, state),
@@ -70,7 +75,7 @@ export const copyCommand: Command = {
     if (ctx.json) ctx.out(JSON.stringify(result));
     else {
       const replaced = result.replaced ? `, ${n(result.replaced)} movies it held no longer there` : "";
-      ctx.out(`Copied ${n(result.copied)} movies (${result.embedderId}) from ${result.from} to ${result.to}${replaced} in ${result.seconds.toFixed(1)} s; nothing embedded`);
+      ctx.out(`Copied ${n(result.copied)} movies (${result.embedderId}) from ${result.from} to ${result.to}${replaced} in ${result.seconds.toFixed(1)} s; nothing embedded${result.resumed ? "; an interrupted copy was finished" : ""}`);
       if (indexLine) ctx.out(indexLine);
     }
   },

@@ -8,9 +8,10 @@ import { table } from "../table.js";
 
 /**
  * Rows that run `hybrid` with another fusion: `rrf` (listed by default beside the convex
- * default), and the backend's own fusions where it has them (`native-rrf`, `native-relative`).
+ * default), and the backend's own fusions where it has them (`native-rrf`, `native-relative`,
+ * `native-dbsf`).
  */
-const FUSION_ROWS = ["rrf", "native-rrf", "native-relative"] as const satisfies readonly Fusion[];
+const FUSION_ROWS = ["rrf", "native-rrf", "native-relative", "native-dbsf"] as const satisfies readonly Fusion[];
 const DEFAULT_MODES = ["hybrid", "rrf", "keyword", "semantic"];
 /** Alphas `--sweep-alpha` tries: 0 to 1 in steps of 0.05. */
 const SWEEP = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
@@ -22,14 +23,15 @@ const HEAD = ["Recall@1", "Recall@10", "MRR", "nDCG@10"];
 function label(r: ModeReport): string {
   if (r.mode !== "hybrid") return r.mode;
   if (r.options.fusion === "rrf") return "hybrid (rrf, k=60)";
-  // The backend's fusions weigh their two sides by alpha too (Weaviate's rankedFusion as well).
+  // Weaviate's fusions weigh their two sides by alpha (its rankedFusion as well); Qdrant's dbsf weighs none.
+  if (r.options.fusion === "native-dbsf") return "hybrid (native-dbsf)";
   if (r.options.fusion?.startsWith("native-")) return `hybrid (${r.options.fusion}, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
   return `hybrid (convex, alpha ${r.options.alpha ?? DEFAULT_ALPHA})`;
 }
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "eval <queries.jsonl> [--modes hybrid,rrf,native-rrf,native-relative,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
+  usage: "eval <queries.jsonl> [--modes hybrid,rrf,native-rrf,native-relative,native-dbsf,keyword,semantic] [--alpha A] [--sweep-alpha] [--by-kind]",
   summary: "Measure search quality on a labelled query set: Recall@1, Recall@10, MRR, nDCG@10 per mode.",
   options: {
     modes: { type: "string", arg: "LIST", help: `comma-separated: ${SEARCH_MODES.join(", ")}, ${FUSION_ROWS.join(", ")} (hybrid with that fusion)`, default: DEFAULT_MODES.join(",") },

@@ -9,6 +9,8 @@ import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
+import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
+import { cliFlags, parseCli } from "../../options/option.js";
 import { describeOpened, indexConfigFromOptions, INDEX_PARAM_OPTIONS } from "./index.js";
 
 const PHASE_LABEL = { read: "reading", embed: "embedding", write: "writing" } as const;
@@ -30,12 +32,14 @@ export const ingestCommand: Command = {
     strict: { type: "boolean", help: `refuse rows with a field over its cap (title ${FIELD_LIMITS.title} characters, overview ${FIELD_LIMITS.overview.toLocaleString("en-US")}, ...) instead of cutting it at a word` },
     index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
     ...INDEX_PARAM_OPTIONS,
+    ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
     "plotline ingest ../shared/data/tmdb-movies.csv",
     "plotline ingest ../shared/data/wikipedia-movies.json.gz --embedder glove --db wiki.db",
     "plotline ingest films.csv --map title=Name,overview=Plot,year=Year",
     "plotline ingest ../shared/data/tmdb-movies.csv ../shared/data/wikipedia-movies.json.gz --merge --index hnsw --db merged.db",
+    "plotline ingest ../shared/data/tmdb-movies.csv --db qdrant://127.0.0.1:6333/movies --shards 3 --replicas 2",
   ],
   async run(ctx) {
     const files = ctx.positionals;
@@ -43,7 +47,7 @@ export const ingestCommand: Command = {
     const format = (ctx.values.format as string | undefined) ?? "auto";
     if (!(FORMATS as readonly string[]).includes(format)) throw new InvalidArgumentError("--format", `unknown format '${format}' (formats: ${FORMATS.join(", ")})`);
     const map = ctx.values.map ? parseColumnMap(ctx.values.map as string) : undefined;
-    const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice });
+    const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice, distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)) });
     const progress = new Progress();
     let result: IngestResult;
     let indexLine: string | null = null;

@@ -6,7 +6,7 @@ import { recommendTable } from "../recommend-table.js";
 
 export const recommendCommand: Command = {
   name: "recommend",
-  usage: "recommend --like <id|title> ... [--dislike <id|title> ...] [--strategy average|best] [-k 10] [filters]",
+  usage: "recommend --like <id|title> ... [--dislike <id|title> ...] [--strategy average|best|sum] [-k 10] [filters]",
   summary: "Recommend movies from liked and disliked ones; a table, or JSON with --json.",
   options: cliFlags(RECOMMEND_OPTIONS),
   examples: [

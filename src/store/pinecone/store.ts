@@ -14,11 +14,13 @@ import {
   type FacetCount,
   type FacetField,
   type HybridHit,
+  type InterruptedWrite,
   type Finisher,
   type KeywordHit,
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -48,6 +50,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   allVectors: true,
   facets: false,
   nativeHybrid: false,
+  queryWeights: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   // Pinecone writes record by record; a batch interrupted part-way is resumed, not undone.
   atomicWrites: false,
   trailers: false,
@@ -151,6 +156,7 @@ interface Snapshot {
 export class PineconeStore implements Store {
   readonly kind = "pinecone";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
 
   // Trailers are not kept by this backend (capability `trailers` is false).
   readonly trailer = NO_TRAILERS.trailer;
@@ -414,6 +420,16 @@ export class PineconeStore implements Store {
   async hybridTop(): Promise<HybridHit[]> {
     requireCapability(this, "nativeHybrid", "a native hybrid fusion", "Pinecone serves semantic search and similar");
     return [];
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query", "Pinecone serves semantic search and similar");
+    return [];
+  }
+
+  async interruptedWrite(): Promise<InterruptedWrite | null> {
+    const checkpoint = (await this.readMeta())?.checkpoint;
+    return checkpoint ? { startedAt: null, owner: null, done: checkpoint.done, total: null } : null;
   }
 
   async facets(field: FacetField): Promise<FacetCount[]> {

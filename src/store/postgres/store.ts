@@ -22,6 +22,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -44,12 +45,16 @@ import { VocabularyDelta, type VocabularyText } from "./vocabulary.js";
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  // Weights other than the BM25 index's rank by ts_rank_cd (see `rankingFor`).
+  queryWeights: true,
   // Quoted phrases are matched by the tsvector (phraseto_tsquery), whichever ranking runs.
   phrases: true,
   vocabulary: true,
   allVectors: true,
   facets: true,
   nativeHybrid: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   atomicWrites: true,
   // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
   // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
@@ -162,6 +167,7 @@ export interface PostgresDetails {
 export class PostgresStore implements Store {
   readonly kind = "postgres";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex = null;
   readonly location: string;
   readonly readonly: boolean;
@@ -413,6 +419,10 @@ export class PostgresStore implements Store {
       `SELECT (SELECT value #>> '{}' FROM ${this.s}.meta WHERE key = 'collection') || ':' || (SELECT value::text FROM ${this.s}.meta WHERE key = 'generation') AS token`,
     );
     return r!.token;
+  }
+
+  async interruptedWrite(): Promise<null> {
+    return null; // every write batch is one transaction
   }
 
   async stats(): Promise<StoreStats & { details: PostgresDetails }> {
@@ -685,6 +695,11 @@ export class PostgresStore implements Store {
 
   async hybridTop(): Promise<HybridHit[]> {
     requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
     return [];
   }
 

@@ -17,6 +17,7 @@ import {
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type PreparedIndex,
   type Store,
@@ -40,11 +41,14 @@ import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
+  queryWeights: true,
   phrases: true,
   vocabulary: true,
   allVectors: true,
   facets: true,
   nativeHybrid: false,
+  nativeRecommend: false,
+  nativeDiversity: false,
   atomicWrites: true,
   trailers: true,
   check: true,
@@ -73,6 +77,7 @@ interface Keys {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = [];
   readonly vectorIndex: VectorIndexAdmin;
   private keysCache: Keys | null = null;
   private filterCache: FilterTable | null = null;
@@ -117,7 +122,7 @@ export class SqliteStore implements Store {
     return String(this.collection.generation());
   }
 
-  async check(options: { quick?: boolean } = {}): Promise<CheckFinding[]> {
+  async verify(options: { quick?: boolean } = {}): Promise<CheckFinding[]> {
     const manifest = this.collection.manifest();
     const findings = this.collection.check(options.quick ?? false, manifest?.dims ?? null);
     const status = indexStatus(this.collection, manifest);
@@ -133,6 +138,10 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     return { sizeBytes: this.collection.sizeOnDisk(), trailers: this.collection.trailerCounts() };
+  }
+
+  async interruptedWrite(): Promise<null> {
+    return null; // every write batch is one transaction
   }
 
   async movie(id: string): Promise<Movie | null> {
@@ -282,6 +291,11 @@ export class SqliteStore implements Store {
 
   async hybridTop(): Promise<HybridHit[]> {
     requireCapability(this, "nativeHybrid", "a native hybrid fusion", "use --fusion convex or rrf (Plotline's own)");
+    return [];
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
     return [];
   }
 

@@ -11,6 +11,7 @@ import { movieUuid } from "../remote/point-id.js";
 import { isTransient, withRetry } from "../remote/retry.js";
 import {
   NO_TRAILERS,
+  requireNativeFusion,
   SCAN_BATCH,
   TEXT_FIELDS,
   type AllVectors,
@@ -20,12 +21,14 @@ import {
   type HybridHit,
   type HybridOptions,
   type HybridQuery,
+  type InterruptedWrite,
   type KeywordHit,
   type KeywordOptions,
   type KeywordQuery,
   type Manifest,
   type MovieField,
   type MovieRow,
+  type NativeFusion,
   type PageOptions,
   type Store,
   type StoreCapabilities,
@@ -68,6 +71,10 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   allVectors: true,
   facets: true,
   nativeHybrid: true,
+  // Field weights are property boosts given with each query.
+  queryWeights: true,
+  nativeRecommend: false,
+  nativeDiversity: false,
   // Every batch builds a new generation and swaps the alias to it (see `WeaviateStore`).
   atomicWrites: true,
   trailers: false,
@@ -156,6 +163,7 @@ const RETURN_KEYS = [PROPERTY.id, SEQ];
 export class WeaviateStore implements Store {
   readonly kind = "weaviate";
   readonly capabilities = CAPABILITIES;
+  readonly nativeFusions: readonly NativeFusion[] = ["rrf", "relative"];
 
   // Trailers are not kept by this backend (capability `trailers` is false).
   readonly trailer = NO_TRAILERS.trailer;
@@ -391,6 +399,18 @@ export class WeaviateStore implements Store {
     return physical ?? "empty";
   }
 
+  async interruptedWrite(): Promise<InterruptedWrite | null> {
+    const client = await this.client();
+    const pending = (await this.readMeta(client, "pending", "write"))?.value as PendingWrite | null | undefined;
+    // Weaviate's batches carry no checkpoint: a re-run rewrites the pending generation's objects by uuid.
+    return pending ? { startedAt: pending.startedAt, owner: null, done: null, total: null } : null;
+  }
+
+  async recommendTop(): Promise<VectorHit[]> {
+    requireCapability(this, "nativeRecommend", "a native recommendation query");
+    return [];
+  }
+
   async stats(): Promise<StoreStats> {
     const client = await this.client();
     const gen = await this.currentGeneration();
@@ -609,6 +629,7 @@ export class WeaviateStore implements Store {
    * side's score and rank are left null (the engine fills in the cosine).
    */
   async hybridTop(query: HybridQuery, options: HybridOptions): Promise<HybridHit[]> {
+    requireNativeFusion(this, query.fusion);
     if (query.keyword.phrases.length) requireCapability(this, "phrases", "a query with a quoted phrase", "search without the quotes");
     if (options.k <= 0) return [];
     const text = await this.keywordText(query.keyword);
