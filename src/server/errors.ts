@@ -130,6 +130,11 @@ export function toHttpError(caught: unknown): { status: number; body: ApiErrorBo
 /** A Fastify error handler: one JSON shape for every failure; stacks go to `log` only. */
 export function errorHandler(log: (line: string) => void) {
   return function handle(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    // A time limit hit while the body is still arriving is the client's slowness: 408, not 503.
+    if ((err as FastifyError)?.code === "FST_ERR_HANDLER_TIMEOUT" && !request.raw.complete) {
+      void reply.code(408).header("connection", "close").type("application/json; charset=utf-8").send(errorBody("request_timeout", "the request body was not received in time"));
+      return;
+    }
     const { status, body, unexpected } = toHttpError(err);
     // Load shedding and timeouts: the client may retry, and is told when.
     if (status === 503) reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter ?? RETRY_AFTER_SECONDS));

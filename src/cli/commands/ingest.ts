@@ -63,6 +63,7 @@ export const ingestCommand: Command = {
           embedder: ctx.values.embedder as string | undefined,
           merge: Boolean(ctx.values.merge),
           strict: Boolean(ctx.values.strict),
+          onNotice: ctx.notice,
           onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
         },
       );
@@ -127,7 +128,8 @@ export function summary(db: string, r: IngestResult, verbose: boolean): string {
     lines.push(`  unmatched        ${n(m.unmatchedPrimary)} ${m.primary.source}, ${n(m.unmatchedSecondary)} ${m.secondary.source} (kept as their own movies)`);
     lines.push(`  movies after merge ${n(m.movies)}`);
   }
-  lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
+  if (r.written === false) lines.push("Nothing written: the files held no movies; the collection is unchanged");
+  else lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
   lines.push(`Collection ${db}: ${n(r.total)} movies (${r.seconds.total.toFixed(1)} s)`);
   return lines.join("\n");
 }

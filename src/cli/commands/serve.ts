@@ -33,6 +33,8 @@ interface Options {
   host: string;
   db: string;
   workers: number;
+  allowedHosts: string[];
+  cors: string | null;
 }
 
 function options(ctx: CommandContext): Options {
@@ -41,7 +43,11 @@ function options(ctx: CommandContext): Options {
   const workers = intOption("workers", ctx.values.workers, DEFAULT_WORKERS);
   const max = Math.max(1, availableParallelism());
   if (workers < 1 || workers > 4 * max) throw new InvalidArgumentError("--workers", `must be from 1 to ${4 * max}, got ${workers}`);
-  return { port, host: (ctx.values.host as string | undefined) ?? DEFAULT_HOST, db: ctx.db ?? defaultDbPath(), workers };
+  const host = (ctx.values.host as string | undefined) ?? DEFAULT_HOST;
+  const listed = ((ctx.values["allowed-hosts"] as string | undefined) ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const cors = (ctx.values.cors as string | undefined) ?? null;
+  if (cors !== null && !/^https?:\/\/[^/\s]+$/i.test(cors)) throw new InvalidArgumentError("--cors", `must be an origin such as https://app.example.org (scheme and host, no path), got '${cors}'`);
+  return { port, host, db: ctx.db ?? defaultDbPath(), workers, allowedHosts: [host, ...listed], cors };
 }
 
 /** Resolves on SIGINT or SIGTERM. */
@@ -59,7 +65,7 @@ function untilStopped(): Promise<void> {
 
 /** One server process: opens the collection, listens, serves until stopped. */
 async function serveHere(o: Options, ctx: CommandContext, announce: boolean): Promise<void> {
-  const { app, live, web } = await createServer({ db: o.db, log: ctx.notice });
+  const { app, live, web } = await createServer({ db: o.db, log: ctx.notice, allowedHosts: o.allowedHosts, cors: o.cors });
   let address: string;
   try {
     address = await app.listen({ port: o.port, host: o.host });
@@ -139,7 +145,9 @@ export const serveCommand: Command = {
   options: {
     port: { type: "string", arg: "N", help: "TCP port (0 picks a free one)", default: DEFAULT_PORT },
     host: { type: "string", arg: "HOST", help: "interface to listen on", default: DEFAULT_HOST },
-    workers: { type: "string", arg: "N", help: "server processes sharing the port", default: DEFAULT_WORKERS },
+    workers: { type: "string", arg: "N", help: "server processes sharing the port (default: the number of cores)", default: DEFAULT_WORKERS },
+    "allowed-hosts": { type: "string", arg: "H1,H2", help: "host names requests may name in their Host header besides the bound address, localhost, 127.0.0.1 and ::1 (DNS-rebinding guard); * allows any" },
+    cors: { type: "string", arg: "ORIGIN", help: "let pages from this one origin call the API (CORS); default: no cross-origin access" },
   },
   examples: ["plotline serve --db tmdb.db", "plotline serve --port 8080 --workers 2 --db tmdb.db"],
   async run(ctx) {
