@@ -95,6 +95,10 @@ export function toHttpError(caught: unknown): { status: number; body: ApiErrorBo
   }
   if (err instanceof CollectionError) return { status: 503, body: errorBody("collection_unavailable", err.message), unexpected: false };
   // A valid request the collection's backend cannot serve (a capability it lacks).
+  // A fusion the collection's backend has no query for is a bad value of `fusion` for this
+  // collection, which the client can change: a 400 naming it, as schemathesis expects of a
+  // value the document lists. Other missing capabilities are the server's: 501.
+  if (err instanceof CapabilityError && err.capability === "nativeHybrid") return { status: 400, body: errorBody("invalid_parameter", `fusion: ${err.message}`, "fusion"), unexpected: false };
   if (err instanceof CapabilityError) return { status: 501, body: errorBody("not_supported", err.message), unexpected: false };
   if (err instanceof PlotlineError) return { status: 400, body: errorBody("bad_request", err.message), unexpected: false };
   const fe = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
