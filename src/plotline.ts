@@ -232,7 +232,8 @@ export class Plotline {
         const embedder = await this.queryEmbedder();
         return embedder.finish(await embedder.embedQuery(text), manifest.embedderState);
       },
-      similar: async (id, k, filters) => (await this.similar({ id }, { k, filters })).results,
+      similar: async (id, k, filters, prior) => (await this.similar({ id }, { k, filters, prior })).results,
+      recommend: async (like, dislike, k, filters, prior) => (await this.recommend({ like: like.map((id) => ({ id })), dislike: dislike.map((id) => ({ id })), k, filters, prior })).results,
       transcripts: () => this.transcripts(),
     });
     return this.engine;
@@ -296,8 +297,10 @@ export class Plotline {
     this.transcriptsLoad ??= (async () => {
       const manifest = await this.requireManifest();
       if (!this.store.capabilities.trailers) return Transcripts.empty(manifest.dims);
-      const embedder = await this.queryEmbedder();
-      return Transcripts.load(this.store, manifest, (raw, state) => embedder.finish(raw, state));
+      return Transcripts.load(this.store, manifest, async () => {
+        const embedder = await this.queryEmbedder();
+        return (raw, state) => embedder.finish(raw, state);
+      });
     })();
     const load = this.transcriptsLoad;
     load.catch(() => {

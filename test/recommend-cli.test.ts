@@ -9,11 +9,12 @@ test("similar prints a table with the score's parts, and the search --json shape
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split("\n");
   assert.equal(lines[0], "More like Toy Story (1995) tt0114709, by knn:");
-  assert.match(lines[1]!, /^#\s+score\s+similarity\s+sentiment\s+title\s+year\s+id$/);
-  assert.match(lines[3]!, /^1\s+0\.\d{4}\s+0\.\d{4}\s+-?\d\.\d{4}\s+Toy Story 2\s+1999\s+tt0120363$/);
+  // With the popularity prior and the series blended in (the default), both are parts of the score.
+  assert.match(lines[1]!, /^#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+title\s+year\s+id$/);
+  assert.match(lines[3]!, /^1\s+0\.\d{4}\s+0\.\d{4}\s+-?\d\.\d{4}\s+0\.\d{4}\s+1\.0000\s+Toy Story 2\s+1999\s+tt0120363$/);
   assert.equal(lines.length, 3 + 5);
 
-  const json = await runCli(["similar", "tt0114709", "--method", "svm", "-k", "3", "--rerank", "sentiment", "--sentiment-weight", "0.5", "--json", "--db", db]);
+  const json = await runCli(["similar", "tt0114709", "--method", "svm", "-k", "3", "--rerank", "sentiment", "--sentiment-weight", "0.5", "--prior", "0", "--no-series", "--json", "--db", db]);
   assert.equal(json.code, 0, json.stderr);
   const body = JSON.parse(json.stdout) as { movie: { id: string }; method: string; results: Record<string, number | string>[] };
   assert.equal(body.movie.id, "tt0114709");
@@ -47,7 +48,7 @@ test("recommend prints the search --json shape, and reports unknown examples", a
 
   const table = await runCli(["recommend", "--like", "tt0114709", "-k", "3", "--diversity", "0.4", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^Recommended \(average\) for liking Toy Story \(1995\):\n#\s+score\s+similarity\s+sentiment\s+redundancy\s+title/);
+  assert.match(table.stdout, /^Recommended \(average\) for liking Toy Story \(1995\):\n#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+redundancy\s+title/);
 });
 
 test("bad input is a one-line error with exit code 2", async () => {

@@ -16,6 +16,8 @@ function meanCosine(ctx: RecommendContext, r: RecommendResponse, id: string): nu
 const TOY_STORY = "tt0114709";
 const SAW = "tt0387564";
 const JAWS = "tt0073195";
+/** The strategies' own ranking, checked against Qdrant's definitions: the prior and series blends off. */
+const SIMILARITY_ONLY = { prior: 0, series: false } as const;
 
 test("average: a dislike moves results away from it, another like towards it", async () => {
   const p = await open();
@@ -47,7 +49,7 @@ test("average searches near 2 x mean(likes) - mean(dislikes), as Qdrant's averag
       .map((i) => ({ i, s: ctx.vectorAt(i).reduce((acc, v, d) => acc + v * q[d]!, 0) / norm }))
       .sort((a, b) => b.s - a.s)
       .slice(0, 10);
-    const r = await p.recommend({ like: [TOY_STORY, JAWS], dislike: [SAW] });
+    const r = await p.recommend({ like: [TOY_STORY, JAWS], dislike: [SAW] , ...SIMILARITY_ONLY });
     assert.deepEqual(r.results.map((h) => h.id), scored.map((e) => ctx.ids[e.i]));
     r.results.forEach((h, i) => assert.ok(Math.abs(h.score - scored[i]!.s) < 1e-5, "score is the cosine to the normalised query"));
   } finally {
@@ -72,19 +74,19 @@ test("best: exactly Qdrant's best_score over every movie, and a dislike pushes i
         return { i, s: pos > neg ? sigmoid(pos) : -sigmoid(neg) };
       })
       .sort((a, b) => b.s - a.s);
-    const r = await p.recommend({ like: likes, dislike: dislikes, strategy: "best", k: 25 });
+    const r = await p.recommend({ like: likes, dislike: dislikes, strategy: "best", k: 25 , ...SIMILARITY_ONLY });
     assert.deepEqual(r.results.map((h) => h.id), brute.slice(0, 25).map((e) => ctx.ids[e.i]), "same top 25 as scoring every movie");
     for (const h of r.results) {
       assert.ok(h.like! > h.dislike!, `${h.title}: its best like is closer than the dislike`);
       assert.ok(Math.abs(h.score - sigmoid(h.like!)) < 1e-9);
     }
     // Movies that liking alone ranks high but that are closer to the dislike are pushed out.
-    const likingOnly = await p.recommend({ like: likes, strategy: "best", k: 25 });
+    const likingOnly = await p.recommend({ like: likes, strategy: "best", k: 25 , ...SIMILARITY_ONLY });
     const nearDislike = likingOnly.results.filter((h) => ctx.cosine(ctx.positionOfId(h.id)!, dp[0]!) > h.like!);
     assert.ok(nearDislike.length > 0, "the dislike has neighbours among the liked-only results");
     for (const h of nearDislike) assert.ok(!r.results.some((x) => x.id === h.id), `${h.title} is pushed down`);
     // Dislikes only: the movies least like them come first, all with negative scores.
-    const onlyDislike = await p.recommend({ dislike: [SAW], strategy: "best", k: 5 });
+    const onlyDislike = await p.recommend({ dislike: [SAW], strategy: "best", k: 5 , ...SIMILARITY_ONLY });
     for (const h of onlyDislike.results) assert.ok(h.score < 0 && h.like === undefined);
   } finally {
     await p.close();
@@ -101,12 +103,12 @@ test("sum: exactly Qdrant's sum_scores over every movie (cosines to the likes mi
       .filter((i) => !likes.includes(i) && !dislikes.includes(i))
       .map((i) => ({ i, s: likes.reduce((a, l) => a + ctx.cosine(i, l), 0) - dislikes.reduce((a, d) => a + ctx.cosine(i, d), 0) }))
       .sort((a, b) => b.s - a.s);
-    const r = await p.recommend({ like: likes.map((q) => ctx.ids[q]!), dislike: dislikes.map((q) => ctx.ids[q]!), strategy: "sum", k: 25 });
+    const r = await p.recommend({ like: likes.map((q) => ctx.ids[q]!), dislike: dislikes.map((q) => ctx.ids[q]!), strategy: "sum", k: 25, ...SIMILARITY_ONLY });
     assert.equal(r.strategy, "sum");
     assert.deepEqual(r.results.map((h) => h.id), brute.slice(0, 25).map((e) => ctx.ids[e.i]));
     r.results.forEach((h, i) => assert.ok(Math.abs(h.score - brute[i]!.s) < 1e-5, `${h.title}: score is the sum of cosines`));
     // Dislikes only: the movies least like Saw first, each scored minus its cosine to Saw.
-    const onlyDislike = await p.recommend({ dislike: [SAW], strategy: "sum", k: 5 });
+    const onlyDislike = await p.recommend({ dislike: [SAW], strategy: "sum", k: 5, ...SIMILARITY_ONLY });
     const saw = ctx.positionOfId(SAW)!;
     for (const h of onlyDislike.results) assert.ok(Math.abs(h.score + ctx.cosine(saw, ctx.positionOfId(h.id)!)) < 1e-5);
     const least = Math.min(...[...Array(ctx.size).keys()].filter((i) => i !== saw).map((i) => ctx.cosine(saw, i)));
@@ -134,7 +136,7 @@ test("best stays exact when many dislikes crowd the likes' neighbourhood (the se
         return { i, s: pos > neg ? sigmoid(pos) : -sigmoid(neg) };
       })
       .sort((a, b) => b.s - a.s || a.i - b.i);
-    const r = await p.recommend({ like: likes, dislike: dislikes, strategy: "best", k: 200 });
+    const r = await p.recommend({ like: likes, dislike: dislikes, strategy: "best", k: 200 , ...SIMILARITY_ONLY });
     assert.deepEqual(r.results.map((h) => h.id), brute.slice(0, 200).map((e) => ctx.ids[e.i]));
   } finally {
     await p.close();

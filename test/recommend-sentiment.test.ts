@@ -40,13 +40,14 @@ test("every movie of the TMDB collection has a stored sentiment in -1..1, comput
 test("re-ranking by sentiment: score = (1 - w) x similarity + w x sentiment, both parts shown", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
-    const plain = await p.similar("tt0114709", { k: 40 });
+    // The similarity alone, without the prior and series blends, is what sentiment re-ranks here.
+    const plain = await p.similar("tt0114709", { k: 40, prior: 0, series: false });
     for (const h of plain.results) {
       assert.equal(h.score, h.similarity, "without re-ranking the score is the similarity");
       assert.ok(h.sentiment >= -1 && h.sentiment <= 1, "sentiment shown anyway");
     }
     for (const w of [0.3, 0.8]) {
-      const r = await p.similar("tt0114709", { k: 40, rerank: "sentiment", sentimentWeight: w });
+      const r = await p.similar("tt0114709", { k: 40, rerank: "sentiment", sentimentWeight: w, prior: 0, series: false });
       for (const h of r.results) {
         assert.ok(Math.abs(h.score - ((1 - w) * h.similarity + w * h.sentiment)) < 1e-12, `${h.title}: score from its parts`);
       }
@@ -54,7 +55,7 @@ test("re-ranking by sentiment: score = (1 - w) x similarity + w x sentiment, bot
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       assert.ok(mean(r.results.map((h) => h.sentiment)) > mean(plain.results.map((h) => h.sentiment)), `w=${w}: the list turns more positive`);
     }
-    const byDefault = await p.similar("tt0114709", { k: 10, rerank: "sentiment" });
+    const byDefault = await p.similar("tt0114709", { k: 10, rerank: "sentiment", prior: 0, series: false });
     for (const h of byDefault.results) assert.ok(Math.abs(h.score - (0.7 * h.similarity + 0.3 * h.sentiment)) < 1e-12, "default weight 0.3");
   } finally {
     await p.close();

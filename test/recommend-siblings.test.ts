@@ -20,14 +20,16 @@ const list = (JSON.parse(readFileSync(join(ROOT, "eval/siblings.json"), "utf8"))
 
 /**
  * The least share of the check list each method must keep finding on the glove collection. The
- * default method (knn) must reach the issue's 80%; every method's floor sits just under what was
- * measured (glove knn 34/40, svm 36/40, tfidf 34/40), so that a regression fails. kNN reached 80%
- * once movies were embedded from their title, tagline, keywords and leading cast besides the plot
+ * default method (knn) must reach issue #12's 90%; every floor sits just under what was
+ * measured, so that a regression fails. With the series and the prior blended in (`blend.ts`),
+ * every method finds a sibling for all 40; with them off (`prior: 0, series: false`, the
+ * similarity alone) glove knn found 34/40, svm 36/40 and tfidf 34/40. kNN got there once movies
+ * were embedded from their title, tagline, keywords and leading cast besides the plot
  * (`embeddingText`): from the plot alone an average of word vectors blurs the names a sequel
- * shares with its original ("Marty McFly", "Riggs") into their general sense, and kNN found
- * 24/40. TF-IDF reads the plot alone and matches such names exactly, weighed by rarity.
+ * shares with its original ("Marty McFly", "Riggs") into their general sense. TF-IDF reads the
+ * plot alone and matches such names exactly, weighed by rarity.
  */
-const FLOOR: Record<SimilarMethod, number> = { knn: 0.8, svm: 0.85, tfidf: 0.8 };
+const FLOOR: Record<SimilarMethod, number> = { knn: 0.95, svm: 0.95, tfidf: 0.95 };
 
 test("the check list names real movies and siblings of the TMDB collection", async () => {
   assert.ok(list.length >= 15, `${list.length} movies`);
@@ -58,7 +60,7 @@ test("a franchise sibling or remake is in the top 10 for most of the check list"
       const rate = (list.length - missed.length) / list.length;
       t.diagnostic(`${method}: ${list.length - missed.length}/${list.length} = ${(100 * rate).toFixed(1)}% (missed: ${missed.join("; ") || "none"})`);
       assert.ok(rate >= FLOOR[method], `${method}: ${(100 * rate).toFixed(1)}% is below ${100 * FLOOR[method]}%`);
-      if (method === DEFAULT_SIMILAR_METHOD) assert.ok(rate >= 0.8, `the default method ${method} misses the issue's 80%`);
+      if (method === DEFAULT_SIMILAR_METHOD) assert.ok(rate >= 0.9, `the default method ${method} misses issue #12's 90%`);
     }
   } finally {
     await p.close();

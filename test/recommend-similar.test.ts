@@ -4,7 +4,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
+import { RecommendContext } from "../src/recommend/context.js";
+import { recommend } from "../src/recommend/examples.js";
+import { similar } from "../src/recommend/similar.js";
 import { SIMILAR_METHODS } from "../src/recommend/types.js";
+import type { Store } from "../src/store/store.js";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
 
@@ -127,7 +131,8 @@ test("knn lists the nearest vectors by cosine, as a plain scan finds them", asyn
   const p = await open();
   try {
     const ctx = await p.recommendContext();
-    const r = await p.similar("tt0133093", { k: 10 });
+    // The nearest vectors alone: the prior and series blends off.
+    const r = await p.similar("tt0133093", { k: 10, prior: 0, series: false });
     const q = ctx.positionOfId("tt0133093")!;
     const expected = [...Array(ctx.size).keys()]
       .filter((i) => i !== q)
@@ -136,6 +141,41 @@ test("knn lists the nearest vectors by cosine, as a plain scan finds them", asyn
       .slice(0, 10);
     assert.deepEqual(r.results.map((h) => h.id), expected.map((e) => ctx.ids[e.i]));
     r.results.forEach((h, i) => assert.ok(Math.abs(h.similarity - expected[i]!.s) < 1e-5));
+  } finally {
+    await p.close();
+  }
+});
+
+test("hits map to movies by the store's ordinals, dense or sparse, as by id", async () => {
+  const p = await open();
+  try {
+    const { store } = p;
+    assert.ok((await store.allVectors()).ordinals, "SQLite gives its rowids as ordinals");
+    // The same store with its ordinals dropped (lookups by id), or spread out (a map, not a table).
+    const reshaped = (ordinal: (o: number) => number | undefined): Store =>
+      new Proxy(store, {
+        get(target, name) {
+          const strip = <T extends { ordinal?: number }>(h: T): T => ({ ...h, ordinal: h.ordinal === undefined ? undefined : ordinal(h.ordinal) });
+          if (name === "allVectors") return async () => {
+            const all = await target.allVectors();
+            const ordinals = all.ordinals?.map(ordinal);
+            return { ...all, ordinals: ordinals?.every((o) => o !== undefined) ? (ordinals as number[]) : undefined };
+          };
+          if (name === "vectorTop") return async (...args: Parameters<Store["vectorTop"]>) => (await target.vectorTop(...args)).map(strip);
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    const contexts = [await RecommendContext.build(store), await RecommendContext.build(reshaped(() => undefined)), await RecommendContext.build(reshaped((o) => o * 1_000_003 + 7))];
+    for (const id of ["tt0133093", "tt0114709", "tt0076759"]) {
+      const lists = await Promise.all(contexts.map((ctx) => similar(ctx, id, { k: 20 })));
+      assert.equal(lists[0]!.results.length, 20);
+      assert.deepEqual(lists[1], lists[0], `${id}: by id as by dense ordinal`);
+      assert.deepEqual(lists[2], lists[0], `${id}: by sparse ordinal as by dense ordinal`);
+      const recs = await Promise.all(contexts.map((ctx) => recommend(ctx, { like: [id], k: 10 })));
+      assert.deepEqual(recs[1], recs[0]);
+      assert.deepEqual(recs[2], recs[0]);
+    }
   } finally {
     await p.close();
   }

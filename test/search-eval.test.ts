@@ -16,17 +16,19 @@ const plotline = Plotline.open({ db, readonly: true });
 after(() => plotline.close());
 const QUERIES = join(ROOT, "eval/tmdb-queries.jsonl");
 
-test("metrics: Recall@1, Recall@10 (over min(10, relevant)), MRR and binary nDCG@10", () => {
-  assert.deepEqual(metrics(["a", "b"], ["a"]), { recall1: 1, recall10: 1, mrr: 1, ndcg10: 1 });
+test("metrics: Recall@1, Recall@10 (over min(10, relevant)), MRR, binary nDCG@10 and Success@3", () => {
+  assert.deepEqual(metrics(["a", "b"], ["a"]), { recall1: 1, recall10: 1, mrr: 1, ndcg10: 1, success3: 1 });
   const third = metrics(["x", "y", "a"], ["a"]);
   assert.equal(third.recall1, 0);
   assert.equal(third.recall10, 1);
   assert.equal(third.mrr, 1 / 3);
   assert.equal(third.ndcg10, 1 / Math.log2(4));
+  assert.equal(third.success3, 1);
+  assert.equal(metrics(["x", "y", "z", "a"], ["a"]).success3, 0);
   const two = metrics(["a", "x", "b"], ["a", "b", "c"]);
   assert.equal(two.recall10, 2 / 3);
   assert.equal(two.ndcg10, (1 + 1 / Math.log2(4)) / (1 + 1 / Math.log2(3) + 1 / Math.log2(4)));
-  assert.deepEqual(metrics(Array.from({ length: 20 }, (_, i) => `x${i}`).concat("a"), ["a"]), { recall1: 0, recall10: 0, mrr: 0, ndcg10: 0 });
+  assert.deepEqual(metrics(Array.from({ length: 20 }, (_, i) => `x${i}`).concat("a"), ["a"]), { recall1: 0, recall10: 0, mrr: 0, ndcg10: 0, success3: 0 });
 });
 
 test("the labelled set: at least 50 queries in our own words, every right answer in the collection", () => {

@@ -100,7 +100,9 @@ test("ratings, runtime, and what is left of the text", () => {
 
 test("more like this: the words after like must name a title", () => {
   assert.equal(u("something similar to The Matrix but funnier").like?.id, "tt0133093");
-  assert.equal(u("something similar to The Matrix but funnier").text, "funnier");
+  // "but funnier" is what the query changes about the example: a genre (`search-intent.test.ts`).
+  assert.equal(u("something similar to The Matrix but funnier").text, "");
+  assert.deepEqual(u("something similar to The Matrix but funnier").filters.genres, ["Comedy"]);
   assert.equal(u("movies like 2001: A Space Odyssey").like?.id, "tt0062622", "a title with a year in it");
   assert.equal(u("a movie like a fever dream").like, undefined);
   assert.equal(u("I like dogs").like, undefined, "like as a verb");

@@ -97,6 +97,19 @@ test("search: each mode returns cards with explanations, in the CLI's JSON shape
   }
 });
 
+test("search and similar: the popularity prior in the explanation, prior and exclude_genre as parameters", async () => {
+  const on = (await get(`/api/search?q=${encodeURIComponent("a shark attacks a beach town")}&k=5`)).json() as { results: Hit[] };
+  for (const r of on.results) assert.ok(typeof r.scores!.prior === "number" && typeof r.scores!.priorWeight === "number", `${r.title}: prior and its weight explained`);
+  const off = (await get(`/api/search?q=${encodeURIComponent("a shark attacks a beach town")}&mode=keyword&prior=0&k=5`)).json() as { results: Hit[] };
+  for (const r of off.results) assert.equal(r.scores!.prior, undefined, "prior 0: no prior in the explanation");
+  assertError(await get("/api/search?q=x&prior=-1"), 400, "invalid_parameter", "prior");
+  const noHorror = (await get(`/api/search?q=${encodeURIComponent("a creature hunts the crew of a spaceship")}&exclude_genre=Horror&k=20`)).json() as { results: Hit[] };
+  assert.ok(noHorror.results.length > 0 && noHorror.results.every((r) => !r.genres.includes("Horror")), "exclude_genre leaves the genre out");
+  const similar = (await get(`/api/movies/${ALIEN}/similar?k=10&prior=0&series=false`)).json() as { results: Hit[] };
+  assert.equal(similar.results.length, 10);
+  assertError(await get(`/api/movies/${ALIEN}/similar?series=maybe`), 400, "invalid_parameter", "series");
+});
+
 test("search: filters apply, pages do not overlap, and phrases become parsed filters", async () => {
   const filtered = (await get("/api/search?q=space%20adventure&year=1990..1999&genre=Comedy&min_rating=5&k=20")).json() as { results: Hit[] };
   assert.ok(filtered.results.length > 0);
@@ -397,7 +410,7 @@ test("follows the collection while another process ingests into it", async () =>
     }
     assert.equal(title?.id, "tt9999999", "the title index was rebuilt after the ingest committed");
     assert.equal(((await server.inject({ method: "GET", url: "/api/health" })).json() as { movies: number }).movies, 11);
-    const found = (await server.inject({ method: "GET", url: `/api/search?q=${encodeURIComponent("a cat keeps a remote lighthouse burning through winter storms")}&mode=semantic&k=1` })).json() as { results: Hit[] };
+    const found = (await server.inject({ method: "GET", url: `/api/search?q=${encodeURIComponent("a cat keeps a remote lighthouse burning through winter storms")}&mode=semantic&k=1&prior=0` })).json() as { results: Hit[] };
     assert.equal(found.results[0]?.id, "tt9999999", "the vector index was rebuilt too");
     const similar = await server.inject({ method: "GET", url: "/api/movies/tt9999999/similar?k=3" });
     assert.equal(similar.statusCode, 200, similar.body);

@@ -54,7 +54,7 @@ test("without keyword retrieval, keyword and hybrid search fail naming the backe
   await withEngine(["keyword"], async (engine) => {
     await assert.rejects(engine.search("shark", { mode: "keyword" }), capabilityError(/^the sqlite store cannot run keyword \(BM25\) queries, which keyword search needs$/));
     await assert.rejects(engine.search("shark", { mode: "hybrid" }), capabilityError(/which hybrid search needs; use --mode semantic$/));
-    assert.equal((await engine.search("a giant shark attacks a beach town", { mode: "semantic", k: 1 })).results[0]?.title, "Jaws");
+    assert.equal((await engine.search("a giant shark attacks a beach town", { mode: "semantic", k: 1, prior: 0 })).results[0]?.title, "Jaws");
   });
 });
 
@@ -93,10 +93,10 @@ test("a native fusion the backend's hybrid query lacks fails naming the ones it 
     const engine = new SearchEngine({ store: offering, embedQuery: async () => new Float32Array(100).fill(0.1) });
     await assert.rejects(
       engine.search("shark", { mode: "hybrid", fusion: "native-dbsf" }),
-      (e: Error) => e instanceof InvalidArgumentError && e.message === "fusion: the sqlite store's own hybrid query offers native-rrf, native-relative, not native-dbsf; or use convex or rrf (Plotline's own)",
+      (e: Error) => e instanceof InvalidArgumentError && e.message === "fusion: the sqlite store's own hybrid query offers native-rrf, native-relative, not native-dbsf; or use learned, convex or rrf (Plotline's own)",
     );
   });
   await withEngine([], async (engine) => {
-    await assert.rejects(engine.search("shark", { mode: "hybrid", fusion: "native-rrf" }), capabilityError(/^the sqlite store cannot fuse keyword and vector candidates itself, which --fusion native-rrf needs; use --fusion convex or rrf \(Plotline's own\)$/));
+    await assert.rejects(engine.search("shark", { mode: "hybrid", fusion: "native-rrf" }), capabilityError(/^the sqlite store cannot fuse keyword and vector candidates itself, which --fusion native-rrf needs; use --fusion learned, convex or rrf \(Plotline's own\)$/));
   });
 });

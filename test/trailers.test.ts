@@ -120,8 +120,8 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
     const recommendEn = await plotline.recommend({ like: ["Toy Story"], filters: { language: "en" }, k: 10 });
     for (const hit of recommendEn.results) assert.ok(english.has(hit.id), `recommend --language en listed ${hit.title}`);
 
-    // similar by a trailer's file name; the article's re-ranking on transcript sentiment.
-    const cli = await runCli(["similar", "The Martian (2015) Official Trailer HD.mp4", "--db", db, "--sentiment", "0.3", "-k", "9", "--json"]);
+    // similar by a trailer's file name; the article's re-ranking on transcript sentiment (prior and series off: its definition over similarity alone).
+    const cli = await runCli(["similar", "The Martian (2015) Official Trailer HD.mp4", "--db", db, "--sentiment", "0.3", "--prior", "0", "--no-series", "-k", "9", "--json"]);
     assert.equal(cli.code, 0, cli.stderr);
     const similar = JSON.parse(cli.stdout) as Awaited<ReturnType<Plotline["similar"]>>;
     assert.equal(similar.movie.id, "tt1000001");

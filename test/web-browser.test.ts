@@ -214,6 +214,21 @@ test("apply and remove filters, and remove a filter read from the query", { skip
   assert.ok((await cardIds()).length > 0);
 });
 
+test("intent in a query shows as chips: the example, the genre it asks for, the genre it leaves out", { skip }, async () => {
+  await open(`/search?q=${encodeURIComponent("a film like Alien but funny")}`);
+  const labels = async () => (await page.locator("[data-testid=chip][data-kind=parsed] .chip-label").allTextContents()).sort();
+  assert.deepEqual(await labels(), ["Comedy", "more like Alien"]);
+  assert.match((await page.getByTestId("understood").textContent()) ?? "", /but funny/);
+  assert.ok((await cardIds()).length > 0);
+  await open(`/search?q=${encodeURIComponent("something like Alien without the horror")}`);
+  assert.deepEqual(await labels(), ["more like Alien", "not Horror"]);
+  for (const m of await page.locator("main .card-meta").allTextContents()) assert.doesNotMatch(m, /Horror/);
+  // Removing the example searches the rest of the words as typed.
+  await page.locator("[data-testid=chip][data-key=like]").getByRole("button").click();
+  await settled();
+  assert.equal(url().searchParams.get("parse"), "0");
+});
+
 test("like two movies and see recommendations; share the list", { skip }, async () => {
   await open("/search?q=alien&mode=keyword");
   const ids = await cardIds();

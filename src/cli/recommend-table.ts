@@ -2,8 +2,9 @@ import type { RecommendHit } from "../recommend/types.js";
 import { table } from "./table.js";
 
 /**
- * Recommendation results as a table: rank, score and its parts (similarity, sentiment, and for
- * `best` the closest like and dislike; redundancy with diversity), title, year, id.
+ * Recommendation results as a table: rank, score and its parts (similarity, sentiment, the
+ * popularity prior and series score when they are blended in, and for `best` the closest like
+ * and dislike; redundancy with diversity), title, year, id.
  */
 export function recommendTable(results: RecommendHit[]): string {
   const has = (key: keyof RecommendHit) => results.some((r) => r[key] !== undefined);
@@ -11,6 +12,8 @@ export function recommendTable(results: RecommendHit[]): string {
     ["similarity", (r) => r.similarity],
     ["sentiment", (r) => r.sentiment],
   ];
+  if (has("prior")) parts.push(["prior", (r) => r.prior]);
+  if (has("series")) parts.push(["series", (r) => r.series]);
   if (has("like")) parts.push(["like", (r) => r.like]);
   if (has("dislike")) parts.push(["dislike", (r) => r.dislike]);
   if (has("redundancy")) parts.push(["redundancy", (r) => r.redundancy]);

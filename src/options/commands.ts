@@ -23,7 +23,7 @@ import {
 } from "../recommend/types.js";
 import { MAX_OFFSET } from "../search/engine.js";
 import { DEFAULT_ALPHA } from "../search/hybrid.js";
-import { DEFAULT_FUSION, DEFAULT_K, DEFAULT_SEARCH_MODE, DEFAULT_TITLES_K, FUSIONS, MAX_K, SEARCH_MODES, type SearchOptions } from "../search/types.js";
+import { DEFAULT_FUSION, DEFAULT_K, DEFAULT_PRIOR, DEFAULT_SEARCH_MODE, DEFAULT_TITLES_K, FUSIONS, MAX_K, MAX_PRIOR, SEARCH_MODES, type SearchOptions } from "../search/types.js";
 import { FILTER_OPTIONS, filtersFrom } from "./filters.js";
 import type { OptionSpec, Values } from "./option.js";
 import type { TrailersOptions } from "../trailers.js";
@@ -37,6 +37,15 @@ import type { TrailersOptions } from "../trailers.js";
 /** Longest movie id or title given as an example, in characters (ids are imdb ids or `<source>:<id>`). */
 export const MAX_REF_LENGTH = 200;
 
+/** The popularity prior's weight, as a multiple of the learned or stated one; the same in search, similar and recommend. */
+const PRIOR_OPTION: OptionSpec = {
+  key: "prior",
+  type: { kind: "number", min: 0, max: MAX_PRIOR },
+  arg: "X",
+  default: DEFAULT_PRIOR,
+  help: "weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much",
+};
+
 /** `search`: `Plotline.search(query, options)`, `plotline search`, `GET /api/search`. */
 export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { key: "mode", type: { kind: "enum", values: SEARCH_MODES }, arg: "MODE", default: DEFAULT_SEARCH_MODE, help: "search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type" },
@@ -45,9 +54,10 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
     key: "alpha",
     type: { kind: "number", min: 0, max: 1 },
     arg: "A",
-    help: `hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}`,
+    help: `hybrid (convex, native-*): weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove ${GLOVE_HYBRID_ALPHA}, minilm ${MINILM_HYBRID_ALPHA}, others ${DEFAULT_ALPHA}`,
   },
-  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error" },
+  { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: the learned ranking model (no alpha), convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error" },
+  PRIOR_OPTION,
   { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
   { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },
   { key: "parse", type: { kind: "boolean" }, default: true, help: 'turn phrases such as "90s" or "starring X" into filters (off: search the words as typed)' },
@@ -73,6 +83,8 @@ export const RANKING_OPTIONS: readonly OptionSpec[] = [
     help: "the trailer article's opinion score: --rerank sentiment --sentiment-weight W in one flag (0.3: 0.7 x similarity + 0.3 x sentiment)",
   },
   { key: "candidates", type: { kind: "integer", min: 1, max: MAX_CANDIDATES }, arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
+  PRIOR_OPTION,
+  { key: "series", type: { kind: "boolean" }, default: true, help: "lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone)" },
 ];
 
 /** `similar`: `Plotline.similar(movie, options)`, `plotline similar`, `GET /api/movies/:id/similar`. */
@@ -102,14 +114,14 @@ function set<T>(out: T, key: keyof T, value: unknown): void {
 /** The library's `SearchOptions` for parsed values of `SEARCH_OPTIONS`. */
 export function searchOptions(v: Values): SearchOptions {
   const o: SearchOptions = {};
-  for (const key of ["mode", "alpha", "fusion", "k", "offset", "parse"] as const) set(o, key, v[key]);
+  for (const key of ["mode", "alpha", "fusion", "prior", "k", "offset", "parse"] as const) set(o, key, v[key]);
   const filters = filtersFrom(v);
   if (filters) o.filters = filters;
   return o;
 }
 
 function rankingOptions(v: Values, o: SimilarOptions | RecommendOptions): void {
-  for (const key of ["diversity", "rerank", "sentimentWeight", "candidates"] as const) set(o, key, v[key]);
+  for (const key of ["diversity", "rerank", "sentimentWeight", "candidates", "prior", "series"] as const) set(o, key, v[key]);
   if (v.sentiment !== undefined) {
     if ((v.rerank !== undefined && v.rerank !== "sentiment") || v.sentimentWeight !== undefined) {
       throw new InvalidArgumentError("sentiment", "is rerank sentiment with sentiment weight W in one option; give one or the other");

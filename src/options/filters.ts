@@ -30,6 +30,7 @@ export const FILTER_OPTIONS: readonly FilterSpec[] = [
   { key: "year", filter: ["yearMin", "yearMax"], type: { kind: "range" }, arg: "A..B", aliases: ["year-range"], help: "release years, inclusive: 1990..1999, 2006.., ..1979 or 1994" },
   list("genres", "genre", "genres", "genre (repeat for several; any of them unless genre mode is all), matched case-insensitively"),
   { key: "genreMode", filter: "genreMode", type: { kind: "enum", values: ["any", "all"] }, arg: "MODE", default: "any", help: "with several genres: a movie has any of them, or all" },
+  list("excludeGenres", "excludeGenre", "excludeGenres", "genre a movie must not have (repeat for several), matched case-insensitively"),
   { key: "minRating", filter: "minRating", type: { kind: "number", min: 0, max: 10 }, arg: "R", help: "minimum average rating, 0..10" },
   { key: "minVotes", filter: "minVotes", type: { kind: "integer", min: 0, max: Number.MAX_SAFE_INTEGER }, arg: "N", help: "minimum number of votes" },
   { key: "runtime", filter: ["runtimeMin", "runtimeMax"], type: { kind: "range" }, arg: "A..B", help: "runtime in minutes, inclusive: 90..120, ..100" },

@@ -2,7 +2,9 @@ import { dot } from "../vector-index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
 import { Transcripts } from "../search/transcripts.js";
-import { requireCapability, type Store } from "../store/store.js";
+import { requireCapability, sharedOverviews, type MovieRow, type Store } from "../store/store.js";
+import { rankSignals, type RankSignals } from "../search/ranker.js";
+import { SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
@@ -20,6 +22,13 @@ export class RecommendContext {
   readonly titles: string[];
   readonly years: (number | null)[];
   private readonly byId = new Map<string, number>();
+  /**
+   * Position by the store's hit ordinal (`AllVectors.ordinals`): `ordinalTable[o]` (-1: none)
+   * when the ordinals are small integers, as SQLite's rowids are, else `ordinalMap`; both null
+   * when the store gives none.
+   */
+  private readonly ordinalTable: Int32Array | null = null;
+  private readonly ordinalMap: Map<number, number> | null = null;
   /** Normalised title + year, the key of exact duplicates. */
   private readonly dupKeys: string[];
   private readonly byDupKey = new Map<string, number[]>();
@@ -34,14 +43,20 @@ export class RecommendContext {
   /** Trailer file names (lower case, with and without folder and extension) to positions. */
   private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
+  private seriesIndex: SeriesIndex | null = null;
+  /** Each position's position in `rankSignals` (which numbers every movie, vector or not). */
+  private readonly signalPositions: Int32Array;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
 
   private constructor(
     /** Where the movies and vectors come from: vector top k and filters go back to it. */
     readonly store: Store,
-    rows: readonly { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[],
-    vectors: { dims: number; ids: string[]; matrix: Float32Array },
+    rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
+    vectors: { dims: number; ids: string[]; matrix: Float32Array; ordinals?: number[] },
+    shared: readonly MovieRow<"overview" | "plot">[],
+    /** The popularity prior and the other ranking signals, shared with search. */
+    readonly rankSignals: RankSignals,
     /** Transcript vectors of the movies with trailers (`plotline trailers`). */
     readonly transcripts: Transcripts,
   ) {
@@ -63,9 +78,15 @@ export class RecommendContext {
       push(this.byTitle, title.toLowerCase(), p);
       push(this.byLooseTitle, loose[p]!, p);
     });
+    const ordinals = byOrdinal(vectors.ordinals, kept.length);
+    if (ordinals instanceof Int32Array) this.ordinalTable = ordinals;
+    else this.ordinalMap = ordinals;
     this.groupIdenticalVectors();
-    this.groupIdenticalPlots(kept);
+    this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
+    const signalPosition = new Map<string, number>();
+    rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
+    this.signalPositions = Int32Array.from(this.ids, (id) => signalPosition.get(id) ?? -1);
     for (const [id, { transcript, languages, files }] of transcripts.info) {
       const p = this.byId.get(id);
       if (p === undefined) continue;
@@ -80,15 +101,16 @@ export class RecommendContext {
   }
 
   /**
-   * Reads what recommendations need from the store: one field scan and every vector
-   * (capability `allVectors`).
+   * Reads what recommendations need from the store: one field scan, every vector (capability
+   * `allVectors`) and the movies sharing an overview (`sharedOverviews`: the store groups them
+   * when it can, which spares reading every overview and plot).
    */
   static async build(store: Store, transcripts?: Transcripts): Promise<RecommendContext> {
     requireCapability(store, "allVectors", "recommendations (similar, recommend)");
-    const rows: { id: string; title: string; year: number | null; overview: string; plot?: string; sentiment: number }[] = [];
-    for await (const batch of store.scan(["title", "year", "overview", "plot", "sentiment"])) rows.push(...batch);
+    const rows: { id: string; title: string; year: number | null; sentiment: number }[] = [];
+    for await (const batch of store.scan(["title", "year", "sentiment"])) rows.push(...batch);
     const vectors = await store.allVectors();
-    return new RecommendContext(store, rows, vectors, transcripts ?? Transcripts.empty(vectors.dims));
+    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
   }
 
   /** The movies a trailer file name (with or without folder and extension) is attached to. */
@@ -108,6 +130,20 @@ export class RecommendContext {
   /** Position of the movie with this id (`tt0114709`). */
   positionOfId(id: string): number | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * Position of a store's hit: by its ordinal when the store gave ordinals with the vectors (an
+   * array read, where an id costs a string-map lookup that misses the cache on every hit), else
+   * by its id.
+   */
+  positionOfHit(hit: { id: string; ordinal?: number }): number | undefined {
+    const o = hit.ordinal;
+    if (o !== undefined) {
+      const p = this.ordinalTable ? this.ordinalTable[o] : this.ordinalMap?.get(o);
+      if (p !== undefined && p >= 0) return p;
+    }
+    return this.byId.get(hit.id);
   }
 
   summary(p: number): MovieSummary {
@@ -160,18 +196,14 @@ export class RecommendContext {
 
   /**
    * Fills `samePlot`. A movie without an overview (a placeholder) is left out: its plot text is
-   * its title and tagline, which a remake may share without being a copy. Movies are grouped by
-   * overview first (few share one), then the merged plot tells those apart.
+   * its title and tagline, which a remake may share without being a copy. The store lists the
+   * few movies sharing an overview (`shared`), then the merged plot tells those apart.
    */
-  private groupIdenticalPlots(kept: readonly { overview: string; plot?: string }[]): void {
-    const byOverview = new Map<string, number[]>();
-    kept.forEach((m, p) => {
-      if (m.overview !== "") push(byOverview, m.overview, p);
-    });
+  private groupIdenticalPlots(shared: readonly MovieRow<"overview" | "plot">[]): void {
     const byPlot = new Map<string, number[]>();
-    for (const group of byOverview.values()) {
-      if (group.length < 2) continue;
-      for (const p of group) push(byPlot, plotText({ overview: kept[p]!.overview, plot: kept[p]!.plot, title: "", tagline: null }), p);
+    for (const m of shared) {
+      const p = this.byId.get(m.id);
+      if (p !== undefined) push(byPlot, plotText({ overview: m.overview, plot: m.plot, title: "", tagline: null }), p);
     }
     for (const group of byPlot.values()) {
       if (group.length < 2) continue;
@@ -210,6 +242,18 @@ export class RecommendContext {
     return this.sentiments[p]!;
   }
 
+  /** The popularity prior of the movie at `p` (`src/search/prior.ts`). */
+  priorAt(p: number): number {
+    return this.rankSignals.prior.of(this.signalPositions[p]!);
+  }
+
+  /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); built on first use. */
+  series(): SeriesIndex {
+    if (this.seriesIndex) return this.seriesIndex;
+    const signals = this.rankSignals;
+    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.signalPositions, (q) => signals.genresOf(q))));
+  }
+
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */
   async tfidf(): Promise<TfidfIndex> {
     if (this.tfidfIndex) return this.tfidfIndex;
@@ -242,6 +286,36 @@ export function looseTitle(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
+/**
+ * The position of each ordinal (`ordinals[p]` is position p's): a dense table (-1 where none)
+ * when they are non-negative integers below 4 per movie plus 1024 (SQLite's rowids, with room
+ * for deletions), else a map; null without ordinals or when two positions share one.
+ */
+function byOrdinal(ordinals: readonly number[] | undefined, size: number): Int32Array | Map<number, number> | null {
+  if (!ordinals || ordinals.length !== size) return null;
+  let max = -1;
+  for (const o of ordinals) {
+    if (!Number.isInteger(o) || o < 0) {
+      max = Infinity;
+      break;
+    }
+    if (o > max) max = o;
+  }
+  if (max < 4 * size + 1024) {
+    const table = new Int32Array(max + 1).fill(-1);
+    for (let p = 0; p < size; p++) {
+      if (table[ordinals[p]!] !== -1) return null;
+      table[ordinals[p]!] = p;
+    }
+    return table;
+  }
+  const map = new Map<number, number>();
+  for (let p = 0; p < size; p++) {
+    if (map.has(ordinals[p]!)) return null;
+    map.set(ordinals[p]!, p);
+  }
+  return map;
+}
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   const list = map.get(key);

@@ -1,17 +1,21 @@
 import { InvalidArgumentError } from "../errors.js";
 import { TopK } from "../vector-index/topk.js";
 import { dot } from "../vector-index/flat.js";
+import { blend, BLEND_POOL, blends } from "./blend.js";
 import type { RecommendContext } from "./context.js";
 import { admits, finish, nearest, plan, type Candidate, type Plan } from "./pipeline.js";
 import { refText, resolveRef } from "./resolve.js";
 import { DEFAULT_RECOMMEND_K, DEFAULT_RECOMMEND_STRATEGY, MAX_EXAMPLES, RECOMMEND_STRATEGIES, type MovieRef, type RecommendOptions, type RecommendResponse, type RecommendStrategy } from "./types.js";
 
 /**
+/**
  * Recommendations from liked and disliked movies, with Qdrant's three strategies (`average`,
  * the default, `best` and `sum`): ranked by the store's own recommendation query when it has
- * one (`nativeRecommend`: Qdrant's Query API `recommend`), else computed here from the vectors.
- * Examples that match no movie are reported in `unknown` and the others used; when none
- * matches, it is an error. Examples and their exact duplicates are never listed.
+ * one (`nativeRecommend`: Qdrant's Query API `recommend`), else computed here from the vectors;
+ * the popularity prior and the examples' series blended in (`blend.ts`: a movie of a liked
+ * example's series counts up, of a disliked one's down). Examples that match no movie are
+ * reported in `unknown` and the others used; when none matches, it is an error. Examples and
+ * their exact duplicates are never listed.
  */
 export async function recommend(ctx: RecommendContext, options: RecommendOptions): Promise<RecommendResponse> {
   const strategy = options.strategy ?? DEFAULT_RECOMMEND_STRATEGY;
@@ -40,15 +44,29 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
+  // With a blend, more candidates by the strategy are re-ranked; the series join them.
+  const deep = blends(pl) ? { ...pl, pool: Math.max(pl.pool, BLEND_POOL) } : pl;
   // Average with diversity goes to the store's MMR, which only nearest-vector queries have.
   const native = ctx.store.capabilities.nativeRecommend && !(strategy === "average" && pl.storeDiversity);
-  const candidates = native
-    ? await storeRecommend(ctx, pl, strategy, likes, dislikes, excluded)
+  let candidates = native
+    ? await storeRecommend(ctx, deep, strategy, likes, dislikes, excluded)
     : strategy === "average"
-      ? await averageVector(ctx, pl, likes, dislikes, excluded)
+      ? await averageVector(ctx, deep, likes, dislikes, excluded)
       : strategy === "sum"
-        ? await sumScores(ctx, pl, likes, dislikes, excluded)
-        : await bestScore(ctx, pl, likes, dislikes, excluded);
+        ? await sumScores(ctx, deep, likes, dislikes, excluded)
+        : await bestScore(ctx, deep, likes, dislikes, excluded);
+  if (blends(pl)) {
+    const series = ctx.series();
+    const seriesOf = (p: number) => {
+      let up = 0;
+      let down = 0;
+      for (const l of likes) up = Math.max(up, series.score(l, p));
+      for (const d of dislikes) down = Math.max(down, series.score(d, p));
+      return up - down;
+    };
+    const members = pl.series ? likes.flatMap((l) => series.members(l)) : [];
+    candidates = blend(ctx, pl, candidates, members, strategySimilarity(ctx, strategy, likes, dislikes), seriesOf, await admits(ctx, pl, excluded));
+  }
   const diversified = !native && strategy !== "best" && pl.storeDiversity;
   const results = finish(ctx, pl, candidates, (a, b) => ctx.cosine(a, b), strategy === "average", diversified);
   return { strategy, like: likes.map((p) => ctx.summary(p)), dislike: dislikes.map((p) => ctx.summary(p)), unknown, results };
@@ -62,11 +80,11 @@ function refList(parameter: string, refs: MovieRef[] | undefined): MovieRef[] {
 }
 
 /**
- * Qdrant's `average_vector`: search near `avg(likes) + (avg(likes) - avg(dislikes))`, or
- * `avg(likes)` without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
- * `avg_vector_for_recommendation`), by cosine, so the vector is normalised first.
+ * Qdrant's `average_vector` query: `avg(likes) + (avg(likes) - avg(dislikes))`, or `avg(likes)`
+ * without dislikes (qdrant `lib/segment/src/vector_storage/query/reco_query.rs`,
+ * `avg_vector_for_recommendation`), normalised, since it is searched by cosine.
  */
-function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+function averageQuery(ctx: RecommendContext, likes: number[], dislikes: number[]): Float32Array {
   const { dims } = ctx;
   const q = new Float32Array(dims);
   const add = (positions: number[], weight: number) => {
@@ -82,7 +100,30 @@ function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislike
   if (norm < 1e-12) throw new InvalidArgumentError("dislike", "the liked and disliked movies cancel out; there is no direction to search in");
   const inv = 1 / Math.sqrt(norm);
   for (let d = 0; d < dims; d++) q[d] = q[d]! * inv;
-  return nearest(ctx, { vector: q }, pl.pool, pl, excluded);
+  return q;
+}
+
+/** Qdrant's `average_vector`: the movies nearest `averageQuery` by cosine. */
+async function averageVector(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
+  return nearest(ctx, { vector: averageQuery(ctx, likes, dislikes) }, pl.pool, pl, excluded);
+}
+
+/**
+ * A strategy's similarity of any one movie, as its candidates are scored: what the blend gives
+ * the series members it adds beside them.
+ */
+function strategySimilarity(ctx: RecommendContext, strategy: RecommendStrategy, likes: number[], dislikes: number[]): (p: number) => number {
+  if (strategy === "best") return (p) => bestScoreOf(ctx, likes, dislikes, p).similarity;
+  if (strategy === "sum") {
+    return (p) => {
+      let s = 0;
+      for (const l of likes) s += ctx.cosine(l, p);
+      for (const d of dislikes) s -= ctx.cosine(d, p);
+      return s;
+    };
+  }
+  const q = averageQuery(ctx, likes, dislikes);
+  return (p) => dot(q, 0, ctx.matrix, p * ctx.dims, ctx.dims);
 }
 
 /**
@@ -99,7 +140,7 @@ async function storeRecommend(ctx: RecommendContext, pl: Plan, strategy: Recomme
   );
   const out: Candidate[] = [];
   for (const h of hits) {
-    const p = ctx.positionOfId(h.id);
+    const p = ctx.positionOfHit(h);
     if (p === undefined) continue;
     const c: Candidate = { p, similarity: h.score };
     if (strategy === "best") {
@@ -139,6 +180,19 @@ function scaledFastSigmoid(x: number): number {
   return 0.5 * (x / (1 + Math.abs(x)) + 1);
 }
 
+/** Qdrant's best_score of the movie at p (see `bestScore`). */
+function bestScoreOf(ctx: RecommendContext, likes: number[], dislikes: number[], p: number): Candidate {
+  const base = p * ctx.dims;
+  let pos = -Infinity;
+  for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
+  let neg = -Infinity;
+  for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
+  const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
+  if (likes.length) c.like = pos;
+  if (dislikes.length) c.dislike = neg;
+  return c;
+}
+
 /**
  * Qdrant's `best_score`: each movie takes its highest similarity to a liked movie; when a
  * disliked movie is closer than every liked one, it scores below all such movies instead, the
@@ -156,17 +210,7 @@ function scaledFastSigmoid(x: number): number {
  */
 async function bestScore(ctx: RecommendContext, pl: Plan, likes: number[], dislikes: number[], excluded: Set<number>): Promise<Candidate[]> {
   const admit = await admits(ctx, pl, excluded);
-  const score = (p: number): Candidate => {
-    const base = p * ctx.dims;
-    let pos = -Infinity;
-    for (const l of likes) pos = Math.max(pos, dot(ctx.matrix, base, ctx.matrix, l * ctx.dims, ctx.dims));
-    let neg = -Infinity;
-    for (const d of dislikes) neg = Math.max(neg, dot(ctx.matrix, base, ctx.matrix, d * ctx.dims, ctx.dims));
-    const c: Candidate = { p, similarity: pos > neg ? scaledFastSigmoid(pos) : -scaledFastSigmoid(neg) };
-    if (likes.length) c.like = pos;
-    if (dislikes.length) c.dislike = neg;
-    return c;
-  };
+  const score = (p: number): Candidate => bestScoreOf(ctx, likes, dislikes, p);
   const best = (positions: Iterable<number>): Candidate[] => {
     const top = new TopK(pl.pool);
     const byPosition = new Map<number, Candidate>();

@@ -4,6 +4,7 @@ import type { VectorQuery } from "../store/store.js";
 import { TopK } from "../vector-index/topk.js";
 import type { RecommendContext } from "./context.js";
 import { mmr } from "./mmr.js";
+import { DEFAULT_PRIOR, MAX_PRIOR } from "../search/types.js";
 import { DEFAULT_RERANKER, DEFAULT_SENTIMENT_WEIGHT, MAX_RECOMMEND_K, RERANKERS, type RecommendationOptions, type RecommendHit, type Reranker } from "./types.js";
 
 /** Most candidates re-ranking and diversity may be asked to consider. */
@@ -19,10 +20,14 @@ export interface Plan {
   sentimentWeight: number;
   /** Restrictions applied before top k, or undefined (none). */
   filters: Filters | undefined;
+  /** Multiple of the prior's weight (0: off); see `blend.ts`. */
+  prior: number;
+  /** Whether the example's series and remakes are boosted (`blend.ts`). */
+  series: boolean;
   /**
    * Whether the store's vector search applies the diversity itself (`nativeDiversity`: Qdrant's
-   * MMR): only without re-ranking, since sentiment must re-rank the candidates before MMR
-   * picks among them.
+   * MMR): only without re-ranking (sentiment, or the prior and series blend), since the
+   * candidates must be re-ranked before MMR picks among them.
    */
   storeDiversity: boolean;
 }
@@ -33,6 +38,10 @@ export interface Candidate {
   similarity: number;
   like?: number;
   dislike?: number;
+  /** With the prior or series blended in (`blend.ts`): the blended score, and its parts. */
+  score?: number;
+  prior?: number;
+  series?: number;
 }
 
 export function plan(ctx: RecommendContext, options: RecommendationOptions, defaultK: number): Plan {
@@ -43,10 +52,14 @@ export function plan(ctx: RecommendContext, options: RecommendationOptions, defa
   const sentimentWeight = fraction("sentimentWeight", options.sentimentWeight ?? DEFAULT_SENTIMENT_WEIGHT);
   const widen = diversity > 0 || rerank !== "none";
   const candidates = options.candidates === undefined ? Math.max(4 * k, 100) : integer("candidates", options.candidates, 1, MAX_CANDIDATES);
+  const prior = options.prior ?? DEFAULT_PRIOR;
+  if (typeof prior !== "number" || !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("prior", `must be a number from 0 to ${MAX_PRIOR}, got ${String(prior)}`);
+  const series = options.series ?? true;
+  if (typeof series !== "boolean") throw new InvalidArgumentError("series", `must be true or false, got ${String(series)}`);
   const filters = options.filters && hasFilters(options.filters) ? options.filters : undefined;
   if (filters) validateFilters(filters);
-  const storeDiversity = diversity > 0 && rerank === "none" && ctx.store.capabilities.nativeDiversity;
-  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters, storeDiversity };
+  const storeDiversity = diversity > 0 && rerank === "none" && prior === 0 && !series && ctx.store.capabilities.nativeDiversity;
+  return { k, pool: widen ? Math.max(candidates, k) : k, diversity, rerank, sentimentWeight, filters, prior, series, storeDiversity };
 }
 
 /**
@@ -100,7 +113,7 @@ export async function nearest(ctx: RecommendContext, query: VectorQuery, n: numb
   }
   const out: Candidate[] = [];
   for (const h of hits) {
-    const p = ctx.positionOfId(h.id);
+    const p = ctx.positionOfHit(h);
     if (p !== undefined) out.push({ p, similarity: h.score });
   }
   return out;
@@ -118,7 +131,7 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
   const w = plan.rerank === "sentiment" ? plan.sentimentWeight : 0;
   const rows = candidates.map((c) => {
     const sentiment = ctx.sentiment(c.p);
-    return { c, sentiment, score: (1 - w) * c.similarity + w * sentiment };
+    return { c, sentiment, score: (1 - w) * (c.score ?? c.similarity) + w * sentiment };
   });
   if (w > 0) rows.sort((a, b) => b.score - a.score || a.c.p - b.c.p);
   let picked: { row: (typeof rows)[number]; redundancy?: number }[];
@@ -142,6 +155,8 @@ export function finish(ctx: RecommendContext, plan: Plan, candidates: Candidate[
     const { c, sentiment, score } = row;
     // Written out rather than spread from `summary`: one shape for every hit, built in place.
     const hit: RecommendHit = { id: ctx.ids[c.p]!, title: ctx.titles[c.p]!, year: ctx.years[c.p]!, score, similarity: c.similarity, sentiment };
+    if (c.prior !== undefined) hit.prior = c.prior;
+    if (c.series !== undefined) hit.series = c.series;
     if (c.like !== undefined) hit.like = c.like;
     if (c.dislike !== undefined) hit.dislike = c.dislike;
     if (redundancy !== undefined) hit.redundancy = redundancy;

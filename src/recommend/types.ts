@@ -66,6 +66,17 @@ export interface RecommendationOptions {
   /** 0..1, weight of sentiment when `rerank` is `sentiment` (default 0.3). */
   sentimentWeight?: number;
   /**
+   * How much the popularity prior counts, as a multiple of its weight (`BLEND_WEIGHTS.prior`,
+   * 0.25): 1 (default), 0 off, up to 10.
+   */
+  prior?: number;
+  /**
+   * Whether movies of the example's own series and its remakes are boosted (`BLEND_WEIGHTS.series`,
+   * found from titles: `franchise.ts`); default true. With `prior: 0` and `series: false` the
+   * ranking is the method's similarity alone.
+   */
+  series?: boolean;
+  /**
    * Candidates that re-ranking and diversity choose from, best by similarity first
    * (default `max(4k, 100)`, and never fewer than `k`). Ignored when neither is on.
    */
@@ -116,6 +127,9 @@ export interface RecommendHit extends SearchHit {
   dislike?: number;
   /** With `diversity`: highest similarity to a result listed above it. */
   redundancy?: number;
+  /** With the prior or series on: the movie's popularity prior (0..1), and its series score (1 own series, 0.5 a weaker title match, negative for a disliked example's series). `score` is then the blend (`blend.ts`). */
+  prior?: number;
+  series?: number;
 }
 
 export interface SimilarResponse {

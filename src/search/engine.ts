@@ -1,11 +1,14 @@
 import { InvalidArgumentError } from "../errors.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
 import { requireCapability, requireNativeFusion, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
-import { convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, type FusedHit } from "./hybrid.js";
+import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit, type Scored } from "./hybrid.js";
 import { DEFAULT_FIELD_WEIGHTS } from "./keyword.js";
 import { hasKeywordTerms, parseKeywordQuery, type KeywordQuery } from "./keyword-query.js";
 import { MovieCatalog } from "./movie-catalog.js";
 import { PageMovies } from "./page-movies.js";
+import { FEATURE_COUNT, modelScore, RANK_FEATURES, weightVector, type RankFeature } from "./rank-model.js";
+import { candidatePool, features, querySignals, rankSignals, readLists, type QuerySignals, type RankSignals } from "./ranker.js";
+import { PRIOR_WEIGHTS, RANK_WEIGHTS } from "./rank-weights.js";
 import { isZero } from "./semantic.js";
 import { Spelling } from "./spelling.js";
 import { fold, STOP_WORDS } from "./text.js";
@@ -14,10 +17,12 @@ import { TitleIndex, titleWords } from "./title-index.js";
 import {
   DEFAULT_FUSION,
   DEFAULT_K,
+  DEFAULT_PRIOR,
   DEFAULT_SEARCH_MODE,
   DEFAULT_TITLES_K,
   FUSIONS,
   MAX_K,
+  MAX_PRIOR,
   SEARCH_MODES,
   type FieldMatches,
   type Fusion,
@@ -46,10 +51,25 @@ export interface SearchDeps {
    * More like one movie (by id), best first, filters applied; when absent, "movies like X"
    * searches by X's stored vector.
    */
-  similar?(id: string, k: number, filters: Filters): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  similar?(id: string, k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
+  /**
+   * Recommendations from liked and disliked movies (by id), best first, filters applied: "Alien
+   * meets Toy Story", "like Alien without Aliens". Without it such queries use the first liked film.
+   */
+  recommend?(like: string[], dislike: string[], k: number, filters: Filters, prior: number): Promise<{ id: string; title: string; year: number | null; score: number }[]>;
   /** Trailer transcript vectors: a movie with one is scored by the closer of its two vectors. Absent: none. */
   transcripts?(): Promise<Transcripts>;
 }
+
+/**
+ * Queries naming films and more words ("like Die Hard but on a bus"): the examples'
+ * recommendations (their best `EXAMPLE_POOL`) and the text's hybrid results (its best
+ * `HYBRID_POOL`) are each min-max normalised and added with these weights, equal because the
+ * query asks for both: a film near the examples that also fits the words leads.
+ */
+export const EXAMPLE_WEIGHTS = { examples: 0.5, text: 0.5 } as const;
+/** Recommendations from the examples that a query with text fuses with the text's results. */
+export const EXAMPLE_POOL = 200;
 
 /** A ranked movie before its page is read: why it is there, and how to find its matched words. */
 export interface Ranked {
@@ -70,6 +90,8 @@ interface Plan {
   fusion: Fusion;
   filters: Filters;
   parse: boolean;
+  /** Multiple of the prior's weight (0: off). */
+  prior: number;
 }
 
 function intParam(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -90,7 +112,9 @@ export function planSearch(options: SearchOptions): Plan {
   const offset = intParam("offset", options.offset, 0, 0, MAX_OFFSET);
   const filters = { ...(options.filters ?? {}) };
   validateFilters(filters);
-  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true };
+  const prior = options.prior ?? DEFAULT_PRIOR;
+  if (typeof prior !== "number" || !(prior >= 0 && prior <= MAX_PRIOR)) throw new InvalidArgumentError("prior", `must be a number from 0 to ${MAX_PRIOR}, got ${String(prior)}`);
+  return { mode, k, offset, alpha, fusion, filters, parse: options.parse ?? true, prior };
 }
 
 /** Explicit filters win over understood ones, field by field. */
@@ -123,6 +147,10 @@ export class SearchEngine {
   private peopleBuild: Promise<Map<string, { name: string; cast: number; directed: number }>> | null = null;
   private people: Map<string, { name: string; cast: number; directed: number }> | null = null;
   private speller: Promise<Spelling> | null = null;
+  private signalsChecked: Promise<RankSignals> | null = null;
+  private titlesByPrior = false;
+  /** Positions by prior, highest first, for queries that are only filters when the prior is on. */
+  private byPrior: Int32Array | null = null;
   private readonly pages: PageMovies;
 
   constructor(private readonly deps: SearchDeps) {
@@ -150,6 +178,19 @@ export class SearchEngine {
       });
     })();
     return this.speller;
+  }
+
+  /**
+   * The prior, the titles' words, series and genres the ranking model reads (shared with
+   * recommendations), by catalog position: both are read from the store in natural order.
+   */
+  signals(): Promise<RankSignals> {
+    this.signalsChecked ??= (async () => {
+      const [catalog, signals] = await Promise.all([this.movieCatalog(), rankSignals(this.store)]);
+      if (signals.ids.length !== catalog.size || signals.ids.some((id, p) => catalog.ids[p] !== id)) throw new Error("the ranking signals and the movie catalog were read from different collection states");
+      return signals;
+    })();
+    return this.signalsChecked;
   }
 
   /** Titles as you type, keyed by catalog position. */
@@ -230,6 +271,7 @@ export class SearchEngine {
         parsed.like = u.like.title;
         parsed.likeId = u.like.id;
       }
+      if (u.likes || u.dislikes) parsed.examples = { like: u.likes ?? [], unlike: u.dislikes ?? [] };
       return parsed;
     }
   }
@@ -246,12 +288,18 @@ export class SearchEngine {
     if (typeof prefix !== "string") throw new InvalidArgumentError("prefix", "must be a string");
     const n = intParam("k", k, DEFAULT_TITLES_K, 1, MAX_K);
     const q = prefix.slice(0, MAX_TITLE_QUERY_LENGTH);
-    return { query: prefix, results: await this.pages.hydrate(await this.titleRank(q, n, 0, {})) };
+    return { query: prefix, results: await this.pages.hydrate(await this.titleRank(q, n, 0, {}, 0)) };
   }
 
-  private async titleRank(q: string, k: number, offset: number, filters: Filters): Promise<Ranked[]> {
+  /** Title mode: equally good matches by the prior when it is on (by popularity when it is off). */
+  private async titleRank(q: string, k: number, offset: number, filters: Filters, prior: number): Promise<Ranked[]> {
     const index = this.titleIndex ?? (await this.titlesIndex());
     const catalog = this.catalog!;
+    const signals = prior > 0 ? await this.signals() : null;
+    if (signals && !this.titlesByPrior) {
+      index.usePrior((p) => signals.prior.of(p));
+      this.titlesByPrior = true;
+    }
     let accept: Set<number> | null = null;
     if (hasFilters(filters)) {
       accept = new Set<number>();
@@ -261,33 +309,125 @@ export class SearchEngine {
       }
       if (accept.size === 0) return [];
     }
-    return index
-      .search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, accept)
-      .map((m) => ({ id: catalog.ids[m.key]!, score: m.score, scores: { keyword: null, semantic: null, title: m.score }, matches: m.words.length ? { title: m.words } : {} }));
+    return index.search(q.slice(0, MAX_TITLE_QUERY_LENGTH), k, offset, accept, prior > 0).map((m) => {
+      const scores: HitScores = { keyword: null, semantic: null, title: m.score };
+      if (signals) scores.prior = signals.prior.of(m.key);
+      return { id: catalog.ids[m.key]!, score: m.score, scores, matches: m.words.length ? { title: m.words } : {} };
+    });
   }
 
   private async rank(query: string, parsed: ParsedQuery, plan: Plan): Promise<Ranked[]> {
     const { k, offset } = plan;
     const filters = parsed.filters;
     const need = offset + k;
-    if (plan.mode === "title") return this.titleRank(query, k, offset, filters);
-    if (parsed.likeId) return (await this.like(parsed.likeId, need, filters)).slice(offset);
+    if (plan.mode === "title") return this.titleRank(query, k, offset, filters, plan.prior);
+    if (parsed.likeId) return (await this.examplesRank(query, parsed, plan)).slice(offset, need);
     const text = parsed.text.trim();
-    if (!text) return hasFilters(filters) ? (await this.browse(need, filters)).slice(offset) : [];
-    const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
-    const hasTerms = hasKeywordTerms(keywordQuery);
+    if (!text) return hasFilters(filters) ? (await this.browse(need, filters, plan.prior)).slice(offset) : [];
     const native = plan.mode === "hybrid" ? nativeFusion(plan.fusion) : null;
     if (native) requireNativeFusion(this.store, native);
-    if (hasTerms && plan.mode !== "semantic") {
-      requireCapability(this.store, "keyword", `${plan.mode} search`, plan.mode === "hybrid" ? "use --mode semantic" : undefined);
+    const { keywordQuery, hasTerms, keywordTop, semantic } = await this.sides(text, filters, plan.mode);
+    const catalog = await this.movieCatalog();
+
+    // The prior is off (0), or blended with this weight (the mode's own weight times `prior`).
+    const priorOn = plan.prior > 0;
+    const learned = plan.mode === "hybrid" && plan.fusion === "learned";
+    const signals = priorOn || learned ? await this.signals() : null;
+    const priorOf = (p: number) => signals!.prior.of(p);
+    const weightFor = (mode: keyof typeof PRIOR_WEIGHTS) => Math.min(1, PRIOR_WEIGHTS[mode] * plan.prior);
+    const withPrior = (scores: HitScores, p: number, weight: number): HitScores => (priorOn ? { ...scores, prior: priorOf(p), priorWeight: weight } : scores);
+    const idAt = (p: number) => catalog.ids[p]!;
+    let page: Ranked[];
+    if (plan.mode === "keyword") {
+      if (!priorOn) {
+        page = (await keywordTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
+      } else {
+        const w = weightFor("keyword");
+        const kw = catalog.toPositions(await keywordTop(Math.max(HYBRID_POOL, need)));
+        page = blendPrior(() => kw, priorOf, w, need)
+          .slice(offset, need)
+          .map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior({ keyword: h.keyword, semantic: null, keywordNorm: h.keywordNorm ?? 0, keywordRank: h.keywordRank }, h.id, w) }));
+      }
+    } else {
+      const { qv, semanticTop, transcripts } = await semantic();
+      if (plan.mode === "semantic") {
+        if (!priorOn) {
+          page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
+        } else {
+          const w = weightFor("semantic");
+          const sem = catalog.toPositions(await semanticTop(Math.max(HYBRID_POOL, need)));
+          page = blendPrior(() => sem, priorOf, w, need)
+            .slice(offset, need)
+            .map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior({ keyword: null, semantic: h.keyword, semanticNorm: h.keywordNorm ?? 0, semanticRank: h.keywordRank }, h.id, w) }));
+        }
+      } else if (native && hasTerms && !isZero(qv)) {
+        // The backend's own fusion, as the backend ranks (no prior: it is there to be compared
+        // with Plotline's); with one side empty every fusion reduces to the other side, below.
+        const hits = await this.store.hybridTop(
+          { keyword: keywordQuery, vector: qv, fusion: native },
+          { k: need, pool: Math.max(HYBRID_POOL, need), alpha: plan.alpha, weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
+        );
+        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
+        await this.fillSemantic(page, qv, transcripts);
+      } else {
+        // Fusion reads each list `max(pool, need)` deep; both are asked at once. Movies are
+        // keyed by catalog position (natural order), so ties fall as in the store's lists.
+        const depth = Math.max(HYBRID_POOL, need);
+        const [kwHits, semHits] = await Promise.all([keywordTop(depth), semanticTop(depth)]);
+        const kw = catalog.toPositions(kwHits);
+        const sem = catalog.toPositions(semHits);
+        if (learned) {
+          const qs = await this.queryLists(signals!, text, keywordQuery, hasTerms, kw, sem);
+          const f = new Float64Array(FEATURE_COUNT);
+          const w = weightVector(RANK_WEIGHTS, plan.prior);
+          const fused = scoredFusion(
+            () => kw,
+            () => sem,
+            () => (h) => modelScore(w, features(signals!, qs, h, HYBRID_POOL, f)),
+            need,
+          );
+          page = fused.slice(offset, need).map((h) => {
+            const values = features(signals!, qs, h, HYBRID_POOL, f);
+            const contributions: Partial<Record<RankFeature, number>> = {};
+            RANK_FEATURES.forEach((name, i) => {
+              const c = w[i]! * values[i]!;
+              if (c !== 0) contributions[name] = c;
+            });
+            return { id: idAt(h.id), score: h.score, scores: { ...explainFused(h, "convex"), prior: priorOf(h.id), priorWeight: RANK_WEIGHTS.prior * plan.prior, contributions } };
+          });
+        } else {
+          let fused: FusedHit[];
+          const own = ownFusion(plan.fusion);
+          const w = weightFor(own);
+          if (!priorOn) fused = own === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
+          else if (own === "rrf") {
+            // RRF's score over its largest possible value (first in both lists), so it shares the prior's 0..1 scale.
+            const best = 2 / (RRF_K + 1);
+            const rrf = (r: number | null) => (r !== null && r <= HYBRID_POOL ? 1 / (RRF_K + r) : 0);
+            fused = scoredFusion(() => kw, () => sem, () => (h) => (1 - w) * ((rrf(h.keywordRank) + rrf(h.semanticRank)) / best) + w * priorOf(h.id), need);
+          } else fused = scoredFusion(() => kw, () => sem, () => (h) => (1 - w) * ((1 - plan.alpha) * h.keywordNorm! + plan.alpha * h.semanticNorm!) + w * priorOf(h.id), need);
+          page = fused.slice(offset, need).map((h) => ({ id: idAt(h.id), score: h.score, scores: withPrior(explainFused(h, own), h.id, w) }));
+        }
+        await this.fillSemantic(page, qv, transcripts);
+      }
+    }
+    if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
+    return page;
+  }
+
+  /**
+   * Both sides of a text query: the keyword query (spelling corrected) and its top lists, and
+   * (on demand, as it embeds the query) the semantic side's. Checks that the store can serve it.
+   */
+  private async sides(text: string, filters: Filters, mode: SearchMode) {
+    const keywordQuery = await (await this.spelling()).correct(parseKeywordQuery(text));
+    const hasTerms = hasKeywordTerms(keywordQuery);
+    if (hasTerms && mode !== "semantic") {
+      requireCapability(this.store, "keyword", `${mode} search`, mode === "hybrid" ? "use --mode semantic" : undefined);
       if (keywordQuery.phrases.length) requireCapability(this.store, "phrases", "a query with a quoted phrase", "search without the quotes");
     }
     const keywordTop = (limit: number): Promise<KeywordHit[]> => (hasTerms ? this.store.keywordTop(keywordQuery, { k: limit, weights: DEFAULT_FIELD_WEIGHTS, filters }) : Promise.resolve([]));
-
-    let page: Ranked[];
-    if (plan.mode === "keyword") {
-      page = (await keywordTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.score, semantic: null } }));
-    } else {
+    const semantic = async () => {
       const qv = await this.deps.embedQuery(withCorrections(text, keywordQuery));
       const transcripts = (await this.deps.transcripts?.()) ?? null;
       // A zero query vector (no known words for GloVe) matches nothing rather than everything equally.
@@ -298,36 +438,9 @@ export class SearchEngine {
         const [admit, catalog] = await Promise.all([this.passing(filters), this.movieCatalog()]);
         return transcripts.closerOfTwo(byDescription, qv, limit, admit, (id) => catalog.positionOf(id) ?? Infinity);
       };
-      if (plan.mode === "semantic") {
-        page = (await semanticTop(need)).slice(offset).map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score } }));
-      } else if (native && hasTerms && !isZero(qv)) {
-        // The backend's own fusion; with one side empty every fusion reduces to the other side, below.
-        const hits = await this.store.hybridTop(
-          { keyword: keywordQuery, vector: qv, fusion: native },
-          { k: need, pool: Math.max(HYBRID_POOL, need), alpha: plan.alpha, weights: DEFAULT_FIELD_WEIGHTS, rrfK: RRF_K, filters },
-        );
-        page = hits.slice(offset, need).map((h) => ({ id: h.id, score: h.score, scores: { keyword: h.keyword, semantic: h.semantic, keywordRank: h.keywordRank, semanticRank: h.semanticRank } }));
-        await this.fillSemantic(page, qv);
-      } else {
-        // Fusion reads each list `max(pool, need)` deep; both are asked at once.
-        const depth = Math.max(HYBRID_POOL, need);
-        const [kwHits, semHits] = await Promise.all([keywordTop(depth), semanticTop(depth)]);
-        // Fusion keys movies by a number in natural order, so ties fall as in the store's lists:
-        // the store's ordinals when it gives them, else the catalog's positions.
-        const ordinals = kwHits.every((h) => h.ordinal !== undefined) && semHits.every((h) => h.ordinal !== undefined);
-        const catalog = ordinals ? null : await this.movieCatalog();
-        const kw = catalog ? catalog.toPositions(kwHits) : kwHits.map((h) => ({ id: h.ordinal!, score: h.score }));
-        const sem = catalog ? catalog.toPositions(semHits) : semHits.map((h) => ({ id: h.ordinal!, score: h.score }));
-        const own = ownFusion(plan.fusion);
-        const fused = own === "rrf" ? rrfFusion(() => kw, () => sem, need) : convexFusion(() => kw, () => sem, plan.alpha, need);
-        // A fused hit's rank in either list says which hit it is.
-        const idOf = (h: FusedHit) => (h.keywordRank !== null ? kwHits[h.keywordRank - 1]! : semHits[h.semanticRank! - 1]!).id;
-        page = fused.slice(offset, need).map((h) => ({ id: idOf(h), score: h.score, scores: explainFused(h, own) }));
-        await this.fillSemantic(page, qv, transcripts);
-      }
-    }
-    if (hasTerms) for (const r of page) r.keywordQuery = keywordQuery;
-    return page;
+      return { qv, semanticTop, transcripts };
+    };
+    return { keywordQuery, hasTerms, keywordTop, semantic };
   }
 
   /**
@@ -354,23 +467,144 @@ export class SearchEngine {
     return (id) => ids.has(id);
   }
 
-  /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
-  private async like(likeId: string, need: number, filters: Filters): Promise<Ranked[]> {
-    const hits = this.deps.similar
-      ? await this.deps.similar(likeId, Math.min(need, MAX_K), filters)
-      : await this.store.vectorTop({ id: likeId }, { k: need, filters, exclude: [likeId] });
-    return hits.map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+  /**
+   * What the ranking model reads of a query and its candidate lists (positions): the query's
+   * own signals, then the pool's per-field matches (when the store reports them) and vectors.
+   */
+  private async queryLists(signals: RankSignals, text: string, keywordQuery: KeywordQuery, hasTerms: boolean, kw: Scored[], sem: Scored[]): Promise<QuerySignals> {
+    const catalog = this.catalog!;
+    const qs = querySignals(signals, text);
+    const pool = candidatePool(kw, sem);
+    const ids = Array.from(pool, (p) => catalog.ids[p]!);
+    const [fields, vectors] = await Promise.all([
+      hasTerms && keywordQuery.phrases.length === 0 && this.store.capabilities.fieldMatches ? this.store.keywordFieldMatches(keywordQuery, ids) : Promise.resolve(null),
+      this.store.vectors(ids),
+    ]);
+    readLists(signals, qs, kw, sem, pool, fields, (p) => vectors.get(catalog.ids[p]!) ?? null);
+    return qs;
   }
 
-  /** A query that is only filters ("comedies after 2005 starring Jim Carrey"): most popular first. */
-  private async browse(need: number, filters: Filters): Promise<Ranked[]> {
-    const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
-    return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
+  /**
+   * The learned fusion's inputs for one query, for training and checking the ranking model
+   * (`scripts/train-ranker.ts`): every movie of the hybrid candidate pool (each side's top
+   * `HYBRID_POOL`, filters applied), by id, with its features (`RANK_FEATURES`). Null when the
+   * query is not searched as text ("movies like X", filters alone).
+   */
+  async candidateFeatures(query: string, options: SearchOptions = {}): Promise<{ ids: string[]; features: Float64Array[] } | null> {
+    const plan = planSearch({ ...options, mode: "hybrid", fusion: "learned" });
+    const parsed: ParsedQuery = plan.parse ? await this.understand(query, plan.filters) : { text: query, filters: plan.filters, extracted: [] };
+    const text = parsed.text.trim();
+    if (parsed.likeId || !text) return null;
+    const { keywordQuery, hasTerms, keywordTop, semantic } = await this.sides(text, parsed.filters, "hybrid");
+    const { semanticTop } = await semantic();
+    const catalog = await this.movieCatalog();
+    const signals = await this.signals();
+    const [kwHits, semHits] = await Promise.all([keywordTop(HYBRID_POOL), semanticTop(HYBRID_POOL)]);
+    const kw = catalog.toPositions(kwHits);
+    const sem = catalog.toPositions(semHits);
+    const qs = await this.queryLists(signals, text, keywordQuery, hasTerms, kw, sem);
+    const f = new Float64Array(FEATURE_COUNT);
+    const rows = new Map<number, Float64Array>();
+    scoredFusion(
+      () => kw,
+      () => sem,
+      () => (h) => {
+        if (!rows.has(h.id)) rows.set(h.id, Float64Array.from(features(signals, qs, h, HYBRID_POOL, f)));
+        return 0;
+      },
+      HYBRID_POOL,
+    );
+    return { ids: [...rows.keys()].map((p) => catalog.ids[p]!), features: [...rows.values()] };
+  }
+
+  /**
+   * A query naming films: the recommendations from them (`like` for one liked film), fused with
+   * the results of the rest of the query's text when there is any (`EXAMPLE_WEIGHTS`). The
+   * examples themselves are never listed.
+   */
+  private async examplesRank(query: string, parsed: ParsedQuery, plan: Plan): Promise<Ranked[]> {
+    const need = plan.offset + plan.k;
+    const text = parsed.text.trim();
+    const depth = text ? Math.max(need, EXAMPLE_POOL) : need;
+    const likes = parsed.examples?.like.map((m) => m.id) ?? [parsed.likeId!];
+    const dislikes = parsed.examples?.unlike.map((m) => m.id) ?? [];
+    let examples: Ranked[];
+    if ((likes.length > 1 || dislikes.length) && this.deps.recommend) {
+      examples = asRanked(await this.deps.recommend(likes, dislikes, Math.min(depth, MAX_K), parsed.filters, plan.prior));
+    } else examples = await this.like(likes[0]!, depth, parsed.filters, plan.prior);
+    if (!text) return examples;
+    const textOnly: ParsedQuery = { text, filters: parsed.filters, extracted: parsed.extracted };
+    const words = await this.rank(query, textOnly, { ...plan, mode: "hybrid", offset: 0, k: Math.max(need, HYBRID_POOL) });
+    const named = new Set([...likes, ...dislikes]);
+    const norm = (list: Ranked[]) => {
+      const top = list[0]?.score ?? 0;
+      const bottom = list[list.length - 1]?.score ?? 0;
+      const span = top - bottom;
+      return new Map(list.map((r) => [r.id, span > 1e-12 ? (r.score - bottom) / span : 1]));
+    };
+    const ex = norm(examples);
+    const tx = norm(words);
+    const fromText = new Map(words.map((r) => [r.id, r]));
+    const byId = new Map<string, Ranked>();
+    for (const r of [...examples, ...words]) if (!byId.has(r.id) && !named.has(r.id)) byId.set(r.id, r);
+    const catalog = await this.movieCatalog();
+    const fused = [...byId.values()].map((r) => {
+      const e = ex.get(r.id) ?? 0;
+      const t = tx.get(r.id) ?? 0;
+      const base = fromText.get(r.id) ?? r;
+      return { ...base, score: EXAMPLE_WEIGHTS.examples * e + EXAMPLE_WEIGHTS.text * t, scores: { ...base.scores, examples: e, text: t } };
+    });
+    const at = (id: string) => catalog.positionOf(id) ?? Infinity;
+    fused.sort((a, b) => b.score - a.score || at(a.id) - at(b.id));
+    return fused.slice(0, need);
+  }
+
+  /** "movies like X": the recommendation engine's `similar` when present, else X's vector. */
+  private async like(likeId: string, need: number, filters: Filters, prior: number): Promise<Ranked[]> {
+    const hits = this.deps.similar
+      ? await this.deps.similar(likeId, Math.min(need, MAX_K), filters, prior)
+      : await this.store.vectorTop({ id: likeId }, { k: need, filters, exclude: [likeId] });
+    return asRanked(hits);
+  }
+
+  /**
+   * A query that is only filters ("comedies after 2005 starring Jim Carrey"): highest prior
+   * first (most popular first when the prior is off).
+   */
+  private async browse(need: number, filters: Filters, prior: number): Promise<Ranked[]> {
+    if (prior <= 0) {
+      const rows = await this.store.page({ orderBy: "popularity", filters, limit: need, fields: ["popularity"] });
+      return rows.map((m) => ({ id: m.id, score: m.popularity ?? 0, scores: { keyword: null, semantic: null }, matches: {} }));
+    }
+    const [signals, catalog] = await Promise.all([this.signals(), this.movieCatalog()]);
+    if (!this.byPrior) {
+      // Ties by popularity, then natural order, as `page` orders by popularity.
+      const pop = (p: number) => catalog.popularity[p] ?? 0;
+      this.byPrior = Int32Array.from({ length: catalog.size }, (_, p) => p).sort((a, b) => signals.prior.of(b) - signals.prior.of(a) || pop(b) - pop(a) || a - b);
+    }
+    const allowed = new Uint8Array(catalog.size);
+    for (const id of await this.store.filterIds(filters)) {
+      const p = catalog.positionOf(id);
+      if (p !== undefined) allowed[p] = 1;
+    }
+    const out: Ranked[] = [];
+    for (const p of this.byPrior) {
+      if (!allowed[p]) continue;
+      const score = signals.prior.of(p);
+      out.push({ id: catalog.ids[p]!, score, scores: { keyword: null, semantic: null, prior: score, priorWeight: 1 }, matches: {} });
+      if (out.length >= need) break;
+    }
+    return out;
   }
 }
 
+/** Hits given by movie id as ranked results (their score a similarity). */
+function asRanked(hits: readonly { id: string; score: number }[]): Ranked[] {
+  return hits.map((h) => ({ id: h.id, score: h.score, scores: { keyword: null, semantic: h.score }, matches: {} }));
+}
+
 /** The backend fusion each `native-*` fusion asks for; null: Plotline's own. */
-const NATIVE_OF: Readonly<Record<Fusion, NativeFusion | null>> = { convex: null, rrf: null, "native-rrf": "rrf", "native-relative": "relative", "native-dbsf": "dbsf" };
+const NATIVE_OF: Readonly<Record<Fusion, NativeFusion | null>> = { learned: null, convex: null, rrf: null, "native-rrf": "rrf", "native-relative": "relative", "native-dbsf": "dbsf" };
 
 /** The backend fusion a `native-*` fusion asks for, or null for Plotline's own. */
 function nativeFusion(fusion: Fusion): NativeFusion | null {

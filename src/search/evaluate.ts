@@ -13,6 +13,15 @@ export interface LabelledQuery {
   kind?: string;
 }
 
+/**
+ * A labelled query set from a file: JSON Lines (`loadQuerySet`), or a description-pair spec
+ * (`.json`, `description-pairs.ts`), whose queries are made from the catalogue files it names.
+ */
+export async function loadQueries(file: string): Promise<LabelledQuery[]> {
+  if (/\.json$/i.test(file)) return (await import("./description-pairs.js")).loadPairSet(file);
+  return loadQuerySet(file);
+}
+
 /** Depth of every metric: the first page a user sees. */
 export const EVAL_DEPTH = 10;
 
@@ -53,6 +62,8 @@ export interface QueryMetrics {
   mrr: number;
   /** Binary-relevance nDCG of the top 10, against an ideal list holding every relevant id first. */
   ndcg10: number;
+  /** 1 when a relevant result is in the top 3 ("the film people mean is on the first row"), else 0. */
+  success3: number;
 }
 
 export function metrics(ranked: readonly string[], relevant: readonly string[], depth = EVAL_DEPTH): QueryMetrics {
@@ -69,13 +80,14 @@ export function metrics(ranked: readonly string[], relevant: readonly string[], 
     recall10: hits.filter(Boolean).length / Math.min(depth, rel.size),
     mrr: first < 0 ? 0 : 1 / (first + 1),
     ndcg10: dcg / ideal,
+    success3: first >= 0 && first < 3 ? 1 : 0,
   };
 }
 
 export function mean(ms: readonly QueryMetrics[]): QueryMetrics {
   const n = ms.length || 1;
   const sum = (f: keyof QueryMetrics) => ms.reduce((s, m) => s + m[f], 0) / n;
-  return { recall1: sum("recall1"), recall10: sum("recall10"), mrr: sum("mrr"), ndcg10: sum("ndcg10") };
+  return { recall1: sum("recall1"), recall10: sum("recall10"), mrr: sum("mrr"), ndcg10: sum("ndcg10"), success3: sum("success3") };
 }
 
 /** Anything that searches like `Plotline.search`. */

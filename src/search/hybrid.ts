@@ -142,6 +142,66 @@ export function convexFusion(keyword: (limit: number) => Scored[], semantic: (li
   });
 }
 
+/**
+ * Fusion by any score of a fused hit: `scorer` is given both lists (each `max(pool, need)`
+ * deep) and returns the score of a hit, which sees both sides' scores, min-max normalised
+ * scores (as `convexFusion` has them) and ranks; each movie of either list's top `pool` is
+ * scored, and the fused top `need` returned, ordered and paged as `convexFusion` is. The
+ * learned ranking model (`ranker.ts`) and the prior-blended convex and RRF fusions score
+ * through this.
+ */
+export function scoredFusion(
+  keyword: (limit: number) => Scored[],
+  semantic: (limit: number) => Scored[],
+  scorer: (keyword: readonly Scored[], semantic: readonly Scored[]) => (h: FusedHit) => number,
+  need: number,
+  pool = HYBRID_POOL,
+): FusedHit[] {
+  const depth = Math.max(pool, need);
+  const kw = keyword(depth);
+  const sem = semantic(depth);
+  const nk = scaler(kw, pool);
+  const ns = scaler(sem, pool);
+  const score = scorer(kw, sem);
+  return fuse(kw, sem, pool, need, (h) => {
+    h.keywordNorm = h.keyword !== null && h.keywordRank! <= pool ? nk(h.keyword) : 0;
+    h.semanticNorm = h.semantic !== null && h.semanticRank! <= pool ? ns(h.semantic) : 0;
+    return score(h);
+  });
+}
+
+/**
+ * How alike a list's top is: the normalised score (as fusion scales it) of its `at`-th entry,
+ * averaged over the lists that are that long; 0 when none is. Near 1 when the tenth result
+ * scores almost as well as the first (a vague query many movies fit), near 0 when the first
+ * stands out.
+ */
+export function vagueness(lists: readonly (readonly Scored[])[], at = 10, pool = HYBRID_POOL): number {
+  let sum = 0;
+  let n = 0;
+  for (const list of lists) {
+    if (list.length < at) continue;
+    sum += scaler(list, pool)(list[at - 1]!.score);
+    n++;
+  }
+  return n ? sum / n : 0;
+}
+
+/**
+ * One ranking (keyword or semantic alone) with the prior blended in:
+ * `(1 - weight) * normalised score + weight * prior` over the list's top `pool` (min-max
+ * normalised as in convex fusion), the rest after it in list order: the top `need`.
+ */
+export function blendPrior(list: (limit: number) => Scored[], prior: (id: number) => number, weight: number, need: number, pool = HYBRID_POOL): FusedHit[] {
+  const depth = Math.max(pool, need);
+  const kw = list(depth);
+  const nk = scaler(kw, pool);
+  return fuse(kw, [], pool, need, (h) => {
+    h.keywordNorm = nk(h.keyword!);
+    return (1 - weight) * h.keywordNorm + weight * prior(h.id);
+  });
+}
+
 /** Reciprocal rank fusion, `sum 1 / (k + rank)` over both lists' top `pool`: the fused top `need`. */
 export function rrfFusion(keyword: (limit: number) => Scored[], semantic: (limit: number) => Scored[], need: number, pool = HYBRID_POOL, k = RRF_K): FusedHit[] {
   const depth = Math.max(pool, need);

@@ -62,13 +62,16 @@ export interface TitleMatch {
  * dependency); the whole structure is ~25k words for 10k titles and builds in tens of ms.
  *
  * Ranking, best first: more query words matched; fewer typos; fewer prefix-only matches (so
- * exact beats prefix beats typo); the query is the whole title; then popularity; then the smaller key.
+ * exact beats prefix beats typo); the query is the whole title; then popularity (or the
+ * popularity prior, `usePrior`); then the smaller key.
  */
 export class TitleIndex {
   private readonly keys: Int32Array;
   private readonly titles: string[][];
   private readonly surfaces: string[][];
   private readonly popRank: Int32Array;
+  /** Ranks by the popularity prior (`usePrior`), popularity breaking its ties; null until set. */
+  private priorRank: Int32Array | null = null;
   private readonly postings: Int32Array[];
   private readonly trie: TypoTrie;
   private readonly positionOf = new Map<number, number>();
@@ -123,11 +126,22 @@ export class TitleIndex {
     return this.keys.length;
   }
 
+  /** Lets `search(..., byPrior)` order equally good matches by the popularity prior instead of popularity. */
+  usePrior(prior: (key: number) => number): void {
+    const n = this.keys.length;
+    const value = Float64Array.from(this.keys, (r) => prior(r));
+    const order = Array.from({ length: n }, (_, t) => t).sort((a, b) => value[a]! - value[b]! || this.popRank[a]! - this.popRank[b]!);
+    this.priorRank = new Int32Array(n);
+    order.forEach((t, rank) => (this.priorRank![t] = rank));
+  }
+
   /**
    * The best titles for what was typed. The last word also matches as a prefix unless the query
    * ends with a space. `accept`, when given, limits the titles to those keys (filters).
+   * `byPrior` orders equally good matches by the prior given to `usePrior` rather than by
+   * popularity.
    */
-  search(query: string, k: number, offset = 0, accept?: ReadonlySet<number> | null): TitleMatch[] {
+  search(query: string, k: number, offset = 0, accept?: ReadonlySet<number> | null, byPrior = false): TitleMatch[] {
     const qwords = titleWords(query).slice(0, MAX_TITLE_QUERY_WORDS);
     if (qwords.length === 0 || k <= 0) return [];
     const typingLast = /[\p{L}\p{N}\p{M}]$/u.test(query);
@@ -178,7 +192,8 @@ export class TitleIndex {
       return ((matched[t]! * 64 - Math.min(typos[t]!, 63)) * 64 - Math.min(prefixes[t]!, 63)) * 2 + covered;
     };
     const top = new TopK(offset + k);
-    for (const t of touched) top.push(t, tierOf(t) * n + this.popRank[t]!);
+    const rank = byPrior && this.priorRank ? this.priorRank : this.popRank;
+    for (const t of touched) top.push(t, tierOf(t) * n + rank[t]!);
     return top
       .result()
       .slice(offset)

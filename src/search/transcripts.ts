@@ -42,17 +42,23 @@ export class Transcripts {
     return new Transcripts(dims, [], new Float32Array(0), new Map());
   }
 
-  /** Reads the movies with trailers from the store and finishes their averaged vectors with the collection's state. */
-  static async load(store: Store, manifest: Manifest, finish: Finisher): Promise<Transcripts> {
+  /**
+   * Reads the movies with trailers from the store and finishes their averaged vectors with the
+   * collection's state; `finisher` (which may load the embedder) is called only when there are any.
+   */
+  static async load(store: Store, manifest: Manifest, finisher: () => Promise<Finisher>): Promise<Transcripts> {
     if (!store.capabilities.trailers) return Transcripts.empty(manifest.dims);
     const movies = await store.transcripts(manifest.embedderId);
     const dims = manifest.dims;
     const kept = movies.filter((m) => m.raws.length > 0 && m.raws.every((r) => r.length === dims));
+    // The finish step needs the embedder loaded (glove's word vectors: most of a second): only
+    // when there is a transcript vector to finish, so a collection without trailers never pays it.
+    const finish = kept.length ? await finisher() : null;
     const matrix = new Float32Array(kept.length * dims);
     kept.forEach((m, i) => {
       const mean = new Float32Array(dims);
       for (const r of m.raws) for (let d = 0; d < dims; d++) mean[d] = mean[d]! + r[d]! / m.raws.length;
-      matrix.set(finish(mean, manifest.embedderState), i * dims);
+      matrix.set(finish!(mean, manifest.embedderState), i * dims);
     });
     const info = new Map(movies.map((m) => [m.id, { transcript: m.transcript, languages: m.languages, files: m.files }]));
     return new Transcripts(dims, kept.map((m) => m.id), matrix, info);

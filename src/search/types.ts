@@ -1,5 +1,6 @@
 import type { Filters } from "../store/filters.js";
 import type { TextField as MatchField } from "../store/store.js";
+import type { RankFeature } from "./rank-model.js";
 
 /** One search result; the `--json` shape of every search and recommendation command. */
 export interface SearchHit {
@@ -22,6 +23,10 @@ export type FieldMatches = Partial<Record<MatchField, string[]>>;
  * normalised scores that `convex` fusion combined (0 outside the top 200 of that side), and
  * `keywordRank`/`semanticRank` each side's 1-based rank (null: outside its list), which `rrf`
  * combines. `title` is the title-match score in title mode.
+ *
+ * `prior` is the movie's popularity prior (0..1, `prior.ts`) and `priorWeight` the weight it
+ * was blended with (absent when the prior was off). With learned fusion, `contributions` holds
+ * each ranking-model feature's share of `score` (weight times value; they sum to `score`).
  */
 export interface HitScores {
   keyword: number | null;
@@ -31,6 +36,12 @@ export interface HitScores {
   keywordRank?: number | null;
   semanticRank?: number | null;
   title?: number;
+  prior?: number;
+  priorWeight?: number;
+  contributions?: Partial<Record<RankFeature, number>>;
+  /** A query naming films and more words: the normalised score from the examples and from the text, which `EXAMPLE_WEIGHTS` add up to `score`. */
+  examples?: number;
+  text?: number;
 }
 
 /** A search result with its explanation: `score` is the fused score in hybrid mode. */
@@ -57,6 +68,13 @@ export interface ParsedQuery {
   like?: string;
   /** The id of the movie `like` resolved to. */
   likeId?: string;
+  /**
+   * When the query names several films or films to avoid ("Alien meets Toy Story", "like Alien
+   * without Aliens"): every film to be like (the first is `like`) and to be unlike. Results are
+   * then recommendations from these examples, within the filters, fused with the rest of the
+   * query's text when there is any.
+   */
+  examples?: { like: { id: string; title: string; year: number | null }[]; unlike: { id: string; title: string; year: number | null }[] };
   /** Phrases turned into filters or intents, so a surface can show them and offer to drop them. */
   extracted: ExtractedPhrase[];
 }
@@ -81,10 +99,13 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 /** What `search` does without a `mode`. */
 export const DEFAULT_SEARCH_MODE: SearchMode = "hybrid";
 
-export const FUSIONS = ["convex", "rrf", "native-rrf", "native-relative", "native-dbsf"] as const;
+export const FUSIONS = ["learned", "convex", "rrf", "native-rrf", "native-relative", "native-dbsf"] as const;
 /**
  * Plotline's own, the same on every backend:
- * - `convex` (default): `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
+ * - `learned` (default): the ranking model (`rank-model.ts`), a linear score over both sides'
+ *   normalised scores and ranks, title and per-field matches, genre words and the prior, with
+ *   weights learned from the catalogue's own description pairs (`scripts/train-ranker.ts`);
+ * - `convex`: `(1 - alpha) * keyword + alpha * semantic` over min-max normalised scores;
  * - `rrf`: reciprocal rank fusion, `sum 1 / (60 + rank)` over both lists.
  *
  * The backend's own hybrid query, where it has one (`nativeHybrid`), over the same two
@@ -99,7 +120,7 @@ export const FUSIONS = ["convex", "rrf", "native-rrf", "native-relative", "nativ
  */
 export type Fusion = (typeof FUSIONS)[number];
 /** How hybrid search fuses without a `fusion`. */
-export const DEFAULT_FUSION: Fusion = "convex";
+export const DEFAULT_FUSION: Fusion = "learned";
 
 export interface SearchOptions {
   /** Default `hybrid`. */
@@ -114,8 +135,15 @@ export interface SearchOptions {
    * else `DEFAULT_ALPHA` (0.35).
    */
   alpha?: number;
-  /** Hybrid fusion (default `convex`). */
+  /** Hybrid fusion (default `learned`). */
   fusion?: Fusion;
+  /**
+   * How much the popularity prior counts, as a multiple of its weight in each mode (`PRIOR_WEIGHTS`
+   * and the learned model's `prior` weight in `rank-weights.ts`): 1 (default) as learned, 0 off
+   * (the ranking of relevance alone: exactly the ranking before the prior for keyword,
+   * semantic, title, convex and RRF), 2 twice as much; 0 to `MAX_PRIOR`.
+   */
+  prior?: number;
   /** Restrictions applied before top-k, in every mode (default none). */
   filters?: Filters;
   /** Turn phrases such as "90s" or "starring Jim Carrey" into filters (default true). */
@@ -129,6 +157,10 @@ export interface TitleResponse {
 }
 
 export const DEFAULT_K = 10;
+/** Default of `SearchOptions.prior` (and of the recommenders' `prior`): the weights as learned or stated. */
+export const DEFAULT_PRIOR = 1;
+/** Largest `prior` multiple accepted. */
+export const MAX_PRIOR = 10;
 export const MAX_K = 1000;
 /** Longest query accepted, in characters; longer ones are an error, not silently cut. */
 export const MAX_QUERY_LENGTH = 10_000;

@@ -2,6 +2,7 @@ import type { Filters } from "../store/filters.js";
 import type { ExtractedPhrase } from "./types.js";
 import { genresRule } from "./understand/genres.js";
 import { leftoverText } from "./understand/leftover.js";
+import { examplesRule } from "./understand/examples.js";
 import { likeRule } from "./understand/like.js";
 import { QueryState, type NamedMovie, type UnderstandContext } from "./understand/query.js";
 import { ratingsRule } from "./understand/ratings.js";
@@ -19,6 +20,8 @@ export { personKey, QueryState, type UnderstandContext } from "./understand/quer
  * order of `RULES`:
  *
  * - more like this (`like.ts`): `movies like Alien`, `something similar to The Matrix`;
+ * - examples and what the query changes about them (`examples.ts`): `Alien meets Toy Story`,
+ *   `like Alien but funny`, `Home Alone but in New York`, `like The Thing without the horror`;
  * - people (`people.ts`): `starring|featuring|with NAME`, `directed by|by|director NAME`, then
  *   `NAME movies`;
  * - years (`years.ts`): decades, `in|from|after|since|before|until 1995`, ranges;
@@ -38,12 +41,15 @@ export type Rule = (q: QueryState) => void;
  * one. "Like" comes first (a title may hold words the others would take), then people (a name
  * may hold a genre word or a year).
  */
-export const RULES: readonly Rule[] = [likeRule, peopleRule, personMoviesRule, yearsRule, ratingsRule, runtimeRule, genresRule];
+export const RULES: readonly Rule[] = [likeRule, examplesRule, peopleRule, personMoviesRule, yearsRule, ratingsRule, runtimeRule, genresRule];
 
 export interface Understood {
   text: string;
   filters: Filters;
   like?: NamedMovie;
+  /** Every film to be like (the first is `like`) and every film to be unlike, when the query names several or any to avoid. */
+  likes?: NamedMovie[];
+  dislikes?: NamedMovie[];
   extracted: ExtractedPhrase[];
 }
 
@@ -54,5 +60,6 @@ export function understand(query: string, ctx: UnderstandContext): Understood {
   const { filters } = q;
   if (q.extracted.length === 0) return { text: query, filters, extracted: q.extracted };
   const extracted = q.extractedInOrder();
-  return { text: leftoverText(q), filters, like: q.like, extracted };
+  const examples = q.likes.length > 1 || q.dislikes.length ? { likes: q.likes, dislikes: q.dislikes } : {};
+  return { text: leftoverText(q), filters, like: q.like, ...examples, extracted };
 }

@@ -18,6 +18,8 @@ export interface Filters {
   genres?: string[];
   /** `any` (the default): a movie has at least one of `genres`; `all`: every one. */
   genreMode?: "any" | "all";
+  /** Genre names a movie must not have ("like The Thing without the horror"), matched case-insensitively. */
+  excludeGenres?: string[];
   /** Lowest average rating (0..10), inclusive. */
   minRating?: number;
   /** Fewest votes, inclusive. */
@@ -39,7 +41,7 @@ export interface Filters {
 }
 
 /** Every key of `Filters`, for code that walks them (checked against the interface below). */
-export const FILTER_KEYS = ["yearMin", "yearMax", "genres", "genreMode", "minRating", "minVotes", "runtimeMin", "runtimeMax", "cast", "directors", "language"] as const;
+export const FILTER_KEYS = ["yearMin", "yearMax", "genres", "genreMode", "excludeGenres", "minRating", "minVotes", "runtimeMin", "runtimeMax", "cast", "directors", "language"] as const;
 type Exhaustive<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const filterKeysCoverFilters: Exhaustive<(typeof FILTER_KEYS)[number], keyof Filters> = true;
 void filterKeysCoverFilters;
@@ -64,7 +66,7 @@ function stringList(name: string, v: unknown): void {
  * everywhere.
  */
 export function validateFilters(f: Filters): void {
-  for (const key of ["genres", "cast", "directors"] as const) stringList(key, f[key]);
+  for (const key of ["genres", "excludeGenres", "cast", "directors"] as const) stringList(key, f[key]);
   if (f.genreMode !== undefined && f.genreMode !== "any" && f.genreMode !== "all") throw new InvalidArgumentError("genreMode", `must be 'any' or 'all', got '${String(f.genreMode)}'`);
   if (f.language !== undefined && typeof f.language !== "string") throw new InvalidArgumentError("language", "must be a string");
   const range = (name: string, min: unknown, max: unknown) => {

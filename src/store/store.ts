@@ -35,6 +35,12 @@ import type { MovieTranscripts, Trailer, TrailerCounts, TrailerInfo } from "./tr
  * calling it anyway throws `CapabilityError` (see `requireCapability`), never a silently
  * different answer.
  *
+ * Optional methods (marked `?`) are faster paths to an answer the engine can also work out from
+ * `scan`: a backend that can ask its engine directly (an SQL `GROUP BY`) implements one, and
+ * one that cannot leaves it out. The engine never calls them itself but through the function
+ * of the same name below (`sharedOverviews(store)`), which falls back to the scan, so both
+ * paths give the same answer (the conformance suite checks one against the other).
+ *
  * Modelled on LanceDB's `Connection`/`Table` (one abstract surface, a local and a remote
  * implementation, every option documented where it is defined) and Orama's components (small
  * interfaces behind which an implementation is swapped, errors from one table of codes).
@@ -100,6 +106,13 @@ export interface Store {
   records(options?: { batchSize?: number }): AsyncIterable<UpsertItem[]>;
   /** Ids of the movies passing the filters, in natural order (every movie when none restricts). */
   filterIds(filters: Filters): Promise<string[]>;
+  /**
+   * Optional. The movies whose non-empty overview at least one other movie has too, with their
+   * overview and plot, in natural order: where recommendations look for copies of one plot
+   * under another title. A few dozen of 10,852 TMDB movies, so a backend that can group
+   * overviews itself saves reading every overview. Call it through `sharedOverviews(store)`.
+   */
+  sharedOverviews?(): Promise<MovieRow<"overview" | "plot">[]>;
 
   /**
    * The best `k` movies for a keyword query by BM25 (`k1` 1.2, `b` 0.75, each field's term
@@ -113,6 +126,15 @@ export interface Store {
    * `vocabulary`.
    */
   keywordVocabulary(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Where a keyword query's words are in each of these movies, for the ranking model: per movie
+   * (in the order asked), `FIELD_GROUPS.length` numbers, each the share of the query's words
+   * found in that group of fields, every word weighted by BM25's IDF (a word's corrections
+   * count as the word; a prefix as any word it starts). A movie not in the collection reads
+   * zeros. Null for a query the backend cannot answer this for (quoted phrases): the model then
+   * reads zeros. Capability `fieldMatches`.
+   */
+  keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null>;
   /**
    * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
    * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
@@ -226,6 +248,11 @@ export interface StoreCapabilities {
    * through `vectorTop` and `vectors` without it.
    */
   allVectors: boolean;
+  /**
+   * `keywordFieldMatches`. Without it the ranking model (`fusion: "learned"`) reads zeros for
+   * its per-field features, and ranks by the rest.
+   */
+  fieldMatches: boolean;
   /** `facets`. Without it `/api/genres` fails. */
   facets: boolean;
   /**
@@ -379,6 +406,28 @@ export interface PageOptions<F extends MovieField> {
  */
 export const TEXT_FIELDS = ["title", "keywords", "cast", "directors", "genres", "tagline", "overview", "plot", "transcript"] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
+/**
+ * The groups of fields `keywordFieldMatches` reports, in this order: a word in the title, in
+ * the keywords, in the cast or directors, in the tagline, overview or plot (genres are not a
+ * group: the ranking model reads genre words through query understanding; nor is the
+ * transcript, see below).
+ */
+export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
+export type FieldGroup = (typeof FIELD_GROUPS)[number];
+export const FIELD_GROUP_OF: Readonly<Record<TextField, FieldGroup | null>> = {
+  title: "title",
+  keywords: "keywords",
+  cast: "people",
+  directors: "people",
+  genres: null,
+  tagline: "text",
+  overview: "text",
+  plot: "text",
+  // Not a group: the model was learned on what catalogues write about a film, and a trailer's
+  // words are another kind of text (and most collections have none).
+  transcript: null,
+};
+
 /** Relative BM25 weight of each indexed field: a field's term frequency counts this many times. */
 export type FieldWeights = Record<TextField, number>;
 
@@ -543,6 +592,13 @@ export interface AllVectors {
   dims: number;
   ids: string[];
   matrix: Float32Array;
+  /**
+   * `ordinals[i]` is `ids[i]`'s `VectorHit.ordinal`, when the backend's hits carry one: the
+   * recommendation context then maps each hit to its position by that number instead of
+   * looking its id up in a string map (a few cache misses per hit, measurable on every kNN
+   * call). Optional.
+   */
+  ordinals?: number[];
 }
 
 /** List fields `facets` counts. */
@@ -681,12 +737,32 @@ export interface Distribution {
 /** Turns a stored raw vector into the unit vector searched, under the collection's fitted state. */
 export type Finisher = (raw: Float32Array, state: EmbedderState | null) => Float32Array;
 
+/** `Store.sharedOverviews` when the backend has it, else the same answer from a field scan. */
+export function sharedOverviews(store: Store): Promise<MovieRow<"overview" | "plot">[]> {
+  return store.sharedOverviews ? store.sharedOverviews() : scanSharedOverviews(store);
+}
+
+/** The fallback of `sharedOverviews`: every overview and plot read, grouped here. */
+export async function scanSharedOverviews(store: Store): Promise<MovieRow<"overview" | "plot">[]> {
+  const rows: MovieRow<"overview" | "plot">[] = [];
+  const seen = new Map<string, number>();
+  for await (const batch of store.scan(["overview", "plot"])) {
+    for (const row of batch) {
+      if (row.overview === "") continue;
+      rows.push(row);
+      seen.set(row.overview, (seen.get(row.overview) ?? 0) + 1);
+    }
+  }
+  return rows.filter((r) => seen.get(r.overview)! > 1);
+}
+
 /** What each capability lets a backend do, for `CapabilityError` messages. */
 const CAPABILITY_TEXT: Record<Capability, string> = {
   keyword: "run keyword (BM25) queries",
   queryWeights: "weigh fields differently per keyword query",
   phrases: "match quoted phrases",
   vocabulary: "list the words of its keyword index",
+  fieldMatches: "say which fields of a movie hold a keyword query's words",
   allVectors: "give every vector at once",
   facets: "count facets",
   atomicWrites: "apply a write batch all or nothing",
@@ -711,10 +787,10 @@ export function requireCapability(store: Pick<Store, "kind" | "capabilities">, c
  * `nativeHybrid` itself), naming the ones it has.
  */
 export function requireNativeFusion(store: Pick<Store, "kind" | "capabilities" | "nativeFusions">, fusion: NativeFusion): void {
-  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion convex or rrf (Plotline's own)");
+  requireCapability(store, "nativeHybrid", `--fusion native-${fusion}`, "use --fusion learned, convex or rrf (Plotline's own)");
   if (store.nativeFusions.includes(fusion)) return;
   const offered = store.nativeFusions.map((f) => `native-${f}`).join(", ");
-  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use convex or rrf (Plotline's own)`);
+  throw new InvalidArgumentError("fusion", `the ${store.kind} store's own hybrid query offers ${offered}, not native-${fusion}; or use learned, convex or rrf (Plotline's own)`);
 }
 
 /**

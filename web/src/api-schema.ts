@@ -174,10 +174,12 @@ export interface operations {
                 q: string;
                 /** @description Search mode: keyword and semantic fused, embeddings only, BM25 only, or titles as you type. */
                 mode?: "hybrid" | "semantic" | "keyword" | "title";
-                /** @description Hybrid: weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove 0.35, minilm 0.45, others 0.35. */
+                /** @description Hybrid (convex, native-*): weight of the semantic side, 0 (keyword only) to 1 (semantic only); default per embedder: glove 0.35, minilm 0.45, others 0.35. */
                 alpha?: number;
-                /** @description Hybrid fusion: convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error. */
-                fusion?: "convex" | "rrf" | "native-rrf" | "native-relative" | "native-dbsf";
+                /** @description Hybrid fusion: the learned ranking model (no alpha), convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error. */
+                fusion?: "learned" | "convex" | "rrf" | "native-rrf" | "native-relative" | "native-dbsf";
+                /** @description Weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much. */
+                prior?: number;
                 /** @description Results per page. */
                 k?: number;
                 /** @description Results to skip. */
@@ -190,6 +192,8 @@ export interface operations {
                 genre?: string[];
                 /** @description With several genres: a movie has any of them, or all. */
                 genre_mode?: "any" | "all";
+                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                exclude_genre?: string[];
                 /** @description Minimum average rating, 0..10. */
                 min_rating?: number;
                 /** @description Minimum number of votes. */
@@ -232,6 +236,8 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 genreMode?: "any" | "all";
+                                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                                excludeGenres?: string[];
                                 /** @description Minimum average rating, 0..10. */
                                 minRating?: number;
                                 /** @description Minimum number of votes. */
@@ -380,6 +386,8 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 genreMode?: "any" | "all";
+                                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                                excludeGenres?: string[];
                                 /** @description Minimum average rating, 0..10. */
                                 minRating?: number;
                                 /** @description Minimum number of votes. */
@@ -592,12 +600,18 @@ export interface operations {
                 sentiment_weight?: number;
                 /** @description Candidates re-ranking and diversity choose from (default max(4k, 100)). */
                 candidates?: number;
+                /** @description Weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much. */
+                prior?: number;
+                /** @description Lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone). */
+                series?: boolean;
                 /** @description Release years, inclusive: 1990..1999, 2006.., ..1979 or 1994. */
                 year?: string;
                 /** @description Genre (repeat for several; any of them unless genre mode is all), matched case-insensitively. */
                 genre?: string[];
                 /** @description With several genres: a movie has any of them, or all. */
                 genre_mode?: "any" | "all";
+                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                exclude_genre?: string[];
                 /** @description Minimum average rating, 0..10. */
                 min_rating?: number;
                 /** @description Minimum number of votes. */
@@ -643,6 +657,8 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 genreMode?: "any" | "all";
+                                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                                excludeGenres?: string[];
                                 /** @description Minimum average rating, 0..10. */
                                 minRating?: number;
                                 /** @description Minimum number of votes. */
@@ -797,6 +813,16 @@ export interface operations {
                     sentiment_weight?: number;
                     /** @description Candidates re-ranking and diversity choose from (default max(4k, 100)). */
                     candidates?: number;
+                    /**
+                     * @description Weight of the popularity prior as a multiple of its learned weight: 1 as learned, 0 off (relevance alone), 2 twice as much.
+                     * @default 1
+                     */
+                    prior?: number;
+                    /**
+                     * @description Lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone).
+                     * @default true
+                     */
+                    series?: boolean;
                     /** @description Release years, inclusive: 1990..1999, 2006.., ..1979 or 1994. */
                     year?: string;
                     /** @description Genre (repeat for several; any of them unless genre mode is all), matched case-insensitively. */
@@ -807,6 +833,8 @@ export interface operations {
                      * @enum {string}
                      */
                     genre_mode?: "any" | "all";
+                    /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                    exclude_genre?: string[];
                     /** @description Minimum average rating, 0..10. */
                     min_rating?: number;
                     /** @description Minimum number of votes. */
@@ -846,6 +874,8 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 genreMode?: "any" | "all";
+                                /** @description Genre a movie must not have (repeat for several), matched case-insensitively. */
+                                excludeGenres?: string[];
                                 /** @description Minimum average rating, 0..10. */
                                 minRating?: number;
                                 /** @description Minimum number of votes. */

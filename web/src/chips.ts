@@ -31,14 +31,14 @@ export function rangeParam(min: number | undefined, max: number | undefined): st
 /** The chips for filter parameters in the URL, each with the parameters that remain without it. */
 export function explicitChips(f: FilterParams): { chip: Chip; without: FilterParams }[] {
   const out: { chip: Chip; without: FilterParams }[] = [];
-  const copy = (): FilterParams => ({ ...f, genre: [...f.genre], cast: [...f.cast], director: [...f.director] });
+  const copy = (): FilterParams => ({ ...f, genre: [...f.genre], exclude_genre: [...f.exclude_genre], cast: [...f.cast], director: [...f.director] });
   if (f.year) {
     const [a, b] = parseRange(f.year);
     out.push({ chip: { label: range(a, b), kind: "explicit", key: "year" }, without: { ...copy(), year: undefined } });
   }
   for (const key of LIST_FILTERS) {
     for (const v of f[key]) {
-      const label = key === "cast" ? `with ${v}` : key === "director" ? `by ${v}` : v;
+      const label = key === "cast" ? `with ${v}` : key === "director" ? `by ${v}` : key === "exclude_genre" ? `not ${v}` : v;
       const without = copy();
       without[key] = without[key].filter((x) => x !== v);
       out.push({ chip: { label, kind: "explicit", key }, without });
@@ -60,12 +60,26 @@ export function paramsFromFilters(f: Filters): FilterParams {
   p.year = rangeParam(f.yearMin, f.yearMax);
   p.runtime = rangeParam(f.runtimeMin, f.runtimeMax);
   if (f.genres?.length) p.genre = [...f.genres];
+  if (f.excludeGenres?.length) p.exclude_genre = [...f.excludeGenres];
   if (f.cast?.length) p.cast = [...f.cast];
   if (f.directors?.length) p.director = [...f.directors];
   if (typeof f.minRating === "number") p.min_rating = String(f.minRating);
   if (typeof f.minVotes === "number") p.min_votes = String(f.minVotes);
   if (typeof f.language === "string") p.language = f.language;
   return p;
+}
+
+/**
+ * The chips of the films a query named as examples: "more like Alien" for each film to be like,
+ * "less like Aliens" for each to be unlike (`parsed.like`, `parsed.examples`).
+ */
+export function exampleChips(parsed: { like?: string; examples?: { like: { title: string; year: number | null }[]; unlike: { title: string; year: number | null }[] } }): Chip[] {
+  const name = (m: { title: string; year: number | null }) => (m.year ? `${m.title} (${m.year})` : m.title);
+  const likes = parsed.examples?.like.map(name) ?? (parsed.like ? [parsed.like] : []);
+  return [
+    ...likes.map((t) => ({ label: `more like ${t}`, kind: "parsed" as const, key: "like" })),
+    ...(parsed.examples?.unlike ?? []).map((m) => ({ label: `less like ${name(m)}`, kind: "parsed" as const, key: "unlike" })),
+  ];
 }
 
 export function chipElement(chip: Chip, onRemove: () => void): HTMLElement {

@@ -14,7 +14,7 @@ export const STRATEGIES = ["average", "best"] as const satisfies readonly Recomm
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** The API's filter parameters the app offers, named as the API names them (checked against its types). */
-export const LIST_FILTERS = ["genre", "cast", "director"] as const satisfies readonly (keyof SearchParams)[];
+export const LIST_FILTERS = ["genre", "exclude_genre", "cast", "director"] as const satisfies readonly (keyof SearchParams)[];
 export const SCALAR_FILTERS = ["year", "min_rating", "min_votes", "runtime", "language"] as const satisfies readonly (keyof SearchParams)[];
 
 /** Filter parameters as the URL holds them: text, and lists for the repeatable ones. */
@@ -35,7 +35,7 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[], fa
 }
 
 export function emptyFilters(): FilterParams {
-  return { genre: [], cast: [], director: [] };
+  return { genre: [], exclude_genre: [], cast: [], director: [] };
 }
 
 export function parseRoute(url: URL): Route {

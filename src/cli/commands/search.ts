@@ -15,8 +15,11 @@ function explainLines(r: ExplainedHit): string[] {
   if (s.keywordNorm !== undefined) parts.push(`normalised ${fmt(s.keywordNorm, 3)} / ${fmt(s.semanticNorm, 3)}`);
   if (s.keywordRank !== undefined) parts.push(`ranks ${s.keywordRank ?? "-"} / ${s.semanticRank ?? "-"}`);
   if (s.title !== undefined) parts.push(`title ${fmt(s.title)}`);
+  if (s.examples !== undefined) parts.push(`examples ${fmt(s.examples, 3)}  text ${fmt(s.text, 3)}`);
+  if (s.prior !== undefined) parts.push(`prior ${fmt(s.prior, 3)}${s.priorWeight !== undefined ? ` x ${fmt(s.priorWeight, 3)}` : ""}`);
+  const model = s.contributions ? Object.entries(s.contributions).map(([name, c]) => `${name} ${c! >= 0 ? "+" : ""}${c!.toFixed(3)}`) : [];
   const matches = Object.entries(r.matches).map(([field, words]) => `${field}: ${words!.join(", ")}`);
-  return [`     ${parts.join("  ")}`, ...(matches.length ? [`     matched  ${matches.join("; ")}`] : [])];
+  return [`     ${parts.join("  ")}`, ...(model.length ? [`     model    ${model.join("  ")}`] : []), ...(matches.length ? [`     matched  ${matches.join("; ")}`] : [])];
 }
 
 /** The readable form: what was understood, a results table, and with --explain why each result is there. */
@@ -25,7 +28,11 @@ export function renderSearch(response: SearchResponse & { keywordRanking?: strin
   const { parsed } = response;
   if (parsed.extracted.length) {
     const what = parsed.extracted.map((e) => `${e.as} ("${e.phrase}")`).join(", ");
-    lines.push(`Understood: ${what}; searching ${parsed.text ? `"${parsed.text}"` : "by filters only"}. Use --no-parse to search the words as typed.`, "");
+    const names = parsed.examples?.like.map((m) => m.title) ?? (parsed.like ? [parsed.like] : []);
+    const unlike = parsed.examples?.unlike.map((m) => m.title) ?? [];
+    const examples = names.length ? `films like ${names.join(" and ")}${unlike.length ? `, unlike ${unlike.join(" and ")}` : ""}` : "";
+    const searched = examples ? `${examples}${parsed.text ? ` that fit "${parsed.text}"` : ""}` : parsed.text ? `"${parsed.text}"` : "by filters only";
+    lines.push(`Understood: ${what}; searching ${searched}. Use --no-parse to search the words as typed.`, "");
   }
   if (response.results.length === 0) {
     lines.push("No results.");

@@ -42,7 +42,9 @@ export function genresRule(q: QueryState): void {
     i = j;
   }
   if (genres.length) {
-    q.filters.genres = genres;
-    if (genres.length > 1) q.filters.genreMode = anyGenre ? "any" : "all";
+    // Genres an earlier rule set (a mood in "like Alien but funny") are required too.
+    const earlier = q.filters.genres ?? [];
+    q.filters.genres = [...earlier, ...genres.filter((g) => !earlier.includes(g))];
+    if (q.filters.genres.length > 1) q.filters.genreMode = anyGenre && !earlier.length ? "any" : "all";
   }
 }

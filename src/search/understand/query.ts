@@ -54,6 +54,9 @@ export class QueryState {
   readonly filters: Filters = {};
   readonly extracted: ExtractedPhrase[] = [];
   like: NamedMovie | undefined;
+  /** Every film named as an example to be like (`like` is the first), and those to be unlike (`examples.ts`). */
+  likes: NamedMovie[] = [];
+  dislikes: NamedMovie[] = [];
   /** Where each extracted phrase starts in the query, to list them in query order. */
   private readonly starts = new Map<ExtractedPhrase, number>();
 

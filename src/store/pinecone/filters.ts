@@ -29,6 +29,9 @@ export function pineconeFilter(f: Filters | undefined, extra: PineconeFilter[] =
       if (f.genreMode === "all") for (const g of genres) parts.push({ [FILTER_KEYS.genres]: { $in: [g] } });
       else parts.push({ [FILTER_KEYS.genres]: { $in: genres } });
     }
+    // On a list field `$nin` passes a record none of whose values is listed.
+    const excluded = lower(f.excludeGenres);
+    if (excluded.length) parts.push({ [FILTER_KEYS.genres]: { $nin: excluded } });
     for (const c of lower(f.cast)) parts.push({ [FILTER_KEYS.cast]: { $in: [c] } });
     const directors = lower(f.directors);
     if (directors.length) parts.push({ [FILTER_KEYS.directors]: { $in: directors } });

@@ -48,6 +48,8 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   phrases: false,
   vocabulary: false,
   allVectors: true,
+  // No keyword index: hybrid search is unavailable, so the ranking model never asks.
+  fieldMatches: false,
   facets: false,
   nativeHybrid: false,
   queryWeights: false,
@@ -371,6 +373,11 @@ export class PineconeStore implements Store {
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
     requireCapability(this, "vocabulary", "spelling correction");
     return new Map();
+  }
+
+  async keywordFieldMatches(): Promise<Float64Array | null> {
+    requireCapability(this, "fieldMatches", "the ranking model's per-field matches");
+    return null;
   }
 
   async vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]> {

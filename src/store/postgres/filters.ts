@@ -30,6 +30,7 @@ export function filterSql(f: Filters | undefined, params: Params, m = "m"): stri
   range("rating", f.minRating);
   range("votes", f.minVotes);
   if (f.genres?.length) parts.push(`${m}.genres_key ${f.genreMode === "all" ? "@>" : "&&"} ${params.add(lower(f.genres))}::text[]`);
+  if (f.excludeGenres?.length) parts.push(`NOT (${m}.genres_key && ${params.add(lower(f.excludeGenres))}::text[])`);
   if (f.cast?.length) parts.push(`${m}.cast_key @> ${params.add(lower(f.cast))}::text[]`);
   if (f.directors?.length) parts.push(`${m}.directors_key && ${params.add(lower(f.directors))}::text[]`);
   if (f.language) parts.push(`${m}.language_key = ${params.add(f.language.toLowerCase())}`);

@@ -4,6 +4,7 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
+import { fieldMatchesFromText } from "../field-matches.js";
 import type { Filters } from "../filters.js";
 import {
   NO_TRAILERS,
@@ -51,6 +52,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   phrases: true,
   vocabulary: true,
   allVectors: true,
+  // A tsvector scores a movie as a whole; the pool's fields are read and matched by Plotline
+  // (`fieldMatchesFromText`) against the vocabulary table.
+  fieldMatches: true,
   facets: true,
   nativeHybrid: false,
   nativeRecommend: false,
@@ -575,6 +579,18 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { sql, wanted } = selectList(["overview", "plot"]);
+    const s = this.s;
+    // Equality of text under a deterministic collation is equality of bytes, as the scan fallback compares.
+    const rows = await this.query(
+      `SELECT ${sql} FROM ${s}.movies m WHERE m.overview <> '' AND m.overview IN
+         (SELECT overview FROM ${s}.movies WHERE overview <> '' GROUP BY overview HAVING count(*) > 1)
+       ORDER BY m.seq`,
+    );
+    return rows.map((r) => toRow<"overview" | "plot">(r, wanted));
+  }
+
   // ---- keyword search ----
 
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
@@ -616,6 +632,25 @@ export class PostgresStore implements Store {
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
     const rows = await this.query<{ stem: string; docs: number }>(`SELECT stem, docs FROM ${this.s}.vocabulary WHERE docs > 0`);
     return new Map(rows.map((r) => [r.stem, r.docs]));
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    return fieldMatchesFromText(query, ids, {
+      movies: (wanted, fields) => this.movies(wanted, fields),
+      count: () => this.count(),
+      docs: async (terms) => {
+        if (terms.length === 0) return [];
+        // One row per term, in order: its count, or for a prefix the largest among the stems it starts.
+        const rows = await this.query<{ i: number; docs: number | null }>(
+          `SELECT t.i::int AS i, (SELECT max(v.docs) FROM ${this.s}.vocabulary v WHERE CASE WHEN t.prefix THEN starts_with(v.stem, t.stem) ELSE v.stem = t.stem END) AS docs
+             FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS t(stem, prefix, i)`,
+          [terms.map((t) => t.stem), terms.map((t) => t.prefix)],
+        );
+        const out = new Array<number>(terms.length).fill(0);
+        for (const r of rows) out[r.i - 1] = Number(r.docs ?? 0);
+        return out;
+      },
+    });
   }
 
   // ---- vector search ----
@@ -724,9 +759,14 @@ export class PostgresStore implements Store {
     if (batch.trailers?.length) requireCapability(this, "trailers", "a write batch with trailers");
     await this.ready();
     const upserts = lastOfEachId(batch.upsert ?? []);
+    // The store's own finisher is loaded before the transaction takes its connection: loading it
+    // may read the collection (Plotline's reads the manifest to know the embedder), and with a
+    // pool of one (PGlite, a small PgBouncer pool) that read would wait for the connection the
+    // transaction holds until the connect timeout.
+    const finish = batch.manifest?.finish ?? (upserts.length || batch.manifest?.fit ? await this.finisher() : null);
     let written: Awaited<ReturnType<typeof this.writeBatch>>;
     try {
-      written = await this.writeBatch(batch, upserts);
+      written = await this.writeBatch(batch, upserts, finish);
     } finally {
       // Whether it committed or not, the batch may have left dead row versions (replaced or
       // removed movies, or all of its rows when it failed) in pg_textsearch's statistics.
@@ -739,7 +779,7 @@ export class PostgresStore implements Store {
   }
 
   /** The write batch's one transaction: see `write`. */
-  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[]): Promise<{ result: WriteResult; built: string[]; changed: number }> {
+  private async writeBatch(batch: WriteBatch, upserts: UpsertItem[], finish: Finisher | null): Promise<{ result: WriteResult; built: string[]; changed: number }> {
     const s = this.s;
     return this.transaction(async (c) => {
       // One writer per collection at a time: a second ingest waits for the first to commit.
@@ -788,7 +828,6 @@ export class PostgresStore implements Store {
       const stateChanged = JSON.stringify(state) !== JSON.stringify(prev?.embedderState ?? null);
       const written = new Set(upserts.map((u) => u.movie.id));
       const untouched = stateChanged ? existing.filter((r) => !written.has(r.id)) : [];
-      const finish = upserts.length || untouched.length ? (batch.manifest?.finish ?? (await this.finisher())) : null;
 
       const total = upserts.length;
       if (total) batch.onProgress?.(0, total);

@@ -33,7 +33,12 @@ export function qdrantFilter(f: Filters | undefined): QdrantFilter | null {
   const directors = lower(f.directors);
   if (directors.length) must.push({ key: "lc.directors", match: { any: directors } });
   if (f.language) must.push({ key: "lc.language", match: { value: f.language.toLowerCase() } });
-  return must.length ? { must } : null;
+  // A movie holding any of the left-out genres fails (match `any` under must_not; `except` would
+  // pass a movie with one other genre besides).
+  const excluded = lower(f.excludeGenres);
+  const mustNot: QdrantCondition[] = excluded.length ? [{ key: "lc.genres", match: { any: excluded } }] : [];
+  if (!must.length && !mustNot.length) return null;
+  return { ...(must.length ? { must } : {}), ...(mustNot.length ? { must_not: mustNot } : {}) };
 }
 
 /** Payload keys holding each field's text with a phrase-matching full-text index, in keyword-index field order. */

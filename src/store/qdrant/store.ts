@@ -2,6 +2,7 @@ import type { Schemas } from "@qdrant/js-client-rest";
 import type { Movie } from "../../catalog/movie.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "../../errors.js";
+import { fieldMatchesFromText, vocabularyDocs } from "../field-matches.js";
 import { validateFilters, type Filters } from "../filters.js";
 import { movieUuid } from "../remote/point-id.js";
 import { chunks } from "../remote/resumable.js";
@@ -57,6 +58,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   vocabulary: true,
   // Every vector by scrolling the collection in natural order.
   allVectors: true,
+  // The sparse vectors hold one weighted bag of words per movie; the pool's fields are read and
+  // matched by Plotline (`fieldMatchesFromText`) against the vocabulary facet.
+  fieldMatches: true,
   facets: true,
   nativeHybrid: true,
   nativeRecommend: true,
@@ -388,6 +392,14 @@ export class QdrantStore implements Store {
     })();
     this.vocabularyLoad.catch(() => (this.vocabularyLoad = null));
     return this.vocabularyLoad;
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    return fieldMatchesFromText(query, ids, {
+      movies: (wanted, fields) => this.movies(wanted, fields),
+      count: () => this.count(),
+      docs: async (terms) => vocabularyDocs(await this.keywordVocabulary(), terms),
+    });
   }
 
   async vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]> {

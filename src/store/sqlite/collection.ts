@@ -422,14 +422,15 @@ export class Collection {
 
   /**
    * Rowids of movies sharing a non-empty overview with another movie, with their overview and
-   * plot: SQLite finds the few shared overviews (about 20 ms for TMDB on a loaded machine,
-   * against 60 ms to group every overview in JavaScript).
+   * plot, in rowid order (`Store.sharedOverviews`): SQLite finds the few shared overviews
+   * without handing every overview to JavaScript.
    */
   sharedOverviews(): [number, string, string | null][] {
     return this.db
       .prepare(
         `SELECT rowid, overview, plot FROM movies WHERE overview != '' AND overview IN
-           (SELECT overview FROM movies WHERE overview != '' GROUP BY overview HAVING count(*) > 1)`,
+           (SELECT overview FROM movies WHERE overview != '' GROUP BY overview HAVING count(*) > 1)
+         ORDER BY rowid`,
       )
       .raw()
       .all() as [number, string, string | null][];

@@ -30,6 +30,7 @@ export function filterSql(f: Filters): { where: string; params: (string | number
     const each = f.genres.map((g) => listMatch("genres", g));
     parts.push(`(${each.join(f.genreMode === "all" ? " AND " : " OR ")})`);
   }
+  if (f.excludeGenres?.length) parts.push(`NOT (${f.excludeGenres.map((g) => listMatch("genres", g)).join(" OR ")})`);
   if (f.cast?.length) parts.push(`(${f.cast.map((c) => listMatch("cast_members", c)).join(" AND ")})`);
   if (f.directors?.length) parts.push(`(${f.directors.map((d) => listMatch("directors", d)).join(" OR ")})`);
   if (f.language) {
@@ -98,6 +99,8 @@ export class FilterTable {
     if (genres.length) {
       tests.push(f.genreMode === "all" ? (i) => genres.every((g) => this.genres[i]!.includes(g)) : (i) => genres.some((g) => this.genres[i]!.includes(g)));
     }
+    const excluded = lower(f.excludeGenres);
+    if (excluded.length) tests.push((i) => !excluded.some((g) => this.genres[i]!.includes(g)));
     const cast = lower(f.cast);
     if (cast.length) tests.push((i) => cast.every((c) => this.cast[i]!.includes(c)));
     const directors = lower(f.directors);

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { porterStem } from "../../search/porter.js";
 import { TopK } from "../../vector-index/topk.js";
-import type { FieldWeights, KeywordQuery, TextField } from "../store.js";
+import { FIELD_GROUP_OF, FIELD_GROUPS, type FieldWeights, type KeywordQuery, type TextField } from "../store.js";
 import { ftsExpression } from "./fts-expression.js";
 import { TermPostings, type Postings } from "./postings.js";
 
@@ -74,6 +74,8 @@ export class KeywordIndex {
   /** Term scores of each posting list read so far (see `partsOf`); a list dropped by the postings cache drops its entry. */
   private readonly parts = new WeakMap<Postings, Float64Array>();
   private epoch = 0;
+  /** Each of `FIELD_GROUPS`' bit mask over the columns (the bits of `Postings.cols`). */
+  private readonly groupMasks: number[];
 
   constructor(
     private readonly db: Database.Database,
@@ -81,6 +83,7 @@ export class KeywordIndex {
   ) {
     const columns = ftsColumns(db);
     this.weights = columns.map(([field]) => weights[field]);
+    this.groupMasks = FIELD_GROUPS.map((g) => columns.reduce((m, [field], c) => (FIELD_GROUP_OF[field] === g && c < 8 ? m | (1 << c) : m), 0));
     this.postings = new TermPostings(
       db,
       columns.map(([, column]) => column),
@@ -108,6 +111,72 @@ export class KeywordIndex {
     if (phrases) return this.topInMemory(phrases, limit, allowed);
     const expression = ftsExpression(query);
     return expression ? this.topFts(expression, limit, allowed) : [];
+  }
+
+  /**
+   * Per-field matches of a keyword query, for the ranking model: a function that takes the
+   * candidate pool's rowids, sorted ascending and distinct, and gives for each the share of the
+   * query's words (weighted by bm25()'s IDF, a word's corrections counting as the word) found
+   * in each of `FIELD_GROUPS` (`store.ts`): `FIELD_GROUPS.length` numbers per rowid, in the pool's order.
+   * Null for queries the in-memory scorer does not take (quoted phrases, other scripts): the
+   * model then reads zeros. Posting lists are sorted by rowid too, so the pool is merged with
+   * each list, skipping ahead by galloping: a pool of 200 against lists of thousands costs a
+   * few steps per candidate.
+   */
+  fieldShares(query: KeywordQuery): ((pool: Int32Array) => Float64Array) | null {
+    const phrases = this.plainPhrases(query);
+    if (!phrases || phrases.length === 0) return null;
+    const { rows } = this.postings.stats();
+    // One entry per query word: the lists of the word and of its corrections, and its IDF.
+    const groups: { lists: Postings[]; idf: number }[] = [];
+    let at = 0;
+    for (const t of query.terms) {
+      const n = 1 + (query.corrections?.[t]?.length ?? 0);
+      const lists = phrases.slice(at, at + n).map((p) => (p.prefix ? this.postings.prefix(p.stem) : this.postings.term(p.stem)));
+      at += n;
+      const hits = Math.max(...lists.map((l) => l.docs.length));
+      let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
+      if (!(idf > 0)) idf = 1e-6;
+      groups.push({ lists, idf });
+    }
+    let total = 0;
+    for (const g of groups) total += g.idf;
+    const G = FIELD_GROUPS.length;
+    return (pool) => {
+      const out = new Float64Array(pool.length * G);
+      const masks = new Uint8Array(pool.length);
+      for (const g of groups) {
+        masks.fill(0);
+        for (const { docs, cols } of g.lists) {
+          let lo = 0;
+          for (let i = 0; i < pool.length && lo < docs.length; i++) {
+            const r = pool[i]!;
+            // Gallop to the first posting >= r, then binary search the last step.
+            let step = 1;
+            let hi = lo;
+            while (hi < docs.length && docs[hi]! < r) {
+              lo = hi + 1;
+              hi += step;
+              step *= 2;
+            }
+            if (hi > docs.length) hi = docs.length;
+            while (lo < hi) {
+              const mid = (lo + hi) >>> 1;
+              if (docs[mid]! < r) lo = mid + 1;
+              else hi = mid;
+            }
+            if (lo < docs.length && docs[lo] === r) masks[i]! |= cols[lo]!;
+          }
+        }
+        const share = g.idf / total;
+        for (let i = 0; i < pool.length; i++) {
+          const mask = masks[i]!;
+          if (mask === 0) continue;
+          for (let f = 0; f < G; f++) if (mask & this.groupMasks[f]!) out[i * G + f]! += share;
+        }
+      }
+      return out;
+    };
   }
 
   /**

@@ -8,6 +8,8 @@ import Database from "better-sqlite3";
 export interface Postings {
   docs: Int32Array;
   freq: Float64Array;
+  /** Bit c set: the term occurs in column c of that movie (the ranking model's per-field matches). */
+  cols: Uint8Array;
 }
 
 /** What bm25() reads about the whole index and each row besides the postings. */
@@ -23,7 +25,7 @@ export interface IndexStats {
 /** Most prefix lists kept: a new prefix per keystroke would otherwise grow the cache without end. */
 export const MAX_CACHED_PREFIXES = 4096;
 
-const EMPTY: Postings = { docs: new Int32Array(0), freq: new Float64Array(0) };
+const EMPTY: Postings = { docs: new Int32Array(0), freq: new Float64Array(0), cols: new Uint8Array(0) };
 
 /** SQLite's varint (as FTS5 writes column sizes in `%_docsize`): 7 bits a byte, high bit set on all but the last. */
 function readVarints(blob: Uint8Array): number[] {
@@ -134,19 +136,26 @@ export class TermPostings {
   private collect(rows: Iterable<[number, string]>): Postings {
     const docs: number[] = [];
     const freq: number[] = [];
+    const cols: number[] = [];
     const byDoc = new Map<number, number>();
     for (const [doc, col] of rows) {
-      const w = this.weights[this.column.get(col) ?? -1] ?? 1;
+      const c = this.column.get(col) ?? -1;
+      const w = this.weights[c] ?? 1;
+      const bit = c >= 0 && c < 8 ? 1 << c : 0;
       const at = byDoc.get(doc);
       if (at === undefined) {
         byDoc.set(doc, docs.length);
         docs.push(doc);
         freq.push(w);
-      } else freq[at]! += w;
+        cols.push(bit);
+      } else {
+        freq[at]! += w;
+        cols[at]! |= bit;
+      }
     }
     if (docs.length === 0) return EMPTY;
     const order = docs.map((_, i) => i).sort((a, b) => docs[a]! - docs[b]!);
-    return { docs: Int32Array.from(order, (i) => docs[i]!), freq: Float64Array.from(order, (i) => freq[i]!) };
+    return { docs: Int32Array.from(order, (i) => docs[i]!), freq: Float64Array.from(order, (i) => freq[i]!), cols: Uint8Array.from(order, (i) => cols[i]!) };
   }
 
   /** The postings of one term (a Porter stem, as FTS5 indexes it). */

@@ -5,7 +5,10 @@ import type { MutableVectorIndex } from "../../vector-index/vector-index.js";
 import { hasFilters, type Filters } from "../filters.js";
 import type { CheckFinding } from "../store.js";
 import {
+  FIELD_GROUPS,
   SCAN_BATCH,
+  TEXT_FIELDS,
+  type TextField,
   type AllVectors,
   type FacetCount,
   type FacetField,
@@ -44,6 +47,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   queryWeights: true,
   phrases: true,
   vocabulary: true,
+  fieldMatches: true,
   allVectors: true,
   facets: true,
   nativeHybrid: false,
@@ -53,6 +57,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   trailers: true,
   check: true,
 });
+
+/** Field weights for an index asked only where words are (`keywordFieldMatches`). */
+const UNIT_WEIGHTS = Object.fromEntries(TEXT_FIELDS.map((f) => [f, 1])) as Record<TextField, number>;
 
 /** Most filters whose passing rowids are kept (a hybrid query asks both sides with the same filters). */
 const FILTER_MEMO = 4;
@@ -199,6 +206,11 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  async sharedOverviews(): Promise<MovieRow<"overview" | "plot">[]> {
+    const { idOf } = this.keys();
+    return this.collection.sharedOverviews().map(([rowid, overview, plot]) => (plot ? { id: idOf[rowid]!, overview, plot } : { id: idOf[rowid]!, overview }));
+  }
+
   async keywordTop(query: KeywordQuery, options: KeywordOptions): Promise<KeywordHit[]> {
     const allowed = this.allowed(options.filters);
     if (allowed && allowed.size === 0) return [];
@@ -206,6 +218,36 @@ export class SqliteStore implements Store {
     return this.keywordIndex(options.weights)
       .top(query, options.k, allowed)
       .map((h) => ({ id: idOf[h.id]!, score: h.score, ordinal: h.id }));
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    // Which words a movie holds, and their IDF, do not depend on field weights: any index will do.
+    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
+    const shares = index.fieldShares(query);
+    if (!shares) return null;
+    const { rowidOf } = this.keys();
+    const G = FIELD_GROUPS.length;
+    const rowids = new Int32Array(ids.length);
+    // The engine asks for its pool in natural (rowid) order, distinct: then the pool is merged
+    // with the posting lists as asked, and the answer is in the order asked.
+    let sorted = true;
+    for (let i = 0; i < ids.length; i++) {
+      const r = rowidOf.get(ids[i]!);
+      rowids[i] = r ?? -1;
+      if (r === undefined || (i > 0 && r <= rowids[i - 1]!)) sorted = false;
+    }
+    if (sorted) return shares(rowids);
+    // Otherwise the distinct known rowids, sorted, and the answer put back in the order asked.
+    const known = [...new Set(Array.from(rowids).filter((r) => r >= 0))].sort((a, b) => a - b);
+    const byRowid = shares(Int32Array.from(known));
+    const at = new Map<number, number>();
+    known.forEach((r, i) => at.set(r, i));
+    const out = new Float64Array(ids.length * G);
+    rowids.forEach((r, i) => {
+      const j = r < 0 ? undefined : at.get(r);
+      if (j !== undefined) for (let g = 0; g < G; g++) out[i * G + g] = byRowid[j * G + g]!;
+    });
+    return out;
   }
 
   async keywordVocabulary(): Promise<ReadonlyMap<string, number>> {
@@ -279,14 +321,16 @@ export class SqliteStore implements Store {
     const { idOf, rowids } = this.keys();
     const dims = index.dims;
     const ids: string[] = [];
+    const ordinals: number[] = [];
     const matrix = new Float32Array(rowids.length * dims);
     for (const r of rowids) {
       const v = index.vector(r);
       if (!v) continue; // a movie without a vector cannot be compared
       matrix.set(v, ids.length * dims);
       ids.push(idOf[r]!);
+      ordinals.push(r); // vectorTop's hits carry the rowid as their ordinal
     }
-    return { dims, ids, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
+    return { dims, ids, ordinals, matrix: ids.length === rowids.length ? matrix : matrix.slice(0, ids.length * dims) };
   }
 
   async hybridTop(): Promise<HybridHit[]> {

@@ -28,6 +28,8 @@ export function weaviateFilter(f: Filters | undefined, extra: FilterValue[] = []
     const lower = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.toLowerCase()))];
     const genres = lower(f.genres);
     if (genres.length) parts.push(f.genreMode === "all" ? p(FILTER_PROPERTY.genres).containsAll(genres) : p(FILTER_PROPERTY.genres).containsAny(genres));
+    const excluded = lower(f.excludeGenres);
+    if (excluded.length) parts.push(p(FILTER_PROPERTY.genres).containsNone(excluded));
     const cast = lower(f.cast);
     if (cast.length) parts.push(p(FILTER_PROPERTY.cast).containsAll(cast));
     const directors = lower(f.directors);

@@ -5,6 +5,7 @@ import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
+import { fieldMatchesFromText, vocabularyDocs } from "../field-matches.js";
 import type { Filters } from "../filters.js";
 import { sendInBatches } from "../remote/batches.js";
 import { movieUuid } from "../remote/point-id.js";
@@ -69,6 +70,9 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   // Kept by Plotline in the generation's record (Weaviate cannot list its inverted index's terms).
   vocabulary: true,
   allVectors: true,
+  // Weaviate's BM25 scores a movie as a whole; the pool's fields are read and matched by
+  // Plotline (`fieldMatchesFromText`) against the vocabulary above.
+  fieldMatches: true,
   facets: true,
   nativeHybrid: true,
   // Field weights are property boosts given with each query.
@@ -597,6 +601,14 @@ export class WeaviateStore implements Store {
       gen.vocabulary = new Map(m?.data ? (JSON.parse(gunzipSync(Buffer.from(m.data, "base64")).toString("utf8")) as [string, number][]) : []);
     }
     return gen.vocabulary;
+  }
+
+  async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
+    return fieldMatchesFromText(query, ids, {
+      movies: (wanted, fields) => this.movies(wanted, fields),
+      count: () => this.count(),
+      docs: async (terms) => vocabularyDocs(await this.keywordVocabulary(), terms),
+    });
   }
 
   async vectorTop(query: VectorQuery, options: VectorOptions): Promise<VectorHit[]> {

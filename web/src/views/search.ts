@@ -1,6 +1,6 @@
 import { api, type ListResponse } from "../api.js";
 import { cardGrid, skeletons } from "../card.js";
-import { chipElement, explicitChips, paramsFromFilters, rangeParam, type Chip } from "../chips.js";
+import { chipElement, exampleChips, explicitChips, paramsFromFilters, rangeParam, type Chip } from "../chips.js";
 import { h, replace } from "../dom.js";
 import { emptyFilters, href, MODES, navigate, PAGE_SIZE, type FilterParams, type Mode, type Route } from "../url.js";
 import { emptyState, errorState, heading, segmented } from "./common.js";
@@ -94,7 +94,8 @@ function chipRow(route: SearchRoute, response: ListResponse | null): HTMLElement
       const c: Chip = { ...chip, kind: "parsed" };
       list.append(chipElement(c, () => removeParsed(without)));
     }
-    if (parsed.like) list.append(chipElement({ label: `more like ${parsed.like}`, kind: "parsed", key: "like" }, () => removeParsed(all)));
+    // The films named as examples; removing one searches the rest of the words as typed.
+    for (const chip of exampleChips(parsed)) list.append(chipElement(chip, () => removeParsed(all)));
   }
   list.hidden = list.children.length === 0;
   return list;

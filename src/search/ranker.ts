@@ -1,0 +1,294 @@
+import type { Store } from "../store/store.js";
+import { HYBRID_POOL, RRF_K, vagueness, type FusedHit, type Scored } from "./hybrid.js";
+import { softGenres } from "./moods.js";
+import { mainPart } from "../recommend/franchise.js";
+import { PriorTable } from "./prior.js";
+import { rankInputs, type RankInputs } from "./rank-inputs.js";
+import { FEATURE_COUNT, FEATURE_INDEX as F, rankFeature } from "./rank-model.js";
+import { titleWords } from "./title-index.js";
+import { TitleMatcher, titleQuery, TitleVocabulary } from "./title-match.js";
+
+/**
+ * What ranking knows about every movie besides the store's indexes: the popularity prior, the
+ * title's words for title matching, the series and the genres, all by position (the store's
+ * natural order, as `MovieCatalog` numbers movies). Built from one field scan per collection
+ * state (`rankSignals`) and shared by search and recommendations.
+ */
+export class RankSignals {
+  readonly prior: PriorTable;
+  /** Every movie's id, by position. */
+  readonly ids: readonly string[];
+  /** Each title's words as ids of `titleWordIds`, by position. */
+  private readonly titles: (Int32Array | undefined)[] = [];
+  readonly titleWordIds = new TitleVocabulary();
+  private readonly genres: (string[] | undefined)[] = [];
+  /** The collection's genre names by their lower case. */
+  readonly genreNames = new Map<string, string>();
+  /** Every word of every title (folded, as `titleWords` cuts them). */
+  readonly titleVocabulary = new Set<string>();
+  /**
+   * Each movie's series (its title's main part, `franchise.ts`) as a number, by position: -1
+   * when no other movie of the collection shares it. And each movie's year (NaN when unknown).
+   */
+  private readonly series: Int32Array;
+  private readonly year: Float64Array;
+
+  constructor(inputs: RankInputs) {
+    this.prior = new PriorTable(inputs);
+    this.ids = inputs.ids;
+    const n = inputs.ids.length;
+    this.series = new Int32Array(n).fill(-1);
+    this.year = new Float64Array(n).fill(NaN);
+    const keys = inputs.titles.map((t) => mainPart(t).join(" "));
+    const shared = new Map<string, number>();
+    for (const k of keys) if (k) shared.set(k, (shared.get(k) ?? 0) + 1);
+    const seriesIds = new Map<string, number>();
+    inputs.positions.forEach((p, i) => {
+      this.titles[p] = this.titleWordIds.add(inputs.titles[i]!);
+      for (const w of titleWords(inputs.titles[i]!)) this.titleVocabulary.add(w);
+      const key = keys[i]!;
+      if (key && shared.get(key)! > 1) {
+        if (!seriesIds.has(key)) seriesIds.set(key, seriesIds.size);
+        this.series[p] = seriesIds.get(key)!;
+      }
+      this.year[p] = inputs.years[i] ?? NaN;
+      const genres = inputs.genres[i]!;
+      this.genres[p] = genres.map((g) => g.toLowerCase());
+      for (const g of genres) if (!this.genreNames.has(g.toLowerCase())) this.genreNames.set(g.toLowerCase(), g);
+    });
+  }
+
+  static async load(store: Store): Promise<RankSignals> {
+    return new RankSignals(await rankInputs(store));
+  }
+
+  /** The title's words as ids of `titleWordIds`. */
+  titleOf(position: number): Int32Array | undefined {
+    return this.titles[position];
+  }
+
+  /**
+   * For a candidate pool: the earliest year among the pool's movies of each series that more
+   * than one of them belongs to (the `seriesFirst` / `seriesSequel` features), by series.
+   */
+  seriesInPool(positions: Iterable<number>): Map<number, { first: number; count: number }> {
+    const out = new Map<number, { first: number; count: number }>();
+    for (const r of positions) {
+      const key = r < this.series.length ? this.series[r]! : -1;
+      if (key < 0) continue;
+      const y = Number.isNaN(this.year[r]!) ? Infinity : this.year[r]!;
+      const e = out.get(key);
+      if (!e) out.set(key, { first: y, count: 1 });
+      else {
+        e.count++;
+        if (y < e.first) e.first = y;
+      }
+    }
+    for (const [key, e] of out) if (e.count < 2) out.delete(key);
+    return out;
+  }
+
+  /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
+  seriesRole(position: number, pool: ReadonlyMap<number, { first: number }>): number {
+    const key = position < this.series.length ? this.series[position]! : -1;
+    const e = key >= 0 ? pool.get(key) : undefined;
+    if (!e) return 0;
+    const y = Number.isNaN(this.year[position]!) ? Infinity : this.year[position]!;
+    return y <= e.first ? 1 : -1;
+  }
+
+  /** The movie's genres, lower case (empty when unknown). */
+  genresOf(position: number): readonly string[] {
+    return this.genres[position] ?? [];
+  }
+
+  /** The share of `wanted` (lower case) that the movie's genres hold. */
+  genreShare(position: number, wanted: readonly string[]): number {
+    if (wanted.length === 0) return 0;
+    const own = this.genres[position];
+    if (!own) return 0;
+    let n = 0;
+    for (const g of wanted) if (own.includes(g)) n++;
+    return n / wanted.length;
+  }
+}
+
+const cache = new WeakMap<Store, { token: string; signals: Promise<RankSignals> }>();
+
+/** The store's ranking signals, built again when its freshness token changes. */
+export async function rankSignals(store: Store): Promise<RankSignals> {
+  const token = await store.freshness();
+  let entry = cache.get(store);
+  if (!entry || entry.token !== token) {
+    const signals = RankSignals.load(store);
+    cache.set(store, (entry = { token, signals }));
+    // A failed build is not kept: the next call tries again.
+    signals.catch(() => {
+      if (cache.get(store) === entry) cache.delete(store);
+    });
+  }
+  return entry.signals;
+}
+
+/** What the ranking model reads of one query. */
+export interface QuerySignals {
+  /** The query's words against the titles (`title-match.ts`). */
+  title: TitleMatcher;
+  /** The pool's positions, sorted, and their per-field matches (`Store.keywordFieldMatches`, 4 each, or null); set once the lists are known. */
+  pool: Int32Array;
+  poolFields: Float64Array | null;
+  /** Genres (lower case) that the query's genre and mood words name. */
+  genres: string[];
+  /** How alike the top of the candidate lists is (`vagueness`); set once the lists are known. */
+  vagueness: number;
+  /** The series the pool holds more than one movie of (`seriesInPool`); set once the lists are known. */
+  series: ReadonlyMap<number, { first: number }>;
+  /** Each pool movie's likeness to the pool's consensus top (`feedbackScores`), in pool order, or null. */
+  poolFeedback: Float64Array | null;
+}
+
+/** Movies whose vectors make the feedback centroid: the top of both lists by reciprocal rank fusion. */
+export const FEEDBACK_DEPTH = 5;
+
+/**
+ * Pseudo-relevance feedback (Rocchio's, in the embedding space): the unit mean of the vectors
+ * of the pool's `FEEDBACK_DEPTH` best movies by reciprocal rank fusion of the two lists (a
+ * ranking without weights, so no model is needed to pick them), and each pool movie's cosine to
+ * it, min-max scaled over the pool. A film the query's words miss but that is much like the
+ * films both lists agree on (the original beside its sequels) scores high; null when fewer
+ * than two vectors are known or they cancel out.
+ */
+export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf: (position: number) => Float32Array | null): Float64Array | null {
+  const rrf = new Map<number, number>();
+  const add = (list: readonly Scored[]) => {
+    for (let i = 0; i < Math.min(HYBRID_POOL, list.length); i++) rrf.set(list[i]!.id, (rrf.get(list[i]!.id) ?? 0) + 1 / (RRF_K + i + 1));
+  };
+  add(keyword);
+  add(semantic);
+  const top = [...rrf].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, FEEDBACK_DEPTH);
+  let centroid: Float64Array | null = null;
+  let used = 0;
+  for (const [id] of top) {
+    const v = vectorOf(id);
+    if (!v) continue;
+    centroid ??= new Float64Array(v.length);
+    for (let d = 0; d < v.length; d++) centroid[d]! += v[d]!;
+    used++;
+  }
+  if (!centroid || used < 2) return null;
+  let norm = 0;
+  for (const x of centroid) norm += x * x;
+  if (!(norm > 1e-12)) return null;
+  const out = new Float64Array(pool.length).fill(NaN);
+  let lo = Infinity;
+  let hi = -Infinity;
+  pool.forEach((id, i) => {
+    const v = vectorOf(id);
+    if (!v) return;
+    let s = 0;
+    for (let d = 0; d < v.length; d++) s += v[d]! * centroid[d]!;
+    out[i] = s;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  });
+  const span = hi - lo;
+  for (let i = 0; i < out.length; i++) out[i] = Number.isNaN(out[i]!) ? 0 : span > 1e-12 ? (out[i]! - lo) / span : 1;
+  return out;
+}
+
+/** The candidate pool: each list's top `HYBRID_POOL` positions, sorted ascending, distinct. */
+export function candidatePool(keyword: readonly Scored[], semantic: readonly Scored[]): Int32Array {
+  const ids: number[] = [];
+  for (let i = 0; i < Math.min(HYBRID_POOL, keyword.length); i++) ids.push(keyword[i]!.id);
+  for (let i = 0; i < Math.min(HYBRID_POOL, semantic.length); i++) ids.push(semantic[i]!.id);
+  const sorted = Int32Array.from(ids).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
+  return sorted.slice(0, n);
+}
+
+/**
+ * Fills in what the model reads of the candidate lists, once they are known: the pool
+ * (`candidatePool`), its per-field matches in pool order (null: zeros), and the vectors of its
+ * movies (for `feedbackScores`; absent: no feedback).
+ */
+export function readLists(
+  signals: RankSignals,
+  q: QuerySignals,
+  keyword: readonly Scored[],
+  semantic: readonly Scored[],
+  pool: Int32Array,
+  poolFields: Float64Array | null,
+  vectorOf?: (position: number) => Float32Array | null,
+): void {
+  q.vagueness = vagueness([keyword, semantic]);
+  q.pool = pool;
+  q.poolFields = poolFields;
+  q.series = signals.seriesInPool(q.pool);
+  q.poolFeedback = vectorOf ? feedbackScores(q.pool, keyword, semantic, vectorOf) : null;
+}
+
+/** Where a position is in the sorted pool, or -1. */
+function poolIndex(pool: Int32Array, position: number): number {
+  let lo = 0;
+  let hi = pool.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pool[mid]! < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < pool.length && pool[lo] === position ? lo : -1;
+}
+
+export function querySignals(signals: RankSignals, text: string): QuerySignals {
+  return {
+    title: new TitleMatcher(
+      titleQuery(text, (w) => signals.titleVocabulary.has(w)),
+      signals.titleWordIds,
+    ),
+    genres: softGenres(text, signals.genreNames).map((g) => g.toLowerCase()),
+    vagueness: 0,
+    series: new Map(),
+    pool: new Int32Array(0),
+    poolFields: null,
+    poolFeedback: null,
+  };
+}
+
+/** Content words up to which a query counts as short (`priorShort` is the prior itself). */
+const SHORT_QUERY_WORDS = 3;
+const match = { cover: 0, query: 0 };
+
+/** The ranking model's features of a fused candidate (see `RANK_FEATURES`), written into `out`. */
+export function features(signals: RankSignals, q: QuerySignals, h: FusedHit, pool: number, out: Float64Array): Float64Array {
+  out.fill(0, 0, FEATURE_COUNT);
+  out[F.keyword] = h.keywordNorm ?? 0;
+  out[F.semantic] = h.semanticNorm ?? 0;
+  out[F.keywordTop] = h.keywordRank !== null && h.keywordRank <= pool ? rankFeature(h.keywordRank) : 0;
+  out[F.semanticTop] = h.semanticRank !== null && h.semanticRank <= pool ? rankFeature(h.semanticRank) : 0;
+  const prior = signals.prior.of(h.id);
+  out[F.prior] = prior;
+  out[F.priorShort] = prior * Math.min(1, SHORT_QUERY_WORDS / Math.max(1, q.title.query.words.length));
+  out[F.priorVague] = prior * q.vagueness;
+  const title = signals.titleOf(h.id);
+  if (title) {
+    q.title.match(title, match);
+    out[F.titleMatch] = match.cover * match.query;
+    out[F.titleExact] = match.cover === 1 && match.query === 1 ? 1 : 0;
+    out[F.titleQuery] = match.query;
+  }
+  const at = poolIndex(q.pool, h.id);
+  if (at >= 0 && q.poolFields) {
+    const shares = q.poolFields!;
+    out[F.fieldTitle] = shares[4 * at]!;
+    out[F.fieldKeywords] = shares[4 * at + 1]!;
+    out[F.fieldPeople] = shares[4 * at + 2]!;
+    out[F.fieldText] = shares[4 * at + 3]!;
+  }
+  if (at >= 0 && q.poolFeedback) out[F.feedback] = q.poolFeedback[at]!;
+  out[F.genreMatch] = signals.genreShare(h.id, q.genres);
+  const role = signals.seriesRole(h.id, q.series);
+  out[F.seriesFirst] = role === 1 ? 1 : 0;
+  out[F.seriesSequel] = role === -1 ? 1 : 0;
+  return out;
+}
