@@ -6,6 +6,7 @@ import { copyCollection, type CopyOptions, type CopyResult } from "./copy.js";
 import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
 import { recommend } from "./recommend/examples.js";
+import { resolveRef, unknownRefError, UnknownMovieError } from "./recommend/resolve.js";
 import { similar } from "./recommend/similar.js";
 import type { MovieRef, RecommendOptions, RecommendResponse, SimilarOptions, SimilarResponse } from "./recommend/types.js";
 import { SearchEngine } from "./search/engine.js";
@@ -268,7 +269,50 @@ export class Plotline {
    * `knn` (default), `svm` or `tfidf`. See `SimilarOptions` for every option and its default.
    */
   async similar(movie: MovieRef, options: SimilarOptions = {}): Promise<SimilarResponse> {
-    return similar(await this.recommendContext(), movie, options);
+    try {
+      return await similar(await this.recommendContext(), movie, options);
+    } catch (err) {
+      throw await this.withDidYouMean(err);
+    }
+  }
+
+  /**
+   * An unknown movie's error with "did you mean" titles from the typo-tolerant title search
+   * (`The Martain` → The Martian), when the error lists no suggestions of its own.
+   */
+  private async withDidYouMean(err: unknown): Promise<unknown> {
+    if (!(err instanceof UnknownMovieError) || err.suggested) return err;
+    const text = err.text.replace(/\s*\(\d{4}\)$/, "");
+    // An id (`tt0411951`, `wikipedia:...`) that is not there has no title to be near.
+    if (!text || text.length > 200 || /^(tt\d+|[\w-]+:\S+)$/i.test(text)) return err;
+    const near = (await this.titles(text, 3)).results;
+    if (!near.length) return err;
+    const list = near.map((m) => `${m.title} (${m.year ?? "no year"}) ${m.id}`).join(", ");
+    return new UnknownMovieError(err.parameter, `no movie has the id or title '${err.text}'; did you mean ${list}?`, err.text, true);
+  }
+
+  /**
+   * The ids of movies given by id, title or `Title (1999)` (as `similar` takes them); a title that
+   * matches several movies is an error listing them, one that matches nothing is `missing`.
+   */
+  async resolveMovies(refs: string[]): Promise<{ ids: string[]; missing: string[]; suggestions: Record<string, string> }> {
+    const ctx = await this.recommendContext();
+    const ids: string[] = [];
+    const missing: string[] = [];
+    const suggestions: Record<string, string> = {};
+    for (const ref of refs) {
+      const p = resolveRef(ctx, ref, "movie");
+      if (p !== null) {
+        ids.push(ctx.ids[p]!);
+        continue;
+      }
+      missing.push(ref);
+      const unknown = unknownRefError(ctx, ref, "movie");
+      const e = await this.withDidYouMean(unknown);
+      const suggested = e instanceof UnknownMovieError && (e !== unknown || unknown.suggested);
+      if (suggested) suggestions[ref] = `${ref}: not in the collection; ${e.message.replace(/^movie: no movie has the id or title '.*?'; /s, "")}`;
+    }
+    return { ids, missing, suggestions };
   }
 
   /** Recommendations from liked and disliked movies; see `RecommendOptions`. */

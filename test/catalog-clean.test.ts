@@ -4,6 +4,7 @@ import { repairMojibake } from "../src/catalog/mojibake.js";
 import { Cleaner } from "../src/catalog/clean.js";
 import { openCatalog } from "../src/catalog/formats.js";
 import { MOVIES_CSV, TMDB_CSV } from "./helpers/paths.js";
+import { tmdbTest } from "./helpers/data.js";
 
 test("mojibake: double-encoded UTF-8 is repaired", () => {
   assert.equal(repairMojibake("WALLÂ·E"), "WALL·E");
@@ -60,7 +61,7 @@ test("cleaning the fixture: drops, merges, placeholders, lists, zeros, repairs",
   assert.ok(report.repairedRows >= 4);
 });
 
-test("cleaning the real TMDB file matches the seed: 10,852 movies", async () => {
+tmdbTest("cleaning the real TMDB file matches the seed: 10,852 movies", async () => {
   const { movies, report } = await clean(TMDB_CSV);
   assert.equal(report.read, 10866);
   assert.equal(report.dropped, 13);

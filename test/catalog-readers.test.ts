@@ -8,6 +8,9 @@ import { parseColumnMap } from "../src/catalog/readers/mapped.js";
 import type { RawRecord } from "../src/catalog/movie.js";
 import { tempDir } from "./helpers/collections.js";
 import { MOVIES_CSV, WIKIPEDIA_JSON } from "./helpers/paths.js";
+import { NO_WIKIPEDIA, testNeeding } from "./helpers/data.js";
+
+const wikipediaTest = testNeeding(NO_WIKIPEDIA);
 
 const dir = tempDir();
 
@@ -34,7 +37,7 @@ function readFixture(): Buffer {
   return readFileSync(MOVIES_CSV);
 }
 
-test("auto-detects the Wikipedia JSON dump and streams it", async () => {
+wikipediaTest("auto-detects the Wikipedia JSON dump and streams it", async () => {
   const src = await openCatalog(WIKIPEDIA_JSON);
   assert.equal(src.format, "wikipedia");
   assert.equal(src.source, "wikipedia");

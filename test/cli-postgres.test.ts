@@ -1,3 +1,4 @@
+import { tmdbTest } from "./helpers/data.js";
 /**
  * Every command on `--db postgres://…`, run as a user runs them (the real binary in a child
  * process) against PGlite 0.5 with pgvector and pg_textsearch over pglite-socket on 127.0.0.1,
@@ -145,7 +146,7 @@ test("a collection built with another embedder is refused in one line, exit code
   assert.equal((await json<{ count: number; embedder: string }>(["info", "--db", url])).embedder.startsWith("glove"), true);
 });
 
-test("SIGKILL during the write of an ingest into Postgres leaves the collection as it was", async () => {
+tmdbTest("SIGKILL during the write of an ingest into Postgres leaves the collection as it was", async () => {
   const target = server.collectionUrl();
   await ok(["copy", "--from", sqlite, "--to", target]);
   const before = await json<{ results: { id: string }[] }>(["search", "shark attacks a beach town", "-k", "3", "--db", target]);

@@ -7,6 +7,7 @@ import { GloveEmbedder, firstSingularVector } from "../src/embed/glove.js";
 import { LOOKUPS_BEFORE_MAP, loadWordVectors, Vocabulary } from "../src/embed/word-vectors.js";
 import { Plotline } from "../src/plotline.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 const glove = new GloveEmbedder();
 
@@ -35,7 +36,7 @@ test("glove: finish removes the common component and normalises", () => {
   assert.ok(Math.abs(dot) < 1e-6, "orthogonal to the removed component");
 });
 
-test("glove on the real TMDB file: the seed's Mars query finds Mission to Mars, Red Planet and The Martian in the top 10", async () => {
+tmdbTest("glove on the real TMDB file: the seed's Mars query finds Mission to Mars, Red Planet and The Martian in the top 10", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   // The embedding's own ranking: the popularity prior off.
   const res = await p.search("NASA tried to rescue an astronaut stranded on Mars.", { mode: "semantic", k: 10, prior: 0 });

@@ -10,6 +10,7 @@ import type { VectorIndex } from "../src/vector-index/vector-index.js";
 import { Plotline } from "../src/plotline.js";
 import { sqliteOf, tmdbGloveDb } from "./helpers/collections.js";
 import { fixture, recallAt, truth } from "./helpers/indexes.js";
+import { tmdbTest } from "./helpers/data.js";
 
 /** Top-k by a plain sort of every score: a reference independent of the index code. */
 function bruteForce(data: Float32Array, dims: number, ids: Int32Array, q: Float32Array, k: number) {
@@ -52,7 +53,7 @@ test("hnsw and ivfpq reach recall@10 > 0.9 against exact on a 12,000 x 64 synthe
   assert.ok(ivfpq > 0.9, `ivfpq recall@10 ${ivfpq}`);
 });
 
-test("hnsw and ivfpq reach recall@10 > 0.9 on the real TMDB collection's GloVe vectors", async (t) => {
+tmdbTest("hnsw and ivfpq reach recall@10 > 0.9 on the real TMDB collection's GloVe vectors", async (t) => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     const manifest = (await p.store.manifest())!;

@@ -12,6 +12,7 @@ import { runCli } from "./helpers/cli.js";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { fixture } from "./helpers/indexes.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
+import { tmdbTest } from "./helpers/data.js";
 
 const dir = tempDir();
 
@@ -94,7 +95,7 @@ test("hnsw and ivfpq indexes reload from their files with the same results, and 
   assert.throws(() => IvfPqIndex.load(join(dir, "bad.ivfpq"), fx.flat()), /not a Plotline IVF-PQ file/);
 });
 
-test("a collection's saved index is loaded without a rebuild, caught up after removals, and rebuilt when stale", async () => {
+tmdbTest("a collection's saved index is loaded without a rebuild, caught up after removals, and rebuilt when stale", async () => {
   const db = join(dir, "tmdb.db");
   copyFileSync(await tmdbGloveDb(), db);
   const notices: string[] = [];

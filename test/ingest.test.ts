@@ -7,6 +7,7 @@ import { Plotline } from "../src/plotline.js";
 import { Collection } from "../src/store/sqlite/collection.js";
 import { sqliteOf, tempDir } from "./helpers/collections.js";
 import { BIN, MOVIES_CSV, TMDB_CSV } from "./helpers/paths.js";
+import { tmdbTest } from "./helpers/data.js";
 
 const dir = tempDir();
 
@@ -87,7 +88,7 @@ function killDuring(db: string, phase: string): Promise<{ killed: boolean }> {
 }
 
 for (const phase of ["reading", "embedding", "writing"]) {
-  test(`SIGKILL during ${phase} leaves the previous collection intact and queryable`, async () => {
+  tmdbTest(`SIGKILL during ${phase} leaves the previous collection intact and queryable`, async () => {
     const base = join(dir, "base.db");
     const db = join(dir, `killed-${phase}.db`);
     if (phase === "reading") {

@@ -11,6 +11,7 @@ import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
 import { MOVIES_CSV, TMDB_CSV, WIKIPEDIA_JSON } from "./helpers/paths.js";
+import { tmdbWikipediaTest } from "./helpers/data.js";
 
 const dir = tempDir();
 
@@ -98,7 +99,7 @@ async function clean(file: string): Promise<Movie[]> {
   return cleaner.finish().movies;
 }
 
-test("the real TMDB and Wikipedia files merge into about 40,000 movies", async (t) => {
+tmdbWikipediaTest("the real TMDB and Wikipedia files merge into about 40,000 movies", async (t) => {
   const [tmdb, wiki] = await Promise.all([clean(TMDB_CSV), clean(WIKIPEDIA_JSON)]);
   assert.equal(tmdb.length, 10_852);
   assert.ok(wiki.length > 34_000 && wiki.length <= 34_532, `Wikipedia films with a summary: ${wiki.length}`);

@@ -1,18 +1,24 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
-test("similar prints a table with the score's parts, and the search --json shape", async () => {
+tmdbTest("similar prints a table with the score's parts (--explain) and what the score means, and the search --json shape", async () => {
   const db = await tmdbGloveDb();
-  const table = await runCli(["similar", "Toy Story", "-k", "5", "--db", db]);
+  const plain = await runCli(["similar", "Toy Story", "-k", "5", "--db", db]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout.split("\n")[1]!, /^#\s+score\s+title\s+year\s+id$/, "no extra columns without --explain");
+  assert.match(plain.stdout.trimEnd().split("\n").pop()!, /^score: cosine similarity of the plot embeddings/);
+  const table = await runCli(["similar", "Toy Story", "-k", "5", "--explain", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split("\n");
   assert.equal(lines[0], "More like Toy Story (1995) tt0114709, by knn:");
   // With the popularity prior and the series blended in (the default), both are parts of the score.
   assert.match(lines[1]!, /^#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+title\s+year\s+id$/);
   assert.match(lines[3]!, /^1\s+0\.\d{4}\s+0\.\d{4}\s+-?\d\.\d{4}\s+0\.\d{4}\s+1\.0000\s+Toy Story 2\s+1999\s+tt0120363$/);
-  assert.equal(lines.length, 3 + 5);
+  assert.equal(lines.length, 3 + 5 + 1);
+  const svm = await runCli(["similar", "Toy Story", "-k", "3", "--method", "svm", "--db", db]);
+  assert.match(svm.stdout, /score: the exemplar SVM's margin \(decision value/);
 
   const json = await runCli(["similar", "tt0114709", "--method", "svm", "-k", "3", "--rerank", "sentiment", "--sentiment-weight", "0.5", "--prior", "0", "--no-series", "--json", "--db", db]);
   assert.equal(json.code, 0, json.stderr);
@@ -24,7 +30,7 @@ test("similar prints a table with the score's parts, and the search --json shape
   for (const r of body.results) assert.ok(Math.abs((r.score as number) - (0.5 * (r.similarity as number) + 0.5 * (r.sentiment as number))) < 1e-12);
 });
 
-test("similar takes the search filters as flags", async () => {
+tmdbTest("similar takes the search filters as flags", async () => {
   const db = await tmdbGloveDb();
   const r = await runCli(["similar", "Alien", "--method", "tfidf", "--genre", "Comedy", "--year-range", "1990..1999", "-k", "6", "--json", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
@@ -33,7 +39,7 @@ test("similar takes the search filters as flags", async () => {
   for (const h of body.results) assert.ok(h.year >= 1990 && h.year <= 1999);
 });
 
-test("recommend prints the search --json shape, and reports unknown examples", async () => {
+tmdbTest("recommend prints the search --json shape, and reports unknown examples", async () => {
   const db = await tmdbGloveDb();
   const r = await runCli(["recommend", "--like", "Toy Story", "--like", "No Such Film", "--dislike", "Saw (2004)", "--strategy", "best", "-k", "4", "--json", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
@@ -46,12 +52,12 @@ test("recommend prints the search --json shape, and reports unknown examples", a
   assert.deepEqual(Object.keys(body.results[0]!).slice(0, 4), ["id", "title", "year", "score"]);
   assert.ok("like" in body.results[0]! && "dislike" in body.results[0]!);
 
-  const table = await runCli(["recommend", "--like", "tt0114709", "-k", "3", "--diversity", "0.4", "--db", db]);
+  const table = await runCli(["recommend", "--like", "tt0114709", "-k", "3", "--diversity", "0.4", "--explain", "--db", db]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^Recommended \(average\) for liking Toy Story \(1995\):\n#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+redundancy\s+title/);
 });
 
-test("bad input is a one-line error with exit code 2", async () => {
+tmdbTest("bad input is a one-line error with exit code 2", async () => {
   const db = await tmdbGloveDb();
   const cases: [string[], RegExp][] = [
     [["similar", "Halloween"], /^plotline: movie: 'Halloween' matches 2 movies: .*Halloween \(1978\) tt0077651.*or --movie-year\) or use its id\n$/],

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { mmr } from "../src/recommend/mmr.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 test("MMR: with lambda 1 the relevance order; lower lambda skips a near-copy of what was picked", () => {
   // Candidates 0 and 1 are near-copies; 2 is a little less relevant but different.
@@ -14,7 +15,7 @@ test("MMR: with lambda 1 the relevance order; lower lambda skips a near-copy of 
   assert.deepEqual(diverse.redundancy, [0, 0.1, 0.99]);
 });
 
-test("diversity turns 'seven sequels in a row' into a varied list", async () => {
+tmdbTest("diversity turns 'seven sequels in a row' into a varied list", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     const ctx = await p.recommendContext();

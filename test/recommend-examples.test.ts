@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import type { RecommendContext } from "../src/recommend/context.js";

@@ -6,6 +6,7 @@ import { sentimentScore } from "../src/catalog/sentiment.js";
 import { Plotline } from "../src/plotline.js";
 import { sqliteOf, tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
+import { tmdbTest } from "./helpers/data.js";
 
 test("sentiment scores are in -1..1, positive for happy text, negative for grim text, 0 without words", () => {
   assert.ok(sentimentScore("A joyful, heartwarming story of love, friendship and triumph.") > 0.5);
@@ -16,7 +17,7 @@ test("sentiment scores are in -1..1, positive for happy text, negative for grim 
   assert.ok(extreme <= 1 && extreme > 0.99, "bounded however much praise");
 });
 
-test("every movie of the TMDB collection has a stored sentiment in -1..1, computed from its overview", async () => {
+tmdbTest("every movie of the TMDB collection has a stored sentiment in -1..1, computed from its overview", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     const collection = sqliteOf(p).collection;
@@ -37,7 +38,7 @@ test("every movie of the TMDB collection has a stored sentiment in -1..1, comput
   }
 });
 
-test("re-ranking by sentiment: score = (1 - w) x similarity + w x sentiment, both parts shown", async () => {
+tmdbTest("re-ranking by sentiment: score = (1 - w) x similarity + w x sentiment, both parts shown", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     // The similarity alone, without the prior and series blends, is what sentiment re-ranks here.

@@ -1,4 +1,3 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { DEFAULT_SIMILAR_METHOD, SIMILAR_METHODS, type SimilarMethod } from "../
 import { tmdbGloveDb, tmdbMinilmDb } from "./helpers/collections.js";
 import { MINILM_COLLECTION_TIMEOUT_MS, realMinilm } from "./helpers/real-minilm.js";
 import { ROOT } from "./helpers/paths.js";
+import { tmdbTest } from "./helpers/data.js";
 
 interface Entry {
   id: string;
@@ -31,7 +31,7 @@ const list = (JSON.parse(readFileSync(join(ROOT, "eval/siblings.json"), "utf8"))
  */
 const FLOOR: Record<SimilarMethod, number> = { knn: 0.95, svm: 0.95, tfidf: 0.95 };
 
-test("the check list names real movies and siblings of the TMDB collection", async () => {
+tmdbTest("the check list names real movies and siblings of the TMDB collection", async () => {
   assert.ok(list.length >= 15, `${list.length} movies`);
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
@@ -48,7 +48,7 @@ test("the check list names real movies and siblings of the TMDB collection", asy
   }
 });
 
-test("a franchise sibling or remake is in the top 10 for most of the check list", async (t) => {
+tmdbTest("a franchise sibling or remake is in the top 10 for most of the check list", async (t) => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     for (const method of SIMILAR_METHODS) {
@@ -74,7 +74,7 @@ test("a franchise sibling or remake is in the top 10 for most of the check list"
  */
 const MINILM_FLOOR: Record<SimilarMethod, number> = { knn: 0.95, svm: 0.95, tfidf: 0.8 };
 
-test("with all-MiniLM-L6-v2, a franchise sibling or remake is in the top 10 for nearly all of the check list", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
+tmdbTest("with all-MiniLM-L6-v2, a franchise sibling or remake is in the top 10 for nearly all of the check list", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
   const real = await realMinilm();
   if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 (${real})`);
   const p = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -88,8 +88,8 @@ test("titles are found ignoring case, then accents and punctuation; ids first; u
     assert.equal((await p.similar("toy story")).movie.id, "tt0114709");
     assert.equal((await p.similar("Wall-E")).movie.title, "WALL·E");
     assert.equal((await p.similar("tt0114709")).movie.title, "Toy Story");
-    await assert.rejects(() => p.similar("Toy Stry"), /^InvalidArgumentError: movie: no movie has the id or title 'Toy Stry'$/);
-    await assert.rejects(() => p.similar("Toy Story 9"), /movie: no movie has the id or title 'Toy Story 9'$/);
+    await assert.rejects(() => p.similar("Toy Stry"), /^InvalidArgumentError: movie: no movie has the id or title 'Toy Stry'; did you mean Toy Story \(1995\) tt0114709/);
+    await assert.rejects(() => p.similar("Toy Story 9"), /movie: no movie has the id or title 'Toy Story 9'; did you mean Toy Story/);
     await assert.rejects(() => p.similar("Toy Sto"), /titles containing it: Toy Story \(1995\) tt0114709, Toy Story [23] /);
     await assert.rejects(() => p.similar("  "), /movie: give a movie id or title/);
   } finally {

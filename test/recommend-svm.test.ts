@@ -4,6 +4,7 @@ import { seededRandom } from "../src/vector-index/kmeans.js";
 import { Plotline } from "../src/plotline.js";
 import { decisionValues, exemplarSvm, SVM_DEFAULTS, trainL2Svm } from "../src/recommend/svm.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 /**
  * An independent reference for the exemplar SVM: Newton's method on the primal problem
@@ -148,7 +149,7 @@ test("exemplar SVM matches a primal Newton reference on synthetic clustered vect
   for (const positive of [0, 5, 123, 399]) compare(x, dims, rows, positive);
 });
 
-test("exemplar SVM matches the reference on 1,500 real TMDB glove vectors", async () => {
+tmdbTest("exemplar SVM matches the reference on 1,500 real TMDB glove vectors", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     const ctx = await p.recommendContext();

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { TFIDF_DEFAULTS, TfidfIndex, tokenize, type TfidfOptions } from "../src/recommend/tfidf.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 /**
  * scikit-learn's TfidfVectorizer formulas written the plain way (string Maps, no sorting
@@ -79,7 +80,7 @@ test("TF-IDF matches a direct computation of the vectorizer's formulas on a smal
   check(texts, { maxDf: 0.4, minDf: 2 }, [0, 2, 5]);
 });
 
-test("TF-IDF matches the direct computation on 1,000 real TMDB overviews with the defaults", async () => {
+tmdbTest("TF-IDF matches the direct computation on 1,000 real TMDB overviews with the defaults", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     const texts = (await p.store.page({ fields: ["overview"], limit: 1000 })).map((m) => m.overview);

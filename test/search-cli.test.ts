@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { FILTER_OPTIONS, filtersFrom } from "../src/options/filters.js";
 import { parseCli, parseRange } from "../src/options/option.js";
@@ -64,7 +64,7 @@ test("bad flags are one-line errors naming the flag", async () => {
     [["--year", "2000..1990"], "plotline: --year: range 2000..1990 is empty\n"],
     [["--mode", "fuzzy"], "plotline: --mode: expected hybrid | semantic | keyword | title, got 'fuzzy'\n"],
     [["--alpha", "high"], "plotline: --alpha: expected a number, got 'high'\n"],
-    [["--alpha", "2"], "plotline: alpha: must be a number from 0 to 1, got 2\n"],
+    [["--alpha", "2"], "plotline: --alpha: must be between 0 and 1, got 2\n"],
     [["--genre-mode", "some"], "plotline: --genre-mode: expected any | all, got 'some'\n"],
     [["--min-rating", "x"], "plotline: --min-rating: expected a number, got 'x'\n"],
   ];

@@ -1,4 +1,5 @@
-import { after, test } from "node:test";
+import { after } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";

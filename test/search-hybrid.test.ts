@@ -1,4 +1,5 @@
-import { after, test } from "node:test";
+import { after } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { convexFusion, DEFAULT_ALPHA, rrfFusion, RRF_K, type Scored } from "../src/search/hybrid.js";

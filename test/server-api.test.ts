@@ -1,4 +1,5 @@
-import { test, after } from "node:test";
+import { after } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -171,7 +172,8 @@ test("titles: suggestions as you type, typo tolerant, bounded", async () => {
   const typo = (await get("/api/titles?prefix=interstelar")).json() as { results: Hit[] };
   assert.equal(typo.results[0]?.title, "Interstellar");
   assert.ok(((await get("/api/titles?prefix=a")).json() as { results: Hit[] }).results.length <= DEFAULT_TITLES_K, "default k");
-  assertError(await get("/api/titles"), 400, "invalid_parameter", "prefix");
+  assertError(await get("/api/titles"), 400, "invalid_parameter", "q");
+  assertError(await get(`/api/titles?q=${"a".repeat(LIMITS.prefixLength + 1)}`), 400, "invalid_parameter", "q");
   assertError(await get(`/api/titles?prefix=${"a".repeat(LIMITS.prefixLength + 1)}`), 400, "invalid_parameter", "prefix");
   assertError(await get(`/api/titles?prefix=a&k=${LIMITS.titlesK.max + 1}`), 400, "invalid_parameter", "k");
 });

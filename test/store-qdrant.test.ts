@@ -16,6 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
+import { NO_TMDB } from "./helpers/data.js";
 import { BIN, MOVIES_CSV } from "./helpers/paths.js";
 import { QDRANT_SKIP, QDRANT_URL, qdrantBase, qdrantCollection } from "./helpers/qdrant.js";
 import { buildTinyModel } from "./helpers/tiny-onnx.js";
@@ -117,7 +118,7 @@ test("plotline copy into Qdrant twice leaves the same points and payloads; copie
   }
 });
 
-test("a copy into Qdrant killed part-way is finished by running it again, without resending the done batches", { skip: QDRANT_SKIP }, async () => {
+test("a copy into Qdrant killed part-way is finished by running it again, without resending the done batches", { skip: QDRANT_SKIP || NO_TMDB }, async () => {
   const source = await tmdbGloveDb();
   const s = Plotline.open({ db: source, readonly: true });
   const total = await s.store.count();

@@ -1,4 +1,5 @@
-import { test, after, before } from "node:test";
+import { after, before } from "node:test";
+import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -364,7 +365,7 @@ test("empty states and errors are shown in words", { skip }, async () => {
   await open("/search?q=zzzzqqqxxyy&mode=keyword");
   assert.match((await page.getByTestId("empty").textContent()) ?? "", /No movies matched/);
   await open("/movie/tt0000000");
-  assert.match((await page.getByTestId("error").textContent()) ?? "", /no movie 'tt0000000'/);
+  assert.match((await page.getByTestId("not-found").textContent()) ?? "", /Movie not found.*no movie with the id tt0000000/);
   await open(`/for-you?like=${MARTIAN}&like=tt0000000`);
   assert.match((await page.getByTestId("unknown").textContent()) ?? "", /tt0000000/, "unknown examples are reported");
   assert.ok((await cardIds("[data-testid=recommendations]")).length > 0, "the known one is still used");

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PlotlineError } from "../errors.js";
 import { damagedCollection, registeredBackends } from "../store/open.js";
 import { COMMANDS, type Command, type CommandContext } from "./commands.js";
+import { interruptProgress } from "./progress.js";
 
 const VERSION = "0.1.0";
 
@@ -59,9 +60,43 @@ function dbOf(args: string[]): string | undefined {
   return args[i]!.startsWith("--db=") ? args[i]!.slice(5) : args[i + 1];
 }
 
+/**
+ * `-k -3` as `-k=-3`: node's parseArgs reads a value that starts with a dash as an option
+ * ("argument is ambiguous"), while a negative number after a flag that takes a value is that
+ * value; the option's range check then says what is allowed.
+ */
+function negativeValues(args: string[], options: ParseArgsConfig["options"]): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, o] of Object.entries(options ?? {})) {
+    if (o.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (o.short) takesValue.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Runs the CLI and returns the exit code: 0 ok, 1 unexpected failure, 2 bad usage or input. */
 export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
+  // A reader that stops early (`| head`, `| true`) closes the pipe: that ends the command
+  // quietly, as it ends other Unix tools, instead of an EPIPE stack trace.
+  if (!io.stdout) process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const stderr = io.stderr ?? process.stderr;
   const verbose = argv.includes("--verbose");
   const [name, ...rest] = argv;
@@ -85,7 +120,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: negativeValues(rest, options), allowPositionals: true, options, strict: true });
     } catch (err) {
       throw new PlotlineError(`${command.name}: ${(err as Error).message.split("\n")[0]!.replace(/\. To specify a positional.*$/, "")}`);
     }
@@ -100,7 +135,10 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       verbose,
       db: parsed.values.db as string | undefined,
       out: (text) => stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-      notice: (text) => stderr.write(`plotline: ${text}\n`),
+      notice: (text) => {
+        interruptProgress();
+        stderr.write(`plotline: ${text}\n`);
+      },
     };
     return (await command.run(ctx)) ?? 0;
   } catch (caught) {

@@ -2,12 +2,24 @@
  * A one-line progress display with rate and ETA, drawn on stderr only when stderr is a
  * terminal (or PLOTLINE_PROGRESS=1), so piped and scripted runs stay quiet.
  */
+/** Ends the progress line that is on the terminal now, if any. */
+let endDrawn: (() => void) | null = null;
+
+/**
+ * Ends a progress line that is on the terminal, so that a notice written now starts on a line
+ * of its own instead of being glued to the bar; the bar is drawn again below it at its next update.
+ */
+export function interruptProgress(): void {
+  endDrawn?.();
+}
+
 export class Progress {
   private readonly enabled: boolean;
   private label = "";
   private start = 0;
   private lastDraw = 0;
   private drawn = false;
+  private readonly endLine = (): void => this.done();
 
   constructor(stream: NodeJS.WriteStream = process.stderr, force = process.env.PLOTLINE_PROGRESS === "1") {
     this.stream = stream;
@@ -38,8 +50,10 @@ export class Progress {
     } else {
       line += `${done} ${unit}  ${formatRate(rate)}/s`;
     }
-    if (this.stream.isTTY) this.stream.write(`\r\x1b[2K${line}`);
-    else this.stream.write(`${line}\n`);
+    if (this.stream.isTTY) {
+      this.stream.write(`\r\x1b[2K${line}`);
+      endDrawn = this.endLine;
+    } else this.stream.write(`${line}\n`);
     this.drawn = true;
   }
 
@@ -47,6 +61,7 @@ export class Progress {
   done(): void {
     if (this.enabled && this.drawn && this.stream.isTTY) this.stream.write("\n");
     this.drawn = false;
+    if (endDrawn === this.endLine) endDrawn = null;
   }
 }
 

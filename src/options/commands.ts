@@ -34,6 +34,20 @@ import type { TrailersOptions } from "../trailers.js";
  * are the library's constants.
  */
 
+/**
+ * The surfaces' limits on result counts, one per option, shared by the CLI and the HTTP API (the
+ * library itself allows up to `MAX_K` / `MAX_RECOMMEND_K` = 1,000): results per search page
+ * (100), the deepest search offset (1,000), title suggestions (50), similar movies and
+ * recommendations (200).
+ */
+export const MAX_SEARCH_K = 100;
+export const MAX_SEARCH_OFFSET = 1_000;
+export const MAX_TITLES_K = 50;
+export const MAX_LISTING_K = 200;
+for (const [name, limit, library] of [["search k", MAX_SEARCH_K, MAX_K], ["search offset", MAX_SEARCH_OFFSET, MAX_OFFSET], ["titles k", MAX_TITLES_K, MAX_K], ["listing k", MAX_LISTING_K, MAX_RECOMMEND_K]] as const) {
+  if (limit > library) throw new Error(`options: the ${name} limit ${limit} exceeds the library's ${library}`);
+}
+
 /** Longest movie id or title given as an example, in characters (ids are imdb ids or `<source>:<id>`). */
 export const MAX_REF_LENGTH = 200;
 
@@ -58,15 +72,15 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   },
   { key: "fusion", type: { kind: "enum", values: FUSIONS }, arg: "F", default: DEFAULT_FUSION, help: "hybrid fusion: the learned ranking model (no alpha), convex combination of normalised scores, or reciprocal rank fusion (k = 60); native-rrf, native-relative, native-dbsf: the backend's own hybrid query, where it has that one (Qdrant: rrf, dbsf; Weaviate: rankedFusion, relativeScoreFusion, weighted by alpha), else an error" },
   PRIOR_OPTION,
-  { key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
-  { key: "offset", type: { kind: "integer", min: 0, max: MAX_OFFSET }, arg: "N", default: 0, help: "results to skip" },
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_SEARCH_K }, short: "k", arg: "N", default: DEFAULT_K, help: "results per page" },
+  { key: "offset", type: { kind: "integer", min: 0, max: MAX_SEARCH_OFFSET }, arg: "N", default: 0, help: "results to skip" },
   { key: "parse", type: { kind: "boolean" }, default: true, help: 'turn phrases such as "90s" or "starring X" into filters (off: search the words as typed)' },
   { key: "explain", type: { kind: "boolean" }, surfaces: ["cli"], help: "show keyword and semantic scores and the matched words of each result" },
   ...FILTER_OPTIONS,
 ];
 
 /** `titles`: `Plotline.titles(prefix, k)`, `GET /api/titles`. */
-export const TITLES_OPTIONS: readonly OptionSpec[] = [{ key: "k", type: { kind: "integer", min: 1, max: MAX_K }, short: "k", arg: "N", default: DEFAULT_TITLES_K, help: "suggestions to return" }];
+export const TITLES_OPTIONS: readonly OptionSpec[] = [{ key: "k", type: { kind: "integer", min: 1, max: MAX_TITLES_K }, short: "k", arg: "N", default: DEFAULT_TITLES_K, help: "suggestions to return" }];
 
 /** The ranking options of the commands that list recommendations (`similar`, `recommend`). */
 export const RANKING_OPTIONS: readonly OptionSpec[] = [
@@ -85,11 +99,13 @@ export const RANKING_OPTIONS: readonly OptionSpec[] = [
   { key: "candidates", type: { kind: "integer", min: 1, max: MAX_CANDIDATES }, arg: "N", help: "candidates re-ranking and diversity choose from (default max(4k, 100))" },
   PRIOR_OPTION,
   { key: "series", type: { kind: "boolean" }, default: true, help: "lead with the examples' own series and remakes (shared title stems), others of a disliked one's series last (off: similarity alone)" },
+  // CLI only: over HTTP (and in --json) every part of the score is always there.
+  { key: "explain", type: { kind: "boolean" }, surfaces: ["cli"], help: "show the parts of each score (similarity, sentiment, closest like and dislike, redundancy)" },
 ];
 
 /** `similar`: `Plotline.similar(movie, options)`, `plotline similar`, `GET /api/movies/:id/similar`. */
 export const SIMILAR_OPTIONS: readonly OptionSpec[] = [
-  { key: "k", type: { kind: "integer", min: 1, max: MAX_RECOMMEND_K }, short: "k", arg: "N", default: DEFAULT_SIMILAR_K, help: "movies to return" },
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_LISTING_K }, short: "k", arg: "N", default: DEFAULT_SIMILAR_K, help: "movies to return" },
   { key: "method", type: { kind: "enum", values: SIMILAR_METHODS }, arg: "METHOD", default: DEFAULT_SIMILAR_METHOD, help: "embedding cosine, exemplar SVM or TF-IDF cosine" },
   // Over HTTP the movie is an id; on the CLI a title may match several movies.
   { key: "movieYear", type: { kind: "integer", min: 1800, max: 2200 }, arg: "YEAR", surfaces: ["cli"], help: "picks the movie when several share its title (or write 'Title (1978)')" },
@@ -102,7 +118,7 @@ export const RECOMMEND_OPTIONS: readonly OptionSpec[] = [
   { key: "like", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a liked movie: id, title, or 'Title (1999)' (repeat for several)" },
   { key: "dislike", type: { kind: "list", maxItems: MAX_EXAMPLES, itemMaxLength: MAX_REF_LENGTH, unique: true }, arg: "MOVIE", help: "a disliked movie (repeat for several)" },
   { key: "strategy", type: { kind: "enum", values: RECOMMEND_STRATEGIES }, arg: "NAME", default: DEFAULT_RECOMMEND_STRATEGY, help: "near 2 x mean(likes) - mean(dislikes), the best like pushed down by dislikes, or the sum of like cosines minus dislike cosines" },
-  { key: "k", type: { kind: "integer", min: 1, max: MAX_RECOMMEND_K }, short: "k", arg: "N", default: DEFAULT_RECOMMEND_K, help: "movies to return" },
+  { key: "k", type: { kind: "integer", min: 1, max: MAX_LISTING_K }, short: "k", arg: "N", default: DEFAULT_RECOMMEND_K, help: "movies to return" },
   ...RANKING_OPTIONS,
   ...FILTER_OPTIONS,
 ];

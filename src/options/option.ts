@@ -132,9 +132,9 @@ export function cliFlags(specs: readonly OptionSpec[]): Record<string, CliFlag> 
 export type Values = Record<string, unknown>;
 
 /**
- * Reads the CLI values of the specs, naming the flag as typed in every error. Only the form is
- * checked here (a number, an integer, one of the values, a range); bounds are the library's to
- * check, so they read the same from every surface.
+ * Reads the CLI values of the specs, naming the flag as typed in every error: the form (a
+ * number, an integer, one of the values, a range) and the spec's bounds, the same ones the HTTP
+ * API's JSON schemas hold, so `--min-rating 11` and `min_rating=11` are both refused.
  */
 export function parseCli(specs: readonly OptionSpec[], raw: Record<string, unknown>): Values {
   const out: Values = {};
@@ -155,13 +155,13 @@ export function parseCli(specs: readonly OptionSpec[], raw: Record<string, unkno
       case "integer": {
         const n = Number(value);
         if (typeof value !== "string" || !/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(flag, `expected an integer, got '${String(value)}'`);
-        out[spec.key] = n;
+        out[spec.key] = inBounds(flag, n, t.min, t.max);
         break;
       }
       case "number": {
         const n = Number(value);
         if (typeof value !== "string" || !value.trim() || !Number.isFinite(n)) throw new InvalidArgumentError(flag, `expected a number, got '${String(value)}'`);
-        out[spec.key] = n;
+        out[spec.key] = inBounds(flag, n, t.min, t.max);
         break;
       }
       case "enum":
@@ -186,6 +186,15 @@ export function parseCli(specs: readonly OptionSpec[], raw: Record<string, unkno
     }
   }
   return out;
+}
+
+/** `n` when within `min..max` (either may be open), else an error naming the flag and the bounds. */
+function inBounds(flag: string, n: number, min: number | undefined, max: number | undefined): number {
+  if ((min === undefined || n >= min) && (max === undefined || n <= max)) return n;
+  // A maximum that only keeps numbers safe is no limit a user needs to hear about.
+  if (max !== undefined && max >= Number.MAX_SAFE_INTEGER) max = undefined;
+  const bounds = min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+  throw new InvalidArgumentError(flag, `must be ${bounds}, got ${n}`);
 }
 
 // ---- HTTP ----

@@ -62,11 +62,24 @@ function byTitle(ctx: RecommendContext, title: string, year: number | undefined,
   return null;
 }
 
+/** A movie reference that matches nothing; `text` is the reference as written, for suggestions. */
+export class UnknownMovieError extends InvalidArgumentError {
+  constructor(
+    parameter: string,
+    detail: string,
+    readonly text: string,
+    /** Whether the message lists suggestions already (titles containing the text). */
+    readonly suggested: boolean,
+  ) {
+    super(parameter, detail);
+  }
+}
+
 /** The error for a reference that matches nothing, with titles containing it as suggestions. */
-export function unknownRefError(ctx: RecommendContext, ref: MovieRef, parameter: string): InvalidArgumentError {
+export function unknownRefError(ctx: RecommendContext, ref: MovieRef, parameter: string): UnknownMovieError {
   const text = refText(ref);
   const near = ctx.titlesContaining(text.replace(TITLE_WITH_YEAR, "$1"), LIST_LIMIT);
-  return new InvalidArgumentError(parameter, `no movie has the id or title '${text}'${near.length ? `; titles containing it: ${describe(ctx, near)}` : ""}`);
+  return new UnknownMovieError(parameter, `no movie has the id or title '${text}'${near.length ? `; titles containing it: ${describe(ctx, near)}` : ""}`, text, near.length > 0);
 }
 
 /** A reference as the user wrote it, for messages and the `unknown` list. */

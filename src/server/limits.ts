@@ -1,4 +1,4 @@
-import { MAX_REF_LENGTH } from "../options/commands.js";
+import { MAX_LISTING_K, MAX_REF_LENGTH, MAX_SEARCH_K, MAX_SEARCH_OFFSET, MAX_TITLES_K } from "../options/commands.js";
 import { FILTER_VALUE_LENGTH, FILTER_VALUES } from "../options/filters.js";
 import { MAX_EXAMPLES } from "../recommend/types.js";
 
@@ -16,16 +16,16 @@ export const LIMITS = {
   queryLength: 2_000,
   /** Longest title prefix for suggestions, in characters (default 200). */
   prefixLength: 200,
-  /** Results per search page, at most (the library allows 1,000). */
-  searchK: { max: 100 },
-  /** Deepest offset a search page may start at (default limit 1,000). */
-  maxOffset: 1_000,
-  /** Title suggestions per keystroke, at most. */
-  titlesK: { max: 50 },
-  /** Similar movies per page, at most. */
-  similarK: { max: 200 },
-  /** Recommendations per request, at most. */
-  recommendK: { max: 200 },
+  /** Results per search page, at most: the options' own limit, the CLI's too (options/commands.ts). */
+  searchK: { max: MAX_SEARCH_K },
+  /** Deepest offset a search page may start at (the options' limit). */
+  maxOffset: MAX_SEARCH_OFFSET,
+  /** Title suggestions per keystroke, at most (the options' limit). */
+  titlesK: { max: MAX_TITLES_K },
+  /** Similar movies per page, at most (the options' limit). */
+  similarK: { max: MAX_LISTING_K },
+  /** Recommendations per request, at most (the options' limit). */
+  recommendK: { max: MAX_LISTING_K },
   /** Liked plus disliked examples in one recommend request (default limit 100, the engine's own). */
   examples: MAX_EXAMPLES,
   /** Longest movie id, in characters (200); ids are imdb ids or `<source>:<id>`. */

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../../src/plotline.js";
 import { SqliteStore } from "../../src/store/sqlite/store.js";
-import { ROOT, TMDB_CSV } from "./paths.js";
+import { MOVIES_CSV, NO_TMDB, ROOT, TMDB_CSV } from "./paths.js";
+
+/**
+ * The file the shared collections are built from: the real TMDB file, or, where it is missing,
+ * the tiny fixture, so that a test file's module-level setup still runs while its tests (which
+ * use `tmdbTest` from `data.ts`) are skipped with the reason.
+ */
+const SOURCE_CSV = NO_TMDB ? MOVIES_CSV : TMDB_CSV;
 
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir(prefix = "plotline-test-"): string {
@@ -24,7 +31,7 @@ function sourceHash(): string {
     }
   };
   walk(join(ROOT, "dist/src"));
-  h.update(String(statSync(TMDB_CSV).size));
+  h.update(`${NO_TMDB ? "fixture:" : ""}${statSync(SOURCE_CSV).size}`);
   return h.digest("hex").slice(0, 12);
 }
 
@@ -68,7 +75,7 @@ async function tmdbDb(embedder: "glove" | "minilm", extraKey: string): Promise<s
       const building = `${path}.${process.pid}.building`;
       const p = Plotline.open({ db: building, create: true });
       let touched = Date.now();
-      await p.ingest([{ file: TMDB_CSV }], {
+      await p.ingest([{ file: SOURCE_CSV }], {
         embedder,
         onProgress: () => {
           if (Date.now() - touched < 10_000) return;

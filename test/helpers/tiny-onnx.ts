@@ -2,12 +2,12 @@ import { seededRandom as random } from "../../src/vector-index/kmeans.js";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
-import { SHARED } from "./paths.js";
+import { MINILM_TOKENIZER_DIR } from "./paths.js";
 
 const { onnx } = onnxProto;
 
 /** The real all-MiniLM-L6-v2 tokenizer files (text only, no weights), read in place. */
-export const MINILM_TOKENIZER_DIR = join(SHARED, "models/Xenova/all-MiniLM-L6-v2");
+export { MINILM_TOKENIZER_DIR } from "./paths.js";
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
 
 /** bert-base-uncased's vocabulary size, which the all-MiniLM-L6-v2 tokenizer uses. */

@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Title suggestions as you type
-         * @description `Plotline.titles(prefix, k)`: titles that start with, or nearly match, what was typed; exact beats prefix beats typo.
+         * @description `Plotline.titles(q, k)`: titles that start with, or nearly match, what was typed; exact beats prefix beats typo. `q` as in `/api/search`; `prefix` is its older name, still accepted.
          */
         get: operations["getApiTitles"];
         put?: never;
@@ -351,9 +351,11 @@ export interface operations {
     };
     getApiTitles: {
         parameters: {
-            query: {
+            query?: {
                 /** @description What the user has typed so far. */
-                prefix: string;
+                q?: string;
+                /** @description The same as q (its older name); give one of them. */
+                prefix?: string;
                 /** @description Suggestions to return. */
                 k?: number;
             };

@@ -67,7 +67,7 @@ async function request<T>(path: string, init: RequestInit & { signal?: AbortSign
 
 export const api = {
   search: (params: SearchParams, signal?: AbortSignal) => request<ListResponse>(`/api/search${queryString(params)}`, { signal }),
-  titles: (prefix: string, k: number, signal?: AbortSignal) => request<ListResponse>(`/api/titles${queryString({ prefix, k })}`, { signal }),
+  titles: (q: string, k: number, signal?: AbortSignal) => request<ListResponse>(`/api/titles${queryString({ q, k })}`, { signal }),
   movie: (id: string, signal?: AbortSignal) => request<Movie>(`/api/movies/${encodeURIComponent(id)}`, { signal }),
   similar: (id: string, params: SimilarParams, signal?: AbortSignal) => request<ListResponse>(`/api/movies/${encodeURIComponent(id)}/similar${queryString(params)}`, { signal }),
   recommend: (body: RecommendBody, signal?: AbortSignal) => request<ListResponse>("/api/recommend", { method: "POST", body: JSON.stringify(body), signal }),

@@ -72,7 +72,7 @@ export function card(hit: Hit, options: { rank?: number } = {}): HTMLElement {
   const title = h("h3", { class: "card-title" }, highlight(hit.title, matchedWords(hit.matches, "title")));
   const link = h(
     "a",
-    { class: "card-link", attrs: { href: href({ name: "movie", id: hit.id, method: "knn" }), "data-testid": "card-link" } },
+    { class: "card-link", attrs: { href: href({ name: "movie", id: hit.id, method: "knn", view: "grid" }), "data-testid": "card-link" } },
     cover(hit),
     title,
   );
@@ -96,11 +96,26 @@ export function skeletons(n: number): HTMLElement[] {
 }
 
 /**
- * A grid of cards where the arrow keys move between cards (left/right one, up/down one row),
- * as well as Tab.
+ * A compact row per movie: a small poster, title, year and genres, score and like/dislike; the
+ * list view of a long list (the 40 similar movies fit on about two screens).
  */
-export function cardGrid(hits: Hit[], label: string): HTMLElement {
-  const grid = h("div", { class: "grid", attrs: { role: "list", "aria-label": label } });
+export function cardList(hits: Hit[], label: string): HTMLElement {
+  const list = h("ol", { class: "rows", attrs: { "aria-label": label, "data-testid": "rows" } });
+  for (const hit of hits) {
+    const link = h("a", { class: "row-link", attrs: { href: href({ name: "movie", id: hit.id, method: "knn", view: "grid" }), "data-testid": "card-link" } }, cover(hit), h("span", { class: "row-title" }, hit.title));
+    const meta = h("span", { class: "row-meta" }, [hit.year ?? "—", ...(hit.genres?.length ? [hit.genres.slice(0, 3).join(", ")] : [])].join(" · "));
+    const score = h("span", { class: "score", attrs: { title: scoreTitle(hit) } }, scoreLabel(hit.score));
+    list.append(h("li", { class: "row", attrs: { "data-id": hit.id, "data-testid": "card" } }, link, meta, score, opinionButtons(hit)));
+  }
+  return list;
+}
+
+/**
+ * A grid of cards where the arrow keys move between cards (left/right one, up/down one row),
+ * as well as Tab. `dense`: smaller cards without the overview, for long lists.
+ */
+export function cardGrid(hits: Hit[], label: string, options: { dense?: boolean } = {}): HTMLElement {
+  const grid = h("div", { class: options.dense ? "grid dense" : "grid", attrs: { role: "list", "aria-label": label } });
   hits.forEach((hit, i) => {
     const c = card(hit, { rank: i + 1 });
     c.setAttribute("role", "listitem");

@@ -48,11 +48,22 @@ function generated(title: string, year: number | null, genres: readonly string[]
   );
 }
 
-/** The poster when the data has an https one (falling back if it fails to load), else a generated cover. */
+/**
+ * The poster when the data has a web address for one, loaded lazily (only as it scrolls into
+ * view) and replaced by the generated cover if it fails to load; else the generated cover.
+ */
 export function cover(movie: { title: string; year: number | null; genres?: string[]; posterUrl?: string | null }): HTMLElement {
   const fallback = () => generated(movie.title, movie.year, movie.genres);
-  if (!movie.posterUrl || !/^https:\/\//i.test(movie.posterUrl)) return fallback();
-  const img = h("img", { class: "cover poster", attrs: { src: movie.posterUrl, alt: "", loading: "lazy", decoding: "async", referrerpolicy: "no-referrer" } });
-  img.addEventListener("error", () => img.replaceWith(fallback()), { once: true });
+  if (!movie.posterUrl || !/^https?:\/\//i.test(movie.posterUrl)) return fallback();
+  const img = h("img", { class: "cover poster", attrs: { src: movie.posterUrl, alt: "", loading: "lazy", decoding: "async", referrerpolicy: "no-referrer", "data-testid": "poster" } });
+  img.addEventListener(
+    "error",
+    () => {
+      const replacement = fallback();
+      replacement.dataset.posterFailed = "true";
+      img.replaceWith(replacement);
+    },
+    { once: true },
+  );
   return img;
 }

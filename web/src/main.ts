@@ -23,7 +23,7 @@ const box = searchBox({
   },
   onPick: (hit) => {
     picked = true;
-    navigate(href({ name: "movie", id: hit.id, method: "knn" }));
+    navigate(href({ name: "movie", id: hit.id, method: "knn", view: "grid" }));
   },
 });
 /** Set when a suggestion was chosen: typing is over, so focus moves on to the movie. */

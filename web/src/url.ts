@@ -12,6 +12,9 @@ export const METHODS = ["knn", "svm"] as const satisfies readonly SimilarMethod[
 export type Method = (typeof METHODS)[number];
 export const STRATEGIES = ["average", "best"] as const satisfies readonly RecommendStrategy[];
 export type Strategy = (typeof STRATEGIES)[number];
+/** How a list of movies is laid out: poster cards, or one compact row each. */
+export const VIEWS = ["grid", "list"] as const;
+export type View = (typeof VIEWS)[number];
 
 /** The API's filter parameters the app offers, named as the API names them (checked against its types). */
 export const LIST_FILTERS = ["genre", "exclude_genre", "cast", "director"] as const satisfies readonly (keyof SearchParams)[];
@@ -23,7 +26,7 @@ export type FilterParams = { [K in (typeof SCALAR_FILTERS)[number]]?: string } &
 export type Route =
   | { name: "home" }
   | { name: "search"; q: string; mode: Mode; parse: boolean; page: number; filters: FilterParams }
-  | { name: "movie"; id: string; method: Method }
+  | { name: "movie"; id: string; method: Method; view: View }
   | { name: "foryou"; strategy: Strategy; shared: { like: string[]; dislike: string[] } | null }
   | { name: "notfound"; path: string };
 
@@ -41,8 +44,9 @@ export function emptyFilters(): FilterParams {
 export function parseRoute(url: URL): Route {
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const p = url.searchParams;
-  if (path === "/") return { name: "home" };
-  if (path === "/search") {
+  // `/?q=...` (what a browser's search-engine setting or a shared link may send) is a search.
+  if (path === "/" && !p.get("q")?.trim()) return { name: "home" };
+  if (path === "/search" || path === "/") {
     const q = (p.get("q") ?? "").trim();
     if (!q) return { name: "home" };
     const filters = emptyFilters();
@@ -55,7 +59,7 @@ export function parseRoute(url: URL): Route {
     return { name: "search", q, mode: oneOf(p.get("mode"), MODES, "hybrid"), parse: p.get("parse") !== "0", page, filters };
   }
   const movie = /^\/movie\/([^/]+)$/.exec(path);
-  if (movie) return { name: "movie", id: decodeURIComponent(movie[1]!), method: oneOf(p.get("method"), METHODS, "knn") };
+  if (movie) return { name: "movie", id: decodeURIComponent(movie[1]!), method: oneOf(p.get("method"), METHODS, "knn"), view: oneOf(p.get("view"), VIEWS, "grid") };
   if (path === "/for-you") {
     const like = p.getAll("like").filter(Boolean);
     const dislike = p.getAll("dislike").filter(Boolean);
@@ -78,8 +82,12 @@ export function href(route: Route): string {
       if (route.page > 1) sp.set("page", String(route.page));
       return `/search?${sp}`;
     }
-    case "movie":
-      return `/movie/${encodeURIComponent(route.id)}${route.method !== "knn" ? `?method=${route.method}` : ""}`;
+    case "movie": {
+      if (route.method !== "knn") sp.set("method", route.method);
+      if (route.view !== "grid") sp.set("view", route.view);
+      const s = sp.toString();
+      return `/movie/${encodeURIComponent(route.id)}${s ? `?${s}` : ""}`;
+    }
     case "foryou": {
       if (route.strategy !== "average") sp.set("strategy", route.strategy);
       for (const id of route.shared?.like ?? []) sp.append("like", id);
@@ -124,5 +132,8 @@ export function startRouter(onRoute: Listener): void {
     event.preventDefault();
     navigate(url.href);
   });
-  onRoute(parseRoute(new URL(location.href)));
+  const first = parseRoute(new URL(location.href));
+  // `/?q=...` shows as the search's own address, so reloads and shares keep one form.
+  if (first.name === "search" && location.pathname === "/") history.replaceState(null, "", href(first));
+  onRoute(first);
 }

@@ -1,12 +1,19 @@
 import type { IngestReport } from "../../catalog/clean.js";
-import { FORMATS, type Format } from "../../catalog/formats.js";
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { checkSha256, DEFAULT_MAX_DOWNLOAD_BYTES, download, isUrl } from "../../catalog/download.js";
+import { FORMATS, openCatalog, type Format, type OpenOptions } from "../../catalog/formats.js";
 import { FIELD_LIMITS } from "../../catalog/limits.js";
+import { cacheDir } from "../../embed/cache-dir.js";
+import { defaultDbPath } from "../../store/open.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
 import { DEFAULT_INDEX_CONFIG, resolveKind } from "../../vector-index/select.js";
 import { Plotline } from "../../plotline.js";
-import type { Command } from "../command.js";
+import { intOption, type Command, type CommandContext } from "../command.js";
 import { n } from "../format.js";
 import { Progress } from "../progress.js";
 import { DISTRIBUTION_OPTIONS, distributionOptions } from "../../options/distribution.js";
@@ -17,8 +24,8 @@ const PHASE_LABEL = { read: "reading", embed: "embedding", write: "writing" } as
 
 export const ingestCommand: Command = {
   name: "ingest",
-  usage: "ingest <file...> [--format auto] [--map field=Column,...] [--embedder auto] [--merge] [--index auto|exact|hnsw|ivfpq]",
-  summary: "Read movie files (CSV, JSON, JSON Lines; gzip or not), clean, embed and store them.",
+  usage: "ingest <file|url|-...> [--sha256 HEX] [--format auto] [--map field=Column,...] [--embedder auto] [--merge] [--index auto|exact|hnsw|ivfpq]",
+  summary: "Read movie files, URLs or stdin (-) (CSV, JSON, JSON Lines; gzip or not), clean, embed and store them.",
   options: {
     format: { type: "string", arg: "FORMAT", help: `one of ${FORMATS.join(", ")}`, default: "auto" },
     map: { type: "string", arg: "SPEC", help: "column mapping for generic files: title=Name,overview=Plot,year=Year,id=Id,genres=Genres,..." },
@@ -30,59 +37,120 @@ export const ingestCommand: Command = {
     },
     encoding: { type: "string", arg: "NAME", help: "the files' text encoding: utf-8 (checked: a byte that is not UTF-8 is an error naming its line), latin1, windows-1252, iso-8859-15, ... (iconv-lite's names)", default: "utf-8" },
     strict: { type: "boolean", help: `refuse rows with a field over its cap (title ${FIELD_LIMITS.title} characters, overview ${FIELD_LIMITS.overview.toLocaleString("en-US")}, ...) instead of cutting it at a word` },
+    sha256: { type: "string", arg: "HEX", help: "expected sha256 of the downloaded file (with one URL); a mismatch fails before anything is ingested" },
+    "max-bytes": { type: "string", arg: "N", help: "largest download accepted, in bytes", default: DEFAULT_MAX_DOWNLOAD_BYTES },
+    refresh: { type: "boolean", help: "download URLs again even when the download cache (~/.cache/plotline/downloads) holds them" },
     index: { type: "string", arg: "TYPE", help: "vector index to build and save: auto (exact below 50,000 movies, else hnsw), exact, hnsw, ivfpq (see plotline index)" },
     ...INDEX_PARAM_OPTIONS,
     ...cliFlags(DISTRIBUTION_OPTIONS),
   },
   examples: [
+    "plotline ingest https://raw.githubusercontent.com/prust/wikipedia-movie-data/91ae721d3672e8ef4f15b213c763a634250ef61a/movies.json",
     "plotline ingest ../shared/data/tmdb-movies.csv",
+    "gunzip -c movies.csv.gz | plotline ingest - --map title=Name,overview=Plot",
     "plotline ingest ../shared/data/wikipedia-movies.json.gz --embedder glove --db wiki.db",
     "plotline ingest films.csv --map title=Name,overview=Plot,year=Year",
     "plotline ingest ../shared/data/tmdb-movies.csv ../shared/data/wikipedia-movies.json.gz --merge --index hnsw --db merged.db",
     "plotline ingest ../shared/data/tmdb-movies.csv --db qdrant://127.0.0.1:6333/movies --shards 3 --replicas 2",
   ],
   async run(ctx) {
-    const files = ctx.positionals;
-    if (files.length === 0) throw new InvalidArgumentError("ingest", "give at least one file to read");
+    const inputs = ctx.positionals;
+    if (inputs.length === 0) throw new InvalidArgumentError("ingest", "give at least one file, URL or - (stdin) to read");
     const format = (ctx.values.format as string | undefined) ?? "auto";
     if (!(FORMATS as readonly string[]).includes(format)) throw new InvalidArgumentError("--format", `unknown format '${format}' (formats: ${FORMATS.join(", ")})`);
     const map = ctx.values.map ? parseColumnMap(ctx.values.map as string) : undefined;
-    const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice, distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)) });
+    const urls = inputs.filter(isUrl);
+    const sha256 = ctx.values.sha256 !== undefined ? checkSha256(ctx.values.sha256 as string) : undefined;
+    if (sha256 && urls.length !== 1) throw new InvalidArgumentError("--sha256", `checks one download; give exactly one URL (got ${urls.length})`);
+    const maxBytes = ctx.values["max-bytes"] === undefined ? DEFAULT_MAX_DOWNLOAD_BYTES : intOption("max-bytes", ctx.values["max-bytes"], DEFAULT_MAX_DOWNLOAD_BYTES);
+    if (maxBytes < 1) throw new InvalidArgumentError("--max-bytes", `must be at least 1, got ${maxBytes}`);
+    if (inputs.filter((i) => i === "-").length > 1) throw new InvalidArgumentError("ingest", "stdin (-) can be read once");
     const progress = new Progress();
-    let result: IngestResult;
-    let indexLine: string | null = null;
-    let indexJson: unknown = undefined;
+    const spool = inputs.includes("-") ? mkdtempSync(join(tmpdir(), "plotline-stdin-")) : null;
     try {
-      // Checked before any work, so a bad --index fails fast.
-      const status = (await plotline.info()).index;
-      const config = indexConfigFromOptions(ctx, status?.config ?? DEFAULT_INDEX_CONFIG, "index");
-      if (config && !status) throw new InvalidArgumentError("--index", `the ${plotline.store.kind} store configures its vector index itself`);
-      result = await plotline.ingest(
-        files.map((file) => ({ file, format: format as Format, map, sourceName: ctx.values.source as string | undefined, encoding: ctx.values.encoding as string | undefined })),
-        {
-          embedder: ctx.values.embedder as string | undefined,
-          merge: Boolean(ctx.values.merge),
-          strict: Boolean(ctx.values.strict),
-          onNotice: ctx.notice,
-          onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
-        },
-      );
-      // An approximate index is built and saved now, so that searches load it instead of building it.
-      const type = config?.type ?? status?.config.type;
-      if (type !== undefined && (config || resolveKind(type, result.total) !== "exact")) {
-        const opened = await plotline.prepareIndex(config ?? undefined, { onProgress: (done, total) => progress.update("indexing", done, total, "vectors") });
-        progress.done();
-        indexLine = describeOpened(opened);
-        indexJson = { kind: opened.kind, status: opened.status, seconds: opened.seconds, file: opened.saved };
+      // Every input is made a local file and opened (format, header, mapping checked) before the
+      // collection is opened, so a missing file or wrong columns create nothing.
+      const files: { file: string; shown: string }[] = [];
+      for (const input of inputs) {
+        if (input === "-") {
+          const file = join(spool!, "stdin");
+          await pipeline(process.stdin, createWriteStream(file));
+          files.push({ file, shown: "stdin" });
+        } else if (isUrl(input)) {
+          const got = await download(input, {
+            cacheDir: join(cacheDir(), "downloads"),
+            sha256,
+            maxBytes,
+            refresh: Boolean(ctx.values.refresh),
+            onNotice: ctx.notice,
+            onProgress: (done, total) => progress.update("download", Math.floor(done / 1024), total === null ? null : Math.ceil(total / 1024), "KiB"),
+          });
+          progress.done();
+          if (!got.cached) ctx.notice(`downloaded ${input} (${n(got.bytes)} bytes, sha256 ${got.sha256})`);
+          files.push({ file: got.file, shown: input });
+        } else files.push({ file: input, shown: input });
       }
+      const open: OpenOptions = { format: format as Format, map, sourceName: ctx.values.source as string | undefined, encoding: ctx.values.encoding as string | undefined };
+      for (const { file } of files) await openCatalog(file, inputOptions(open, file, spool));
+      return await ingestFiles(ctx, files, open, progress, spool);
     } finally {
-      progress.done();
-      await plotline.close();
+      if (spool) rmSync(spool, { recursive: true, force: true });
     }
-    if (ctx.json) ctx.out(JSON.stringify({ db: plotline.store.location, ...result, ...(indexJson ? { index: indexJson } : {}) }));
-    else ctx.out(summary(plotline.store.location, result, ctx.verbose) + (indexLine ? `\n${indexLine}` : ""));
   },
 };
+
+/** A mapped file read from stdin records its movies' source as `stdin` (not the spool file's name). */
+function inputOptions(open: OpenOptions, file: string, spool: string | null): OpenOptions {
+  return spool && file.startsWith(spool) && !open.sourceName ? { ...open, sourceName: "stdin" } : open;
+}
+
+/** A collection file that this run would create (SQLite, not there yet), removed again if the ingest fails. */
+function newCollectionFile(db: string | undefined): string | null {
+  const location = db ?? defaultDbPath();
+  return location.includes("://") || existsSync(location) ? null : location;
+}
+
+async function ingestFiles(ctx: CommandContext, files: { file: string; shown: string }[], open: OpenOptions, progress: Progress, spool: string | null): Promise<void> {
+  const created = newCollectionFile(ctx.db);
+  const plotline = Plotline.open({ db: ctx.db, create: true, onNotice: ctx.notice, distribution: distributionOptions(parseCli(DISTRIBUTION_OPTIONS, ctx.values)) });
+  let result: IngestResult;
+  let indexLine: string | null = null;
+  let indexJson: unknown = undefined;
+  let ok = false;
+  try {
+    // Checked before any work, so a bad --index fails fast.
+    const status = (await plotline.info()).index;
+    const config = indexConfigFromOptions(ctx, status?.config ?? DEFAULT_INDEX_CONFIG, "index");
+    if (config && !status) throw new InvalidArgumentError("--index", `the ${plotline.store.kind} store configures its vector index itself`);
+    result = await plotline.ingest(
+      files.map(({ file }) => ({ file, ...inputOptions(open, file, spool) })),
+      {
+        embedder: ctx.values.embedder as string | undefined,
+        merge: Boolean(ctx.values.merge),
+        strict: Boolean(ctx.values.strict),
+        onNotice: ctx.notice,
+        onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
+      },
+    );
+    // An approximate index is built and saved now, so that searches load it instead of building it.
+    const type = config?.type ?? status?.config.type;
+    if (type !== undefined && (config || resolveKind(type, result.total) !== "exact")) {
+      const opened = await plotline.prepareIndex(config ?? undefined, { onProgress: (done, total) => progress.update("indexing", done, total, "vectors") });
+      progress.done();
+      indexLine = describeOpened(opened);
+      indexJson = { kind: opened.kind, status: opened.status, seconds: opened.seconds, file: opened.saved };
+    }
+    ok = true;
+  } finally {
+    progress.done();
+    await plotline.close();
+    if (!ok && created) for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${created}${suffix}`, { force: true });
+  }
+  // Downloads and stdin are reported as given, not by their local copies.
+  result = { ...result, files: result.files.map((f, i) => ({ ...f, file: files[i]?.shown ?? f.file })) };
+  if (ctx.json) ctx.out(JSON.stringify({ db: plotline.store.location, ...result, ...(indexJson ? { index: indexJson } : {}) }));
+  else ctx.out(summary(plotline.store.location, result, ctx.verbose) + (indexLine ? `\n${indexLine}` : ""));
+}
 
 function counts(record: Partial<Record<string, number>>): string {
   return Object.entries(record)

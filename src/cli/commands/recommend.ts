@@ -2,7 +2,7 @@ import { RECOMMEND_OPTIONS, recommendOptions } from "../../options/commands.js";
 import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
-import { recommendTable } from "../recommend-table.js";
+import { recommendTable, scoreLegend } from "../recommend-table.js";
 
 export const recommendCommand: Command = {
   name: "recommend",
@@ -14,7 +14,8 @@ export const recommendCommand: Command = {
     "plotline recommend --like tt0133093 --strategy best -k 20 --json",
   ],
   async run(ctx) {
-    const options = recommendOptions(parseCli(RECOMMEND_OPTIONS, ctx.values));
+    const values = parseCli(RECOMMEND_OPTIONS, ctx.values);
+    const options = recommendOptions(values);
     // Bare words are taken as liked movies too, so `plotline recommend Alien` works.
     options.like = [...(options.like ?? []), ...(ctx.positionals.length ? [ctx.positionals.join(" ")] : [])];
     options.dislike ??= [];
@@ -26,7 +27,7 @@ export const recommendCommand: Command = {
       else {
         const list = (ms: typeof response.like) => ms.map((m) => `${m.title} (${m.year ?? "no year"})`).join(", ");
         ctx.out(`Recommended (${response.strategy}) for liking ${list(response.like) || "nothing"}${response.dislike.length ? `, disliking ${list(response.dislike)}` : ""}:`);
-        ctx.out(response.results.length ? recommendTable(response.results) : "No results.");
+        ctx.out(response.results.length ? `${recommendTable(response.results, Boolean(values.explain))}\n${scoreLegend(response.strategy, options, Boolean(values.explain))}` : "No results.");
       }
     } finally {
       await plotline.close();

@@ -3,8 +3,9 @@ import { SEARCH_OPTIONS, searchOptions } from "../../options/commands.js";
 import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../../search/keyword.js";
-import type { ExplainedHit, SearchResponse } from "../../search/types.js";
+import { DEFAULT_FUSION, type ExplainedHit, type Fusion, type SearchResponse } from "../../search/types.js";
 import type { Command } from "../command.js";
+import { nonEnglishNotice } from "../query-language.js";
 import { table } from "../table.js";
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? "-" : v.toFixed(digits));
@@ -22,8 +23,20 @@ function explainLines(r: ExplainedHit): string[] {
   return [`     ${parts.join("  ")}`, ...(model.length ? [`     model    ${model.join("  ")}`] : []), ...(matches.length ? [`     matched  ${matches.join("; ")}`] : [])];
 }
 
+/** What the score column means: it is a different quantity in each mode (and fusion). */
+export function searchScoreLegend(response: SearchResponse, fusion: Fusion = DEFAULT_FUSION): string {
+  const { parsed, mode } = response;
+  if (mode === "title") return "score: title match (exact beats prefix beats a typo; higher is closer)";
+  if (parsed.likeId) return `score: cosine similarity to ${parsed.like ?? "the movie"}'s plot embedding (-1..1)`;
+  if (!parsed.text.trim()) return "score: popularity (no words to search: the movies the filters keep, most popular first)";
+  if (mode === "semantic") return "score: cosine similarity of the query and plot embeddings (-1..1)";
+  if (mode === "keyword") return "score: BM25 relevance (unbounded; compare scores within one query only)";
+  if (fusion === "rrf" || fusion === "native-rrf") return "score: fused by reciprocal rank, sum of 1 / (60 + rank) over the keyword and semantic lists";
+  return "score: fused, alpha x semantic + (1 - alpha) x keyword, each normalised to 0..1 (--explain shows both)";
+}
+
 /** The readable form: what was understood, a results table, and with --explain why each result is there. */
-export function renderSearch(response: SearchResponse & { keywordRanking?: string }, offset: number, explain: boolean): string {
+export function renderSearch(response: SearchResponse & { keywordRanking?: string }, offset: number, explain: boolean, fusion?: Fusion): string {
   const lines: string[] = [];
   const { parsed } = response;
   if (parsed.extracted.length) {
@@ -40,10 +53,11 @@ export function renderSearch(response: SearchResponse & { keywordRanking?: strin
   }
   const rows = response.results.map((r, i) => [offset + i + 1, r.score.toFixed(4), r.title, r.year, r.id]);
   const rendered = table(["#", "score", "title", "year", "id"], rows).split("\n");
-  if (!explain) return [...lines, ...rendered].join("\n");
+  if (!explain) return [...lines, ...rendered, searchScoreLegend(response, fusion)].join("\n");
   if (response.keywordRanking) lines.push(`Keyword ranking: ${response.keywordRanking}.`, "");
   lines.push(...rendered.slice(0, 2));
   response.results.forEach((r, i) => lines.push(rendered[i + 2]!, ...explainLines(r)));
+  lines.push(searchScoreLegend(response, fusion));
   return lines.join("\n");
 }
 
@@ -68,10 +82,12 @@ export const searchCommand: Command = {
     try {
       const explain = Boolean(values.explain);
       const found = await plotline.search(query, options);
+      const foreign = found.mode === "title" ? null : nonEnglishNotice(query);
+      if (foreign) ctx.notice(foreign);
       // Backends rank keywords differently (FTS5's BM25, pg_textsearch, ts_rank_cd): --explain says which ran.
       const keywordSide = explain && found.mode !== "semantic" && found.mode !== "title" && plotline.store.capabilities.keyword;
       const response = keywordSide ? { ...found, keywordRanking: await plotline.store.keywordRanking(DEFAULT_FIELD_WEIGHTS) } : found;
-      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, explain));
+      ctx.out(ctx.json ? JSON.stringify(response) : renderSearch(response, offset, explain, options.fusion));
     } finally {
       await plotline.close();
     }

@@ -50,12 +50,24 @@ function options(ctx: CommandContext): Options {
   return { port, host, db: ctx.db ?? defaultDbPath(), workers, allowedHosts: [host, ...listed], cors };
 }
 
-/** Resolves on SIGINT or SIGTERM. */
+/** How often a server started by `npx` checks that npx is still there (ms). */
+const PARENT_CHECK_MS = 500;
+
+/**
+ * Resolves on SIGINT or SIGTERM, or, when started through `npx plotline serve` (npm exec runs
+ * the command in a child shell and does not pass signals on), when npx is gone: killing npx by
+ * its PID then stops the server instead of leaving it orphaned and listening.
+ */
 function untilStopped(): Promise<void> {
   return new Promise((resolve) => {
+    const parent = process.ppid;
+    const underNpx = process.env.npm_command === "exec" && !cluster.isWorker;
+    const watch = underNpx ? setInterval(() => process.ppid !== parent && stop(), PARENT_CHECK_MS) : null;
+    watch?.unref();
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
+      if (watch) clearInterval(watch);
       resolve();
     };
     process.on("SIGINT", stop);

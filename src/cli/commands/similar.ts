@@ -3,7 +3,7 @@ import { SIMILAR_OPTIONS, similarOptions } from "../../options/commands.js";
 import { cliFlags, parseCli } from "../../options/option.js";
 import { Plotline } from "../../plotline.js";
 import type { Command } from "../command.js";
-import { recommendTable } from "../recommend-table.js";
+import { recommendTable, scoreLegend } from "../recommend-table.js";
 
 export const similarCommand: Command = {
   name: "similar",
@@ -20,7 +20,8 @@ export const similarCommand: Command = {
   async run(ctx) {
     const ref = ctx.positionals.join(" ").trim();
     if (!ref) throw new InvalidArgumentError("movie", 'is missing; usage: plotline similar <id|title>, e.g. plotline similar "Toy Story"');
-    const options = similarOptions(parseCli(SIMILAR_OPTIONS, ctx.values));
+    const values = parseCli(SIMILAR_OPTIONS, ctx.values);
+    const options = similarOptions(values);
     const plotline = Plotline.open({ db: ctx.db, readonly: true, onNotice: ctx.notice });
     try {
       const response = await plotline.similar(ref, options);
@@ -28,7 +29,7 @@ export const similarCommand: Command = {
       else {
         const m = response.movie;
         ctx.out(`More like ${m.title} (${m.year ?? "no year"}) ${m.id}, by ${response.method}:`);
-        ctx.out(response.results.length ? recommendTable(response.results) : "No results.");
+        ctx.out(response.results.length ? `${recommendTable(response.results, Boolean(values.explain))}\n${scoreLegend(response.method, options, Boolean(values.explain))}` : "No results.");
       }
     } finally {
       await plotline.close();

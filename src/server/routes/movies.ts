@@ -45,7 +45,7 @@ export function movieRoutes(app: FastifyInstance, { live, heavy, db }: RouteCont
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: jsonProperties(SIMILAR_OPTIONS, { k: LIMITS.similarK.max }),
+          properties: jsonProperties(SIMILAR_OPTIONS),
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
       },

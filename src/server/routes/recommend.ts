@@ -20,7 +20,7 @@ export function recommendRoutes(app: FastifyInstance, { live, heavy, db }: Route
         body: {
           type: "object",
           additionalProperties: false,
-          properties: jsonProperties(RECOMMEND_OPTIONS, { k: LIMITS.recommendK.max }),
+          properties: jsonProperties(RECOMMEND_OPTIONS),
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
       },

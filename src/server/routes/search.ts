@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { SEARCH_OPTIONS, searchOptions, TITLES_OPTIONS } from "../../options/commands.js";
+import { InvalidArgumentError } from "../../errors.js";
 import { fromJson, jsonProperties } from "../../options/option.js";
 import { listingJson } from "../cards.js";
 import { LIMITS } from "../limits.js";
@@ -7,7 +8,7 @@ import { ERROR_RESPONSES, LIST_SCHEMA } from "../schemas.js";
 import { JSON_TYPE, type RouteContext } from "./context.js";
 
 type Query = Record<string, unknown> & { q: string };
-type TitlesQuery = { prefix: string; k?: number };
+type TitlesQuery = { q?: string; prefix?: string; k?: number };
 
 export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void {
   app.get<{ Querystring: Query }>(
@@ -24,7 +25,7 @@ export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void
           additionalProperties: false,
           properties: {
             q: { type: "string", minLength: 1, maxLength: LIMITS.queryLength, description: `The query (at most ${LIMITS.queryLength} characters).` },
-            ...jsonProperties(SEARCH_OPTIONS, { k: LIMITS.searchK.max, offset: LIMITS.maxOffset }),
+            ...jsonProperties(SEARCH_OPTIONS),
           },
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
@@ -42,20 +43,25 @@ export function searchRoutes(app: FastifyInstance, { live }: RouteContext): void
     {
       schema: {
         summary: "Title suggestions as you type",
-        description: "`Plotline.titles(prefix, k)`: titles that start with, or nearly match, what was typed; exact beats prefix beats typo.",
+        description: "`Plotline.titles(q, k)`: titles that start with, or nearly match, what was typed; exact beats prefix beats typo. `q` as in `/api/search`; `prefix` is its older name, still accepted.",
         tags: ["search"],
         querystring: {
           type: "object",
-          required: ["prefix"],
           additionalProperties: false,
           properties: {
-            prefix: { type: "string", minLength: 1, maxLength: LIMITS.prefixLength, description: "What the user has typed so far." },
-            ...jsonProperties(TITLES_OPTIONS, { k: LIMITS.titlesK.max }),
+            q: { type: "string", minLength: 1, maxLength: LIMITS.prefixLength, description: "What the user has typed so far." },
+            prefix: { type: "string", minLength: 1, maxLength: LIMITS.prefixLength, description: "The same as q (its older name); give one of them." },
+            ...jsonProperties(TITLES_OPTIONS),
           },
+          anyOf: [{ required: ["q"] }, { required: ["prefix"] }],
         },
         response: { 200: LIST_SCHEMA, ...ERROR_RESPONSES },
       },
     },
-    async (request) => live.use((p) => p.titles(request.query.prefix, request.query.k)),
+    async (request) => {
+      const { q, prefix, k } = request.query;
+      if (q !== undefined && prefix !== undefined && q !== prefix) throw new InvalidArgumentError("prefix", "is the older name of q; give one of them");
+      return live.use((p) => p.titles((q ?? prefix)!, k));
+    },
   );
 }

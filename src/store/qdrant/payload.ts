@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Movie } from "../../catalog/movie.js";
 import type { EmbedderState } from "../../embed/embedder.js";
-import type { MovieField, MovieRow, UpsertItem } from "../store.js";
+import { MOVIE_FIELDS, type MovieField, type MovieRow, type UpsertItem } from "../store.js";
 
 /**
  * How a movie is kept as a Qdrant point's payload. Every `Movie` field under its own name (so
@@ -23,29 +23,7 @@ import type { MovieField, MovieRow, UpsertItem } from "../store.js";
 export const DERIVED_KEYS = ["seq", "pop", "lc", "ph", "stems", "len", "hash", "raw", "v"] as const;
 
 /** `Movie` fields in the payload, in a fixed order. */
-export const MOVIE_KEYS = [
-  "id",
-  "source",
-  "sourceId",
-  "title",
-  "year",
-  "overview",
-  "plot",
-  "tagline",
-  "genres",
-  "keywords",
-  "cast",
-  "directors",
-  "companies",
-  "runtime",
-  "rating",
-  "votes",
-  "popularity",
-  "budget",
-  "revenue",
-  "posterUrl",
-  "language",
-] as const satisfies readonly (keyof Movie)[];
+export const MOVIE_KEYS = MOVIE_FIELDS;
 
 type Exhaustive<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const movieKeysCoverMovie: Exhaustive<(typeof MOVIE_KEYS)[number], keyof Movie> = true;

@@ -22,11 +22,27 @@ export function emptyState(title: string, detail: string | Node, ...extra: Node[
   return h("div", { class: "empty", attrs: { "data-testid": "empty" } }, h("p", { class: "empty-title" }, title), h("p", null, detail), ...extra);
 }
 
-/** An error from the API, shown in words; aborted requests show nothing. */
+/** A way out of a dead end: home, where the search box and starting points are. */
+export function homeLink(): HTMLElement {
+  return h("a", { class: "button", attrs: { href: "/", "data-testid": "home-link" } }, "Go home");
+}
+
+/** An error from the API, shown in words with a way home; aborted requests show nothing. */
 export function errorState(err: unknown): HTMLElement | null {
   if (isAbort(err)) return null;
   const message = err instanceof ApiError ? err.message : "The server could not be reached.";
-  return h("div", { class: "empty error", attrs: { role: "alert", "data-testid": "error" } }, h("p", { class: "empty-title" }, "Something went wrong"), h("p", null, message));
+  return h("div", { class: "empty error", attrs: { role: "alert", "data-testid": "error" } }, h("p", { class: "empty-title" }, "Something went wrong"), h("p", null, message), homeLink());
+}
+
+/** A movie the collection does not have (a stale or mistyped link). */
+export function movieNotFound(id: string): HTMLElement {
+  return h(
+    "section",
+    { class: "empty", attrs: { "data-testid": "not-found" } },
+    heading("h1", "Movie not found"),
+    h("p", null, `This collection has no movie with the id ${id}. Search for it by title, or start again from the home page.`),
+    homeLink(),
+  );
 }
 
 /** A heading that takes focus after navigation, so screen readers and keyboards start there. */

@@ -23,7 +23,7 @@ function tasteList(label: string, items: TasteItem[], editable: boolean, testid:
             h(
               "li",
               { class: "chip" },
-              h("a", { attrs: { href: href({ name: "movie", id: m.id, method: "knn" }) } }, m.title, m.year ? ` (${m.year})` : ""),
+              h("a", { attrs: { href: href({ name: "movie", id: m.id, method: "knn", view: "grid" }) } }, m.title, m.year ? ` (${m.year})` : ""),
               editable ? h("button", { class: "chip-remove", attrs: { type: "button", "aria-label": `Forget ${m.title}` }, on: { click: () => forget(m.id) } }, "×") : null,
             ),
           ),

@@ -1,7 +1,7 @@
 import { h, replace } from "../dom.js";
 import { loadTaste } from "../taste.js";
 import { emptyFilters, href } from "../url.js";
-import { heading } from "./common.js";
+import { heading, homeLink } from "./common.js";
 
 /** Starting points that show what each kind of query does. */
 const EXAMPLES = [
@@ -36,5 +36,5 @@ export function renderHome(main: HTMLElement): void {
 
 export function renderNotFound(main: HTMLElement, path: string): void {
   document.title = "Not found · Plotline";
-  replace(main, h("section", { class: "empty" }, heading("h1", "Page not found"), h("p", null, `Nothing lives at ${path}.`), h("a", { class: "button", attrs: { href: "/" } }, "Go home")));
+  replace(main, h("section", { class: "empty" }, heading("h1", "Page not found"), h("p", null, `Nothing lives at ${path}.`), homeLink()));
 }

@@ -1,15 +1,16 @@
-import { api, type ListResponse, type Movie, type Trailer } from "../api.js";
-import { cardGrid, opinionButtons, skeletons } from "../card.js";
+import { api, ApiError, type ListResponse, type Movie, type Trailer } from "../api.js";
+import { cardGrid, cardList, opinionButtons, skeletons } from "../card.js";
 import { cover } from "../cover.js";
 import { h, replace } from "../dom.js";
-import { href, METHODS, navigate, type Method, type Route } from "../url.js";
-import { emptyState, errorState, heading, segmented } from "./common.js";
+import { href, METHODS, navigate, VIEWS, type Method, type Route, type View } from "../url.js";
+import { emptyState, errorState, heading, movieNotFound, segmented } from "./common.js";
 
 type MovieRoute = Extract<Route, { name: "movie" }>;
 
 /** Similar movies shown, as on Karpathy's site. */
 const SIMILAR = 40;
 const METHOD_LABELS: Record<Method, string> = { knn: "kNN", svm: "SVM" };
+const VIEW_LABELS: Record<View, string> = { grid: "Grid", list: "List" };
 
 function fact(label: string, value: string | null): HTMLElement | null {
   if (!value) return null;
@@ -69,13 +70,14 @@ export async function renderMovie(route: MovieRoute, main: HTMLElement, signal: 
   const top = h("div", { class: "movie-top", attrs: { "aria-busy": "true" } }, h("div", { class: "movie-detail skeleton" }, h("div", { class: "cover" }), h("div", { class: "line" })));
   const similar = h("div", { class: "results", attrs: { "aria-busy": "true", "data-testid": "similar" } }, h("div", { class: "grid" }, ...skeletons(8)));
   const methods = segmented("method", "Similarity method", METHODS.map((m) => ({ value: m, label: METHOD_LABELS[m] })), route.method, (method) => navigate(href({ ...route, method })));
+  const views = segmented("view", "Layout", VIEWS.map((v) => ({ value: v, label: VIEW_LABELS[v] })), route.view, (view) => navigate(href({ ...route, view }), { replace: true }));
   replace(
     main,
     h(
       "section",
       { class: "movie-view" },
       top,
-      h("section", { class: "similar", attrs: { "aria-labelledby": "similar-heading" } }, h("div", { class: "toolbar" }, h("h2", { attrs: { id: "similar-heading" } }, `The ${SIMILAR} most similar`), methods), similar),
+      h("section", { class: "similar", attrs: { "aria-labelledby": "similar-heading" } }, h("div", { class: "toolbar" }, h("h2", { attrs: { id: "similar-heading" } }, `The ${SIMILAR} most similar`), methods, views), similar),
     ),
   );
 
@@ -88,7 +90,7 @@ export async function renderMovie(route: MovieRoute, main: HTMLElement, signal: 
     similarPromise.catch(() => undefined);
     if (signal.aborted) return;
     document.title = "Not found · Plotline";
-    replace(main, errorState(err) ?? "");
+    replace(main, err instanceof ApiError && err.status === 404 ? movieNotFound(route.id) : (errorState(err) ?? ""));
     return;
   }
   if (signal.aborted) return;
@@ -107,5 +109,6 @@ export async function renderMovie(route: MovieRoute, main: HTMLElement, signal: 
   }
   if (signal.aborted) return;
   similar.setAttribute("aria-busy", "false");
-  replace(similar, list.results.length ? cardGrid(list.results, `Movies similar to ${movie.title}`) : emptyState("Nothing similar found", "This movie has no neighbours in the collection."));
+  const label = `Movies similar to ${movie.title}`;
+  replace(similar, list.results.length ? (route.view === "list" ? cardList(list.results, label) : cardGrid(list.results, label, { dense: true })) : emptyState("Nothing similar found", "This movie has no neighbours in the collection."));
 }

@@ -1,0 +1,162 @@
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { COMMANDS } from "../src/cli/commands.js";
+import { runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/collections.js";
+import { makeSpokenVideo, missingMediaTools } from "./helpers/media.js";
+import { BIN, FIXTURES, ROOT } from "./helpers/paths.js";
+
+/**
+ * Every command line of the README's "Using it" section, run as written (in a scratch folder)
+ * on small fixtures, so a line that cannot be pasted or no longer works fails here. Only data
+ * and places are mapped: `../shared` files to fixtures in the same formats, the dataset URL to a
+ * local server, `~/trailers` to a folder with one spoken trailer, `films.csv` to a mapped CSV.
+ */
+
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const section = readme.slice(readme.indexOf("## Using it"));
+const block = section.slice(section.indexOf("```sh") + 5, section.indexOf("```", section.indexOf("```sh") + 5));
+const lines = block
+  .split("\n")
+  .map((l) => l.trim())
+  .filter((l) => l.startsWith("npx plotline"));
+
+/** Shell words of a README line (double and single quotes; a `#` comment after whitespace ends it). */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | null = null;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) out.push(cur);
+      cur = "";
+      started = false;
+    } else if (c === "#" && !started) break;
+    else if (c === "<" && /^<[a-z]+>/.test(line.slice(i))) {
+      // A placeholder (`<command>`), which the test fills in.
+      const end = line.indexOf(">", i);
+      cur += line.slice(i, end + 1);
+      started = true;
+      i = end;
+    }
+    else if (c === "|" || c === ";" || c === "&" || c === "<" || c === ">") throw new Error(`not pasteable as one command: ${line}`);
+    else {
+      cur += c;
+      started = true;
+    }
+  }
+  assert.equal(quote, null, `unbalanced quote: ${line}`);
+  if (started) out.push(cur);
+  return out;
+}
+
+const dir = tempDir("plotline-readme-");
+const env = { PLOTLINE_CACHE: join(dir, "cache"), PLOTLINE_OFFLINE: "1", PLOTLINE_DB: "", HOME: dir };
+const wikiJson = readFileSync(join(FIXTURES, "wikipedia-movies.json"));
+writeFileSync(join(dir, "films.csv"), "Name,Plot,Year,Genres\nThe Lighthouse Keeper,A keeper alone on a rock in a storm waits for a ship that never comes.,1999,Drama\nStarfall,Two children find a fallen star in a field and hide it from the army.,2004,Family|Fantasy\n");
+
+const server = createServer((req, res) => {
+  if (req.url?.endsWith("/movies.json")) {
+    res.writeHead(200, { "content-type": "application/json", "content-length": wikiJson.length });
+    res.end(wikiJson);
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+after(() => server.close());
+const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const media = missingMediaTools();
+/** Why a line is not run here, or null. */
+function skipReason(args: string[]): string | null {
+  if (args.some((a) => a.startsWith("postgres://"))) return "needs a Postgres server at the URL (a backend URL; test/cli-postgres.test.ts runs these commands on PGlite)";
+  if (args[0] === "models" && args[1] === "import") return "needs a sentence-transformers checkpoint folder (test/models-import.test.ts runs `plotline models import` on generated ones)";
+  if (media && (args[0] === "trailers" || args.some((a) => a.endsWith(".mp4")))) return `trailers need ${media}`;
+  return null;
+}
+
+/** The README's words with data and places mapped onto the fixtures. */
+function mapped(args: string[]): string[] {
+  return args.map((a) => {
+    if (a === "../shared/data/tmdb-movies.csv") return join(FIXTURES, "readme-tmdb.csv");
+    if (a === "../shared/data/wikipedia-movies.json.gz") return join(FIXTURES, "wikipedia-movies.json");
+    if (a.startsWith("https://raw.githubusercontent.com/")) return `${local}${new URL(a).pathname}`;
+    if (a === "~/trailers") return join(dir, "trailers");
+    if (a.startsWith("eval/")) return join(ROOT, a);
+    return a;
+  });
+}
+
+let trailersReady: Promise<void> | null = null;
+function trailers(): Promise<void> {
+  trailersReady ??= (async () => {
+    mkdirSync(join(dir, "trailers"), { recursive: true });
+    makeSpokenVideo(join(dir, "trailers"), { name: "The Martian (2015) Official Trailer.mp4", text: "An astronaut is stranded on Mars. He must grow potatoes to survive." });
+  })();
+  return trailersReady;
+}
+
+/** Runs `plotline serve ...` until it listens, then stops it. */
+async function serveOnce(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const port = args.indexOf("--port");
+  const withPort = port >= 0 ? [...args.slice(0, port + 1), "0", ...args.slice(port + 2)] : args;
+  const child = spawn(process.execPath, [BIN, ...withPort, "--json"], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", (l) => resolve((JSON.parse(l) as { url: string }).url));
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  const health = await fetch(`${url}/api/health`);
+  assert.ok(health.ok);
+  child.kill("SIGTERM");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stderr };
+}
+
+test("the README's Using it section has its command lines", () => {
+  assert.ok(lines.length >= 20, `${lines.length} lines`);
+});
+
+// In order: the first lines build the collections the later ones use.
+for (const line of lines) {
+  let args: string[] = [];
+  let unparsable: Error | null = null;
+  try {
+    args = words(line).slice(2);
+  } catch (err) {
+    unparsable = err as Error;
+  }
+  const reason = unparsable ? null : skipReason(args);
+  test(`README: ${line.replace(/\s+#.*$/, "")}`, { skip: reason ?? false, timeout: 180_000 }, async () => {
+    if (unparsable) throw unparsable;
+    if (args[0] === "trailers" || args.some((a) => a.endsWith(".mp4"))) await trailers();
+    if (args[0] === "serve") {
+      const r = await serveOnce(mapped(args));
+      assert.equal(r.code, 0, r.stderr);
+      return;
+    }
+    const runs = args[0] === "<command>" ? COMMANDS.map((c) => [c.name, ...args.slice(1)]) : [mapped(args)];
+    for (const run of runs) {
+      const r = await runCli(run, { cwd: dir, env });
+      assert.equal(r.code, 0, `plotline ${run.join(" ")}\n${r.stderr}${r.stdout.slice(0, 2000)}`);
+      assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /, r.stderr);
+    }
+  });
+}
