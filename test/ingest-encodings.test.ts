@@ -27,13 +27,13 @@ async function text(file: string, encoding?: string): Promise<string> {
   return Buffer.concat(parts).toString("utf8");
 }
 
-test("a latin-1 CSV is refused with its line and byte offset, never garbled; --encoding latin1 reads it", async () => {
+test("a latin-1 CSV is refused with its row, field, line and byte offset, never garbled; --encoding latin1 reads it", async () => {
   const dir = tempDir();
   const file = join(dir, "latin1.csv");
   const bytes = Buffer.from(HEADER + "tt0000001,Plain,\"A plot.\",2000\n" + AMELIE, "latin1");
   writeFileSync(file, bytes);
   await assert.rejects(movies(file), (err: Error) => {
-    assert.match(err.message, /latin1\.csv: not valid UTF-8 at line 3, byte offset \d+ \(bytes e9 /);
+    assert.match(err.message, /latin1\.csv: row 2, field original_title: not valid UTF-8 at line 3, byte offset \d+ \(bytes e9 /);
     assert.equal(Number(/byte offset (\d+)/.exec(err.message)![1]), bytes.indexOf(0xe9));
     assert.match(err.message, /--encoding latin1/);
     return true;
@@ -70,7 +70,7 @@ test("invalid UTF-8 deep in a gzip file, past the format sniffing, is found with
   const file = join(dir, "deep.csv.gz");
   writeFileSync(file, gzipSync(bad));
   await assert.rejects(movies(file), (err: Error) => {
-    assert.match(err.message, new RegExp(`line 3002, byte offset ${bad.indexOf(0xff)} \\(bytes ff`));
+    assert.match(err.message, new RegExp(`: row 3001, field original_title: not valid UTF-8 at line 3002, byte offset ${bad.indexOf(0xff)} \\(bytes ff`));
     return true;
   });
 });
@@ -89,10 +89,40 @@ test("a NUL byte anywhere refuses the file the same way, CSV or JSON, plain or g
         const src = await opened;
         for await (const _ of src.records);
       })(),
-      /a NUL byte \(binary data or UTF-16, not text.*\) at line \d+, byte offset \d+/,
+      name.includes("csv") ? /: row 2001, field original_title: a NUL byte \(binary data or UTF-16, not text.*\) at line 2002, byte offset \d+/ : /a NUL byte \(binary data or UTF-16, not text.*\) at line \d+, byte offset \d+/,
       name,
     );
   }
+});
+
+test("a bad byte in a CSV names its row and its column, mapped or TMDB, in any field; a bad header is the header", async () => {
+  const dir = tempDir();
+  const file = join(dir, "mapped.csv");
+  // The bad byte sits in a quoted plot that spans two lines, in the third data row.
+  const rows = 'Name,Plot Summary,Year\nOne,"First.",2001\nTwo,"Second.",2002\nThree,"Third line one\nand ';
+  writeFileSync(file, Buffer.concat([Buffer.from(rows), Buffer.from([0xe9]), Buffer.from('t\u00e9.",2003\nFour,"Fourth.",2004\n')]));
+  const map = { title: "Name", overview: "Plot Summary", year: "Year" };
+  await assert.rejects(
+    (async () => {
+      const src = await openCatalog(file, { map });
+      for await (const _ of src.records);
+    })(),
+    (err: Error) => {
+      assert.match(err.message, /mapped\.csv: row 3, field Plot Summary: not valid UTF-8 at line 5, byte offset \d+ \(bytes e9 74/);
+      assert.equal(Number(/byte offset (\d+)/.exec(err.message)![1]), Buffer.byteLength(rows));
+      return true;
+    },
+  );
+  // In the header the file is refused before any row, naming line 1.
+  writeFileSync(file, Buffer.concat([Buffer.from("Name,Pl"), Buffer.from([0xf8]), Buffer.from("t,Year\nOne,A.,2001\n")]));
+  await assert.rejects(openCatalog(file, { map }), /mapped\.csv: not valid UTF-8 at line 1, byte offset 7 \(bytes f8/);
+  // The CLI prints the same one line, exit 2.
+  writeFileSync(file, Buffer.from(HEADER + "tt0000001,Plain,\"A plot.\",2000\n" + AMELIE, "latin1"));
+  const db = join(dir, "c.db");
+  const r = await runCli(["ingest", file, "--db", db, "--embedder", "glove", "--format", "tmdb"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^plotline: .*mapped\.csv: row 2, field original_title: not valid UTF-8 at line 3, byte offset \d+/m);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
 });
 
 test("multi-byte characters split across chunks decode exactly; a BOM is dropped", async () => {

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { StringDecoder } from "node:string_decoder";
 import { createReadStream, promises as fs } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
@@ -26,12 +27,37 @@ export async function openBytes(file: string): Promise<{ stream: Readable; gzip:
  * latin-1 file read as UTF-8 must not turn "Amélie" into "Am\uFFFDlie" silently), and so is a
  * NUL byte anywhere: it means binary data or UTF-16, never a CSV or JSON text.
  */
-export async function openText(file: string, encoding: string = DEFAULT_ENCODING): Promise<{ stream: Readable; gzip: boolean }> {
-  const decoder = textDecoder(file, encoding);
+export async function openText(file: string, encoding: string = DEFAULT_ENCODING, options: TextOptions = {}): Promise<OpenedText> {
+  const { decoder, failure } = textDecoder(file, encoding, Boolean(options.mark));
   const { stream, gzip } = await openRaw(file);
   stream.on("error", (err) => decoder.destroy(err));
   decoder.on("error", () => stream.destroy());
-  return { stream: stream.pipe(decoder), gzip };
+  return { stream: stream.pipe(decoder), gzip, failure };
+}
+
+export interface TextOptions {
+  /**
+   * Instead of failing at the first bad byte (a NUL, or one not in the encoding), record it
+   * (`failure`), put one U+0000 in its place and go on. A reader that knows its records (CSV)
+   * then finds the marker in a record and names that row and field; it must refuse the file
+   * (the text after the marker is decoded leniently, for that one purpose). Default false.
+   */
+  mark?: boolean;
+}
+
+/** Where the first bad byte of a text stream was (`mark`). */
+export interface TextFailure {
+  line: number;
+  offset: number;
+  /** What and where, without the file: "not valid UTF-8 at line 3, byte offset 80 (bytes e9 20 50 61); if the file ..." */
+  detail: string;
+}
+
+export interface OpenedText {
+  stream: Readable;
+  gzip: boolean;
+  /** With `mark`: the first bad byte seen so far, or null. Without it, always null (the stream fails instead). */
+  failure: () => TextFailure | null;
 }
 
 /** Whether `encoding` is one `--encoding` takes (any iconv-lite knows: latin1, windows-1252, ...). */
@@ -41,7 +67,7 @@ export function checkEncoding(encoding: string): void {
 
 const isUtf8Name = (encoding: string) => /^utf-?8$/i.test(encoding);
 
-function textDecoder(file: string, encoding: string): Transform {
+function textDecoder(file: string, encoding: string, mark: boolean): { decoder: Transform; failure: () => TextFailure | null } {
   checkEncoding(encoding);
   // Multi-byte encodings have NUL bytes in ordinary text.
   const nulIsBinary = !/utf-?16|utf-?32|ucs/i.test(encoding);
@@ -50,19 +76,41 @@ function textDecoder(file: string, encoding: string): Transform {
   let line = 1;
   let pending: Buffer = Buffer.alloc(0);
   let first = true;
-  const fail = (at: number, buf: Buffer, why: string, hint = "") =>
-    new SourceError(file, `${why} at line ${line + count(buf.subarray(0, at), 0x0a)}, byte offset ${offset + at} (bytes ${[...buf.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ")})${hint}`);
-  return new Transform({
+  let failed: TextFailure | null = null;
+  // After a marked failure the rest is only read to finish the marked record: decoded leniently.
+  const lenient = new StringDecoder("utf8");
+  const where = (at: number, buf: Buffer, why: string, hint = ""): TextFailure => {
+    const atLine = line + count(buf.subarray(0, at), 0x0a);
+    const detail = `${why} at line ${atLine}, byte offset ${offset + at} (bytes ${[...buf.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, "0")).join(" ")})${hint}`;
+    return { line: atLine, offset: offset + at, detail };
+  };
+  const fail = (at: number, buf: Buffer, why: string, hint = "") => new SourceError(file, where(at, buf, why, hint).detail);
+  /** In mark mode: records the failure at `at` and returns the text with one U+0000 for the bad byte. */
+  const marked = (at: number, buf: Buffer, why: string, hint = ""): Buffer => {
+    failed = where(at, buf, why, hint);
+    const before = iconvDecoder ? Buffer.from(iconvDecoder.write(buf.subarray(0, at)), "utf8") : buf.subarray(0, at);
+    return Buffer.concat([before, Buffer.from([0]), Buffer.from(lenient.write(buf.subarray(at + 1)), "utf8")]);
+  };
+  const NUL_WHY = "a NUL byte (binary data or UTF-16, not text; for UTF-16 give --encoding utf-16le)";
+  const decoder = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
+      if (failed) return done(null, Buffer.from(lenient.write(chunk), "utf8"));
       let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       if (first && isUtf8Name(encoding) && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
         buf = buf.subarray(3); // the BOM: not text
         offset += 3;
       }
       first = false;
-      if (nulIsBinary) {
-        const nul = buf.indexOf(0);
-        if (nul >= 0) return done(fail(nul, buf, "a NUL byte (binary data or UTF-16, not text; for UTF-16 give --encoding utf-16le)"));
+      const nul = nulIsBinary ? buf.indexOf(0) : -1;
+      if (mark && !iconvDecoder) {
+        // The first bad byte of either kind is the one marked.
+        const end = completeUtf8Prefix(buf);
+        const bad = isUtf8(buf.subarray(0, end)) ? -1 : firstInvalidUtf8(buf.subarray(0, end));
+        if (nul >= 0 && (bad < 0 || nul < bad)) return done(null, marked(nul, buf, NUL_WHY));
+        if (bad >= 0) return done(null, marked(bad, buf, "not valid UTF-8", ENCODING_HINT));
+      } else if (nul >= 0) {
+        if (mark) return done(null, marked(nul, buf, NUL_WHY));
+        return done(fail(nul, buf, NUL_WHY));
       }
       if (iconvDecoder) {
         line += count(buf, 0x0a);
@@ -79,14 +127,22 @@ function textDecoder(file: string, encoding: string): Transform {
       done(null, head);
     },
     flush(done: TransformCallback) {
+      if (failed) {
+        const rest = lenient.end();
+        return done(null, rest ? Buffer.from(rest, "utf8") : undefined);
+      }
       if (iconvDecoder) {
         const rest = iconvDecoder.end();
         return done(null, rest ? Buffer.from(rest, "utf8") : undefined);
       }
-      if (pending.length) return done(fail(0, pending, "not valid UTF-8 (the file ends inside a character)", ENCODING_HINT));
+      if (pending.length) {
+        const why = "not valid UTF-8 (the file ends inside a character)";
+        return mark ? done(null, marked(0, pending, why, ENCODING_HINT)) : done(fail(0, pending, why, ENCODING_HINT));
+      }
       done();
     },
   });
+  return { decoder, failure: () => failed };
 }
 
 const ENCODING_HINT = "; if the file is in another encoding, give it, e.g. --encoding latin1 or --encoding windows-1252";
@@ -163,7 +219,9 @@ async function openRaw(file: string): Promise<{ stream: Readable; gzip: boolean 
 
 /** Reads up to `bytes` bytes of the (decompressed, decoded) content, for format detection. */
 export async function peek(file: string, bytes = 65536, encoding: string = DEFAULT_ENCODING): Promise<string> {
-  const { stream } = await openText(file, encoding);
+  // Marked, not failed: a bad byte past the first line is for the reader to report with its
+  // row; the sniffed text stops before it.
+  const { stream, failure } = await openText(file, encoding, { mark: true });
   const chunks: Buffer[] = [];
   let length = 0;
   try {
@@ -181,6 +239,11 @@ export async function peek(file: string, bytes = 65536, encoding: string = DEFAU
     stream.destroy();
   }
   // The cut may fall inside a character: drop its pieces rather than show a U+FFFD.
-  const head = Buffer.concat(chunks);
+  let head = Buffer.concat(chunks);
+  const failed = failure();
+  if (failed) {
+    if (failed.line === 1) throw new SourceError(file, failed.detail);
+    head = head.subarray(0, head.indexOf(0));
+  }
   return head.subarray(0, head.length > bytes ? completeUtf8Prefix(head.subarray(0, bytes)) : head.length).toString("utf8");
 }
