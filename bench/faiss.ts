@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { table } from "../src/cli/table.js";
-import { ms, type BenchSection } from "./lib.js";
+import { benchArgs, ms, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 import { realDataset, syntheticDataset, type Dataset } from "./scale.js";
 import type { WorkerResult, WorkerTask } from "./scale-worker.js";
@@ -60,30 +60,15 @@ const RECALL_TARGET = 0.95;
 const MB = 1024 * 1024;
 
 function parse(args: string[]): Options {
-  const value = (name: string): string | undefined => {
-    const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (i < 0) return undefined;
-    return args[i]!.includes("=") ? args[i]!.split("=")[1] : args[i + 1];
-  };
-  const num = (name: string, fallback: number) => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v.replace(/_/g, ""));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${v}'`);
-    return n;
-  };
-  const parts = new Set((value("parts") ?? "exact,ivfpq,hnsw").split(",").filter(Boolean));
-  for (const p of parts) if (!["exact", "ivfpq", "hnsw"].includes(p)) throw new Error(`--parts: unknown part '${p}' (exact, ivfpq, hnsw)`);
-  const ef = (value("ef") ?? "16,32,64,128,256,512").split(",").map(Number);
-  if (ef.some((e) => !Number.isInteger(e) || e <= 0)) throw new Error(`--ef: expected positive integers, got '${value("ef")}'`);
+  const { value, int, ints, names } = benchArgs(args);
   return {
-    parts,
+    parts: names("parts", "exact,ivfpq,hnsw", ["exact", "ivfpq", "hnsw"]),
     // Under `scale`, its --n sets the large size too.
-    large: num("large", num("n", 1_000_000)),
-    hnswN: num("hnsw-n", num("large", num("n", 1_000_000))),
-    queries: num("queries", 200),
-    rounds: num("rounds", 3),
-    ef,
+    large: int("large", int("n", 1_000_000)),
+    hnswN: int("hnsw-n", int("large", int("n", 1_000_000))),
+    queries: int("queries", 200),
+    rounds: int("rounds", 3),
+    ef: ints("ef", [16, 32, 64, 128, 256, 512]),
     cache: value("cache") ?? join(process.env.TMPDIR ?? "/tmp", "plotline-scale"),
   };
 }

@@ -2,7 +2,7 @@ import pg from "pg";
 import { toVectorText } from "../src/store/postgres/codec.js";
 import { parsePostgresUrl } from "../src/store/postgres/options.js";
 import { SyntheticSet } from "../src/vector-index/synthetic.js";
-import { ms, percentile, type BenchSection } from "./lib.js";
+import { benchArgs, ms, percentile, type BenchSection } from "./lib.js";
 
 /**
  * `npm run bench -- postgres-scale --url=postgres://... [--n=100000] [--dims=384]
@@ -28,19 +28,10 @@ interface Options {
 }
 
 function parse(args: string[]): Options {
-  const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const int = (name: string, fallback: number) => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v.replace(/_/g, ""));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${v}'`);
-    return n;
-  };
+  const { value, int, ints } = benchArgs(args);
   const url = value("url") ?? process.env.PLOTLINE_BENCH_POSTGRES_URL;
   if (!url) throw new Error("postgres-scale: give --url=postgres://... (a server with pgvector) or set PLOTLINE_BENCH_POSTGRES_URL");
-  const ef = (value("ef") ?? "40,100,200").split(",").map((x) => Number(x));
-  if (ef.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`--ef: expected positive integers, got '${value("ef")}'`);
-  return { url, n: int("n", 100_000), dims: int("dims", 384), queries: int("queries", 200), m: int("m", 16), efc: int("efc", 64), ef };
+  return { url, n: int("n", 100_000), dims: int("dims", 384), queries: int("queries", 200), m: int("m", 16), efc: int("efc", 64), ef: ints("ef", [40, 100, 200]) };
 }
 
 const SCHEMA = "plotline_bench_scale";

@@ -11,7 +11,7 @@ import { finishedVectors } from "../src/store/sqlite/saved-index.js";
 import { SyntheticSet } from "../src/vector-index/synthetic.js";
 import { Plotline } from "../src/plotline.js";
 import type { SqliteStore } from "../src/store/sqlite/store.js";
-import { ms, type BenchSection } from "./lib.js";
+import { benchArgs, ms, type BenchSection } from "./lib.js";
 import { ROOT, TMDB_CSV, WIKIPEDIA_JSON } from "./paths.js";
 import type { WorkerResult, WorkerTask } from "./scale-worker.js";
 
@@ -49,33 +49,21 @@ interface Options {
 }
 
 function parse(args: string[]): Options {
-  const value = (name: string): string | undefined => {
-    const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (i < 0) return undefined;
-    return args[i]!.includes("=") ? args[i]!.split("=")[1] : args[i + 1];
-  };
-  const num = (name: string, fallback: number) => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v.replace(/_/g, ""));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${v}'`);
-    return n;
-  };
-  const list = (name: string) => value(name)?.split(",").map(Number);
+  const { value, int, ints, names } = benchArgs(args);
   return {
-    n: num("n", 1_000_000),
-    dims: num("dims", 384),
-    queries: num("queries", 200),
+    n: int("n", 1_000_000),
+    dims: int("dims", 384),
+    queries: int("queries", 200),
     real: !args.includes("--skip-real"),
     synthetic: !args.includes("--skip-synthetic"),
-    engines: new Set((value("engines") ?? "exact,hnsw,ivfpq").split(",").filter(Boolean)),
-    peers: new Set((value("peers") ?? "usearch,lancedb,orama").split(",").filter(Boolean)),
-    hnswThreads: num("hnsw-threads", 1),
-    hnswM: num("hnsw-m", 32),
-    hnswEfc: num("hnsw-efc", 128),
+    engines: names("engines", "exact,hnsw,ivfpq", ["exact", "hnsw", "ivfpq"]),
+    peers: names("peers", "usearch,lancedb,orama", ["usearch", "lancedb", "orama"]),
+    hnswThreads: int("hnsw-threads", 1),
+    hnswM: int("hnsw-m", 32),
+    hnswEfc: int("hnsw-efc", 128),
     cache: value("cache") ?? join(tmpdir(), "plotline-scale"),
-    ef: list("ef") ?? [64, 128, 256],
-    nprobe: list("nprobe") ?? null,
+    ef: ints("ef", [64, 128, 256]),
+    nprobe: ints("nprobe", null),
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Movie } from "./catalog/movie.js";
+import { sparseMovie, type Movie } from "./catalog/movie.js";
 import { textHash } from "./embed/cache.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embeddingText } from "./embed/text.js";
@@ -291,28 +291,7 @@ async function place(s: Step, parsed: ParsedName, transcript: string, hash: stri
 
 /** A movie for a trailer that matches none: its id is the file's content hash, its title the file name's. */
 function standaloneMovie(parsed: ParsedName, hex: string): Movie {
-  return {
-    id: `trailer:${hex.slice(0, 16)}`,
-    source: "trailer",
-    sourceId: hex,
-    title: parsed.title || parsed.name,
-    year: parsed.year,
-    overview: "",
-    tagline: null,
-    genres: [],
-    keywords: [],
-    cast: [],
-    directors: [],
-    companies: [],
-    runtime: null,
-    rating: null,
-    votes: null,
-    popularity: null,
-    budget: null,
-    revenue: null,
-    posterUrl: null,
-    language: null,
-  };
+  return sparseMovie({ id: `trailer:${hex.slice(0, 16)}`, source: "trailer", sourceId: hex, title: parsed.title || parsed.name, year: parsed.year });
 }
 
 async function describe(store: Store, t: Trailer): Promise<Omit<TrailerFileResult, "status">> {

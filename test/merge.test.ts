@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Cleaner } from "../src/catalog/clean.js";
 import { openCatalog } from "../src/catalog/formats.js";
 import { mergeCatalogs, normalizeTitle } from "../src/catalog/merge.js";
-import type { Movie } from "../src/catalog/movie.js";
+import { sparseMovie, type Movie } from "../src/catalog/movie.js";
 import { embeddingText, plotText } from "../src/embed/text.js";
 import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
@@ -16,28 +16,7 @@ import { tmdbWikipediaTest } from "./helpers/data.js";
 const dir = tempDir();
 
 function movie(source: string, id: string, title: string, year: number | null, overview = `${title} plot`): Movie {
-  return {
-    id,
-    source,
-    sourceId: id,
-    title,
-    year,
-    overview,
-    tagline: null,
-    genres: [],
-    keywords: [],
-    cast: [],
-    directors: [],
-    companies: [],
-    runtime: null,
-    rating: null,
-    votes: null,
-    popularity: null,
-    budget: null,
-    revenue: null,
-    posterUrl: null,
-    language: null,
-  };
+  return sparseMovie({ id, source, sourceId: id, title, year, overview });
 }
 
 test("titles are normalised for matching: case, accents, punctuation, '&', a trailing article", () => {

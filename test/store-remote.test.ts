@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { sparseMovie } from "../src/catalog/movie.js";
 import { CollectionError } from "../src/errors.js";
 import { movieUuid, MOVIE_ID_NAMESPACE } from "../src/store/remote/point-id.js";
 import { batchDigest, chunks, OWNER, runResumable, type Checkpoint, type CheckpointStore, type Step } from "../src/store/remote/resumable.js";
@@ -111,7 +112,7 @@ test("another batch does not take over a live write, but does take over a dead o
 
 test("the batch digest changes with what the batch writes, not with its log", () => {
   const item = (title: string, v = 0.5): UpsertItem => ({
-    movie: { id: "tt1", source: "tmdb", sourceId: "1", title, year: 2000, overview: "o", tagline: null, genres: [], keywords: [], cast: [], directors: [], companies: [], runtime: null, rating: null, votes: null, popularity: null, budget: null, revenue: null, posterUrl: null, language: null },
+    movie: sparseMovie({ id: "tt1", source: "tmdb", sourceId: "1", title, year: 2000, overview: "o" }),
     textHash: Buffer.alloc(20, 1),
     raw: Float32Array.of(v, 1),
   });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Movie } from "../src/catalog/movie.js";
+import { sparseMovie, type Movie } from "../src/catalog/movie.js";
 import { Plotline } from "../src/plotline.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
 import { weaviateFilter } from "../src/store/weaviate/filters.js";
@@ -179,7 +179,7 @@ describe("Weaviate backend through Plotline and the CLI", { skip: SKIP }, () => 
     const finisher = async () => (raw: Float32Array) => raw.map((x) => x / Math.hypot(...raw));
     const n = UPLOAD_BATCH * 2 + 100;
     const items = Array.from({ length: n }, (_, i) => ({
-      movie: { id: `tt${8000000 + i}`, source: "t", sourceId: String(i), title: `Movie ${i}`, year: 2000, overview: "x", tagline: null, genres: [], keywords: [], cast: [], directors: [], companies: [], runtime: null, rating: null, votes: null, popularity: null, budget: null, revenue: null, posterUrl: null, language: null } as Movie,
+      movie: sparseMovie({ id: `tt${8000000 + i}`, source: "t", sourceId: String(i), title: `Movie ${i}`, year: 2000, overview: "x" }),
       textHash: Buffer.from([i & 255]),
       raw: Float32Array.of(1 + i, 2, 3, 4),
     }));

@@ -1,16 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { sentimentScore } from "../src/catalog/sentiment.js";
 import { Plotline } from "../src/plotline.js";
 import type { TrailersResult } from "../src/trailers.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
+import { NO_CHROMIUM, openBrowser, SCREENSHOTS, startServe } from "./helpers/browser.js";
 import { makeSpokenVideo, missingMediaTools, wordErrorRate, wordsOf, writeSrt } from "./helpers/media.js";
-import { BIN, MOVIES_CSV, ROOT } from "./helpers/paths.js";
+import { MOVIES_CSV } from "./helpers/paths.js";
 
 const skip = missingMediaTools();
 
@@ -148,44 +147,27 @@ test("trailers: spoken English and Spanish videos are transcribed, matched, sear
   assert.equal(second.speech.audioSeconds, 0);
 });
 
-const CHROMIUM = "/usr/bin/chromium";
-
 /** The HTTP API returns a movie's trailers, and the web app's movie page shows the transcript (in Chromium, when installed). */
 async function movieApiAndPage(db: string, t: { diagnostic(message: string): void }): Promise<void> {
-  const server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const { url: base, server } = await startServe(db);
   try {
-    const first = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: server.stdout }).once("line", resolve);
-      server.once("exit", (code) => reject(new Error(`plotline serve exited with ${code}`)));
-    });
-    const base = (JSON.parse(first) as { url: string }).url;
     const movie = (await (await fetch(`${base}/api/movies/tt1000001`)).json()) as { trailers: { file: string; transcript: string; language: string; languageSource: string }[] };
     assert.equal(movie.trailers.length, 1);
     assert.match(movie.trailers[0]!.transcript, /potatoes/);
     assert.deepEqual([movie.trailers[0]!.language, movie.trailers[0]!.languageSource], ["en", "transcript"]);
-    if (!existsSync(CHROMIUM) || !existsSync(join(ROOT, "web/dist/index.html"))) {
-      t.diagnostic(`movie page not checked in a browser: ${existsSync(CHROMIUM) ? "web/dist is not built" : `no Chromium at ${CHROMIUM}`}`);
+    if (NO_CHROMIUM) {
+      t.diagnostic(`movie page not checked in a browser: ${NO_CHROMIUM}`);
       return;
     }
-    const { chromium } = await import("playwright-core");
-    const context = await chromium.launchPersistentContext(tempDir("plotline-chromium-"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1200, height: 800 },
-      colorScheme: "light",
-    });
+    const { context, page } = await openBrowser();
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${base}/movie/tt1000012`);
       const transcript = page.getByTestId("transcript");
       await transcript.waitFor();
       assert.match((await transcript.textContent()) ?? "", /criatura mortal/);
       assert.equal(await transcript.getAttribute("lang"), "es");
       assert.match((await page.getByTestId("trailer").textContent()) ?? "", /ES \(from the audio track's tag\)/);
-      const dir = join(ROOT, "docs/screenshots");
-      mkdirSync(dir, { recursive: true });
-      await page.screenshot({ path: join(dir, "trailer.png") });
+      await page.screenshot({ path: join(SCREENSHOTS, "trailer.png") });
     } finally {
       await context.close();
     }

@@ -1,23 +1,18 @@
 import { after, before } from "node:test";
 import { tmdbTest as test } from "./helpers/data.js";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { BrowserContext, Page } from "playwright-core";
-import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
-import { BIN, ROOT } from "./helpers/paths.js";
+import { NO_CHROMIUM, openBrowser, SCREENSHOTS, startServe } from "./helpers/browser.js";
+import { tmdbGloveDb } from "./helpers/collections.js";
 
 /**
  * The web app in a real browser: Debian's Chromium driven by playwright-core, against
  * `plotline serve` (the real CLI, in its own process) over the TMDB collection.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(ROOT, "docs/screenshots");
-const WEB_INDEX = join(ROOT, "web/dist/index.html");
-
-const skip = !existsSync(CHROMIUM) ? `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` : false;
+const skip = NO_CHROMIUM;
 
 const MARTIAN = "tt3659388";
 const INTERSTELLAR = "tt0816692";
@@ -26,44 +21,14 @@ let server: ChildProcess | undefined;
 let base = "";
 let context: BrowserContext | undefined;
 let page: Page;
-const pageErrors: string[] = [];
-
-/** Starts `plotline serve --port 0` and reads the address it prints. */
-async function startServer(db: string): Promise<string> {
-  server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  server.stderr!.on("data", (d) => (stderr += d));
-  const lines = createInterface({ input: server.stdout! });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
-    server!.once("exit", (code) => reject(new Error(`plotline serve exited with ${code}: ${stderr}`)));
-  });
-  return (JSON.parse(first) as { url: string }).url;
-}
+let pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(WEB_INDEX)) {
-    // The test script builds the app first; a bare `node --test` run builds it here.
-    const { build } = await import("vite");
-    await build({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "warn" });
-  }
-  base = await startServer(await tmdbGloveDb());
-  const { chromium } = await import("playwright-core");
-  context = await chromium.launchPersistentContext(tempDir("plotline-chromium-"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1200, height: 800 },
-    colorScheme: "light",
-    reducedMotion: "reduce",
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("console", (m) => {
-    if (m.type() === "error") pageErrors.push(m.text());
-  });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  ({ url: base, server } = await startServe(await tmdbGloveDb()));
+  let errors: string[];
+  ({ context, page, errors } = await openBrowser({ consoleErrors: true }));
+  pageErrors = errors;
 });
 
 after(async () => {

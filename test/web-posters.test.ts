@@ -1,15 +1,15 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { BrowserContext, Page } from "playwright-core";
+import { NO_CHROMIUM, openBrowser, SCREENSHOTS, startServe } from "./helpers/browser.js";
 import { Plotline } from "../src/plotline.js";
 import { tempDir } from "./helpers/collections.js";
-import { BIN, FIXTURES, ROOT } from "./helpers/paths.js";
+import { FIXTURES } from "./helpers/paths.js";
 
 /**
  * Posters, the dense similar grid, the list view, `/?q=` and the way home from a dead end, in
@@ -17,10 +17,7 @@ import { BIN, FIXTURES, ROOT } from "./helpers/paths.js";
  * (one poster is missing on purpose: its card must fall back to the generated cover). Runs
  * without `../shared`; takes the screenshots in docs/screenshots/ that show posters.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = join(ROOT, "docs/screenshots");
-const WEB_INDEX = join(ROOT, "web/dist/index.html");
-const skip = !existsSync(CHROMIUM) ? `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` : false;
+const skip = NO_CHROMIUM;
 
 const MARTIAN = "tt3659388";
 /** The movie whose poster URL answers 404. */
@@ -33,7 +30,7 @@ let server: ChildProcess | undefined;
 let base = "";
 let context: BrowserContext | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** A poster as an SVG image: a colour per title and the title in large type, 2:3. */
 function posterSvg(title: string): string {
@@ -42,17 +39,6 @@ function posterSvg(title: string): string {
   const hue = hash % 360;
   const safe = title.replace(/[<>&"]/g, "");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="300" viewBox="0 0 200 300"><defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,55%)"/><stop offset="1" stop-color="hsl(${(hue + 40) % 360},60%,18%)"/></linearGradient></defs><rect width="200" height="300" fill="url(#g)"/><circle cx="150" cy="70" r="38" fill="hsl(${(hue + 180) % 360},80%,75%)" opacity="0.8"/><text x="14" y="250" font-family="sans-serif" font-size="22" font-weight="700" fill="#fff">${safe.slice(0, 14)}</text><text x="14" y="276" font-family="sans-serif" font-size="14" fill="#fff" opacity="0.8">POSTER</text></svg>`;
-}
-
-async function startServe(db: string): Promise<string> {
-  server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  server.stderr!.on("data", (d) => (stderr += d));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: server!.stdout! }).once("line", resolve);
-    server!.once("exit", (code) => reject(new Error(`plotline serve exited with ${code}: ${stderr}`)));
-  });
-  return (JSON.parse(first) as { url: string }).url;
 }
 
 before(async () => {
@@ -83,23 +69,10 @@ before(async () => {
   await p.ingest([{ file: join(FIXTURES, "readme-tmdb.csv") }, { file: wikiFile }], { embedder: "glove", merge: true });
   await p.close();
 
-  if (!existsSync(WEB_INDEX)) {
-    const { build } = await import("vite");
-    await build({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "warn" });
-  }
-  base = await startServe(db);
-  const { chromium } = await import("playwright-core");
-  context = await chromium.launchPersistentContext(tempDir("plotline-chromium-"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1200, height: 800 },
-    colorScheme: "light",
-    reducedMotion: "reduce",
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  ({ url: base, server } = await startServe(db));
+  let errors: string[];
+  ({ context, page, errors } = await openBrowser());
+  pageErrors = errors;
 });
 
 after(async () => {

@@ -38,6 +38,32 @@ export interface Movie {
   language: string | null;
 }
 
+/**
+ * A movie with only what is known of it: every list empty, every other field null. For movies
+ * made without a catalogue row (a trailer that matches none) and for tests.
+ */
+export function sparseMovie(known: Pick<Movie, "id" | "source" | "sourceId" | "title"> & Partial<Movie>): Movie {
+  return {
+    year: null,
+    overview: "",
+    tagline: null,
+    genres: [],
+    keywords: [],
+    cast: [],
+    directors: [],
+    companies: [],
+    runtime: null,
+    rating: null,
+    votes: null,
+    popularity: null,
+    budget: null,
+    revenue: null,
+    posterUrl: null,
+    language: null,
+    ...known,
+  };
+}
+
 export const LIST_FIELDS = ["genres", "keywords", "cast", "directors", "companies"] as const;
 export type ListField = (typeof LIST_FIELDS)[number];
 

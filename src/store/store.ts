@@ -619,6 +619,15 @@ export interface UpsertItem {
 }
 
 /**
+ * A batch's upserts with each id once: the last version of a movie, at the place of its first
+ * (as consecutive upserts leave them in SQLite, which keeps the first rowid). A Map keeps a
+ * key's first position when its value is replaced.
+ */
+export function lastOfEachId(items: readonly UpsertItem[]): UpsertItem[] {
+  return [...new Map(items.map((u) => [u.movie.id, u])).values()];
+}
+
+/**
  * One atomic change to the collection (`write`). Every part is optional; an empty batch still
  * commits (and changes the freshness token).
  */

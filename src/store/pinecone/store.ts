@@ -7,6 +7,7 @@ import { CapabilityError, CollectionError, InvalidArgumentError } from "../../er
 import type { Filters } from "../filters.js";
 import { sendInBatches } from "../remote/batches.js";
 import {
+  lastOfEachId,
   NO_TRAILERS,
   requireCapability,
   SCAN_BATCH,
@@ -467,7 +468,7 @@ export class PineconeStore implements Store {
     const { dimension } = await this.describe();
     this.meta = null;
     const prev = await this.readMeta();
-    const upserts = [...new Map((batch.upsert ?? []).map((u) => [u.movie.id, u])).values()];
+    const upserts = lastOfEachId(batch.upsert ?? []);
     const dims = batch.manifest?.dims ?? prev?.manifest?.dims;
     if (dims !== undefined && dims !== dimension) throw new CollectionError(`${this.location}: the index has dimension ${dimension}; these vectors have ${dims} (${batch.manifest?.embedderId ?? prev?.manifest?.embedderId})`);
     if (prev?.manifest && batch.manifest && prev.count > 0 && batch.manifest.embedderId !== prev.manifest.embedderId) {

@@ -7,6 +7,7 @@ import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import { fieldMatchesFromText } from "../field-matches.js";
 import type { Filters } from "../filters.js";
 import {
+  lastOfEachId,
   NO_TRAILERS,
   MOVIE_FIELDS,
   requireCapability,
@@ -1041,20 +1042,6 @@ export class PostgresStore implements Store {
     if (!manifest) throw new CollectionError(`${this.location}: the collection is empty; ingest a file first`);
     return manifest;
   }
-}
-
-/** Of movies given more than once in a batch, the last, at the place of the first (as consecutive upserts would leave them). */
-function lastOfEachId(items: readonly UpsertItem[]): UpsertItem[] {
-  const at = new Map<string, number>();
-  const out: UpsertItem[] = [];
-  for (const item of items) {
-    const i = at.get(item.movie.id);
-    if (i === undefined) {
-      at.set(item.movie.id, out.length);
-      out.push(item);
-    } else out[i] = item;
-  }
-  return out;
 }
 
 /** One movie as the upsert's JSON record. */

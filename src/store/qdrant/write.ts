@@ -3,7 +3,7 @@ import { sentimentScore } from "../../catalog/sentiment.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import { movieUuid } from "../remote/point-id.js";
 import { batchDigest, chunks, runResumable, type Step } from "../remote/resumable.js";
-import type { Finisher, Manifest, UpsertItem, WriteBatch, WriteResult } from "../store.js";
+import { lastOfEachId, type Finisher, type Manifest, type UpsertItem, type WriteBatch, type WriteResult } from "../store.js";
 import type { QdrantConnection } from "./connection.js";
 import { decodeRaw, moviePayload, MOVIE_KEYS, movieOf, pointVersion, vectorBasis, type Payload } from "./payload.js";
 import { DENSE, LOG_ENTRIES, SPARSE, type PlotlineMeta, type WritePlan } from "./schema.js";
@@ -38,20 +38,6 @@ interface Upsert {
   index: number;
 }
 
-/** The upserts without repeated ids: the last version of a movie, at its first place (SQLite's upsert keeps the first rowid). */
-function dedupe(items: readonly UpsertItem[]): UpsertItem[] {
-  const at = new Map<string, number>();
-  const out: UpsertItem[] = [];
-  for (const item of items) {
-    const i = at.get(item.movie.id);
-    if (i === undefined) {
-      at.set(item.movie.id, out.length);
-      out.push(item);
-    } else out[i] = item;
-  }
-  return out;
-}
-
 /**
  * Applies a write batch to a Qdrant collection. Qdrant has no transactions across points, so
  * the batch is a resumable write (`runResumable`): a plan computed first (which movies are
@@ -66,7 +52,7 @@ function dedupe(items: readonly UpsertItem[]): UpsertItem[] {
  */
 export async function writeBatch(t: WriteTarget, batch: WriteBatch): Promise<WriteResult & { resumedFrom: number }> {
   const removeIds = [...new Set(batch.remove ?? [])];
-  const upserts = dedupe(batch.upsert ?? []);
+  const upserts = lastOfEachId(batch.upsert ?? []);
   let loaded = await t.load();
   if (!loaded) {
     if (upserts.length === 0) return { missing: removeIds, count: 0, resumedFrom: 0 };

@@ -11,6 +11,7 @@ import { sendInBatches } from "../remote/batches.js";
 import { movieUuid } from "../remote/point-id.js";
 import { isTransient, withRetry } from "../remote/retry.js";
 import {
+  lastOfEachId,
   NO_TRAILERS,
   requireNativeFusion,
   SCAN_BATCH,
@@ -947,13 +948,6 @@ function propertiesFor(fields: readonly MovieField[]): string[] {
 /** Best first; ties in natural order (`ordinal` is the seq), as every store lists them. */
 function ranked<T extends { score: number; ordinal: number }>(hits: T[]): T[] {
   return hits.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
-}
-
-/** Of several upserts of one id, the last wins (as in SQLite). */
-function lastOfEachId(items: readonly UpsertItem[]): UpsertItem[] {
-  const last = new Map<string, UpsertItem>();
-  for (const it of items) last.set(it.movie.id, it);
-  return [...last.values()];
 }
 
 function encodeVector(v: Float32Array): string {
