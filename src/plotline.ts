@@ -66,6 +66,8 @@ export class Plotline {
   private embedderLoad: Promise<Embedder> | null = null;
   /** Keyword, title and hybrid search state (catalog, title index, spelling), per collection state. */
   private engine: SearchEngine | null = null;
+  /** `defaultAlpha` of the collection state with this freshness token. */
+  private alphaMemo: { token: string; alpha: number | undefined } | null = null;
   /** Recommendation state (vectors, titles, sentiment, TF-IDF), per collection state. */
   private context: Promise<RecommendContext> | null = null;
   /** Trailer transcript vectors, per collection state. */
@@ -252,7 +254,11 @@ export class Plotline {
 
   /** Hybrid (convex) alpha when none is given: the collection's embedder's (`hybridAlphaFor`), else the engine's DEFAULT_ALPHA. */
   async defaultAlpha(): Promise<number | undefined> {
-    return hybridAlphaFor((await this.store.manifest())?.embedderId);
+    // Asked on every search: the manifest (its embedder state parsed) is read again only when
+    // the collection changed, which the store's freshness token tells for one small read.
+    const token = await this.store.freshness();
+    if (this.alphaMemo?.token !== token) this.alphaMemo = { token, alpha: hybridAlphaFor((await this.store.manifest())?.embedderId) };
+    return this.alphaMemo.alpha;
   }
 
   /**

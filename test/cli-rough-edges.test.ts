@@ -1,7 +1,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import stringWidth from "string-width";
@@ -14,7 +14,7 @@ import { interruptProgress, Progress } from "../src/cli/progress.js";
 import { table } from "../src/cli/table.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/collections.js";
-import { BIN, MOVIES_CSV, ROOT } from "./helpers/paths.js";
+import { BIN, LAUNCHER, MOVIES_CSV, ROOT } from "./helpers/paths.js";
 
 /** The rough edges a newcomer met in the first ten minutes (issue 19), each on the fixture collection. */
 
@@ -26,9 +26,10 @@ const db = join(dir, "fixture.db");
   await p.close();
 }
 
-test("npx plotline prints only its own output on stdout; onnxruntime-node's CUDA download is skipped by the .npmrc key its install script reads", async () => {
-  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("npx", ["plotline", "--version"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+/** Runs `command args` in the checkout and collects its output. */
+function run(command: string, args: string[], cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -36,11 +37,19 @@ test("npx plotline prints only its own output on stdout; onnxruntime-node's CUDA
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+test("./plotline prints only plotline's output (no npm warnings about the .npmrc keys); onnxruntime-node's CUDA download stays skipped by the .npmrc key its install script reads", async () => {
+  const r = await run(LAUNCHER, ["--version"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), "0.1.0");
-  // npm 11 warns on stderr about the project's onnxruntime-node keys in .npmrc; they stay, because
-  // they are what keeps `npm ci` from downloading CUDA files (the project's rule), so only stdout is
-  // checked to be clean.
+  assert.equal(r.stderr, "");
+  // npm 11 warns on stderr about the project's onnxruntime-node keys on every npm command (npx,
+  // npm exec, npm run, npm ci); the keys stay, because they keep `npm ci` from downloading CUDA
+  // files (the project's rule), and the README runs plotline through ./plotline, which execs node.
+  const npx = await run("npx", ["plotline", "--version"]);
+  assert.equal(npx.code, 0, npx.stderr);
+  assert.equal(npx.stdout.trim(), "0.1.0");
   // The setting lives where onnxruntime-node looks for it (npm passes .npmrc keys to install scripts
   // as npm_config_* variables), and .ci/run sets the variable too.
   const install = readFileSync(join(ROOT, "node_modules/onnxruntime-node/script/install.js"), "utf8");
@@ -229,8 +238,9 @@ async function stopsServing(url: string): Promise<boolean> {
   return false;
 }
 
-test("killing `npx plotline serve` or `node bin/plotline.js serve` by its PID stops the server", { timeout: 120_000 }, async () => {
+test("killing `./plotline serve`, `npx plotline serve` or `node bin/plotline.js serve` by its PID stops the server", { timeout: 120_000 }, async () => {
   for (const [command, args] of [
+    [LAUNCHER, []],
     ["npx", ["plotline"]],
     [process.execPath, [BIN]],
   ] as const) {
@@ -240,4 +250,24 @@ test("killing `npx plotline serve` or `node bin/plotline.js serve` by its PID st
     assert.ok(await stopsServing(url), `${command} ${args.join(" ")} serve: still serving ${url} after SIGTERM to pid ${child.pid}`);
   }
   assert.ok(existsSync(db));
+});
+
+test("./plotline in a checkout that npm ci has not built yet says so in one line", async () => {
+  const bare = join(dir, "unbuilt");
+  mkdirSync(join(bare, "bin"), { recursive: true });
+  copyFileSync(LAUNCHER, join(bare, "plotline"));
+  chmodSync(join(bare, "plotline"), 0o755);
+  copyFileSync(BIN, join(bare, "bin/plotline.js"));
+  const r = await run(join(bare, "plotline"), ["search", "mars"], bare);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^plotline: not built yet: run 'npm ci' in .*unbuilt first .*\n$/);
+});
+
+test("./plotline works through a symlink to it (on PATH)", async () => {
+  const link = join(dir, "plotline-link");
+  symlinkSync(LAUNCHER, link);
+  const r = await run(link, ["--version"], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "0.1.0");
 });

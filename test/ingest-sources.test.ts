@@ -133,7 +133,11 @@ test("the size limit holds with and without Content-Length; HTTP errors and bad 
   const refused = await runCli(["ingest", `http://127.0.0.1:${port}/movies.csv`, "--db", db], { env });
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /download failed: .*ECONNREFUSED/);
-  for (const r of [declared, streamed, missing, refused]) assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  // A host that cannot be resolved (the README's URL where raw.githubusercontent.com is unreachable).
+  const unresolved = await runCli(["ingest", "https://plotline-test.invalid/movies.json", "--db", db], { env });
+  assert.equal(unresolved.code, 2);
+  assert.match(unresolved.stderr, /^plotline: https:\/\/plotline-test\.invalid\/movies\.json: download failed: getaddrinfo \w+ plotline-test\.invalid/);
+  for (const r of [declared, streamed, missing, refused, unresolved]) assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   assert.ok(!existsSync(db));
 });
 

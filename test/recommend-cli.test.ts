@@ -1,7 +1,58 @@
+import { test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Plotline } from "../src/plotline.js";
 import { runCli } from "./helpers/cli.js";
-import { tmdbGloveDb } from "./helpers/collections.js";
+import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { tmdbTest } from "./helpers/data.js";
+import { MOVIES_CSV } from "./helpers/paths.js";
+
+test("on the fixture collection: similar's table, legend and --json shape, recommend's unknown examples, one-line errors", async () => {
+  const db = join(tempDir("plotline-recommend-cli-"), "fixture.db");
+  const p = Plotline.open({ db, create: true });
+  await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
+  await p.close();
+  const plain = await runCli(["similar", "Toy Story", "-k", "3", "--db", db]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.stdout.split("\n")[0], "More like Toy Story (1995) tt1000010, by knn:");
+  assert.match(plain.stdout.split("\n")[1]!, /^#\s+score\s+title\s+year\s+id$/, "no extra columns without --explain");
+  assert.match(plain.stdout.trimEnd().split("\n").pop()!, /^score: cosine similarity of the plot embeddings/);
+  const explained = await runCli(["similar", "Toy Story", "-k", "3", "--explain", "--db", db]);
+  assert.match(explained.stdout.split("\n")[1]!, /^#\s+score\s+similarity\s+sentiment\s+prior\s+series\s+title\s+year\s+id$/);
+  const svm = await runCli(["similar", "tt1000010", "-k", "3", "--method", "svm", "--db", db]);
+  assert.equal(svm.code, 0, svm.stderr);
+  assert.match(svm.stdout, /score: the exemplar SVM's margin \(decision value/);
+  const json = await runCli(["similar", "tt1000010", "-k", "3", "--rerank", "sentiment", "--sentiment-weight", "0.5", "--prior", "0", "--no-series", "--json", "--db", db]);
+  assert.equal(json.code, 0, json.stderr);
+  const body = JSON.parse(json.stdout) as { movie: { id: string }; results: Record<string, number | string>[] };
+  assert.equal(body.movie.id, "tt1000010");
+  assert.equal(body.results.length, 3);
+  assert.ok(!body.results.some((r) => r.id === "tt1000010"), "never the movie itself");
+  for (const r of body.results) assert.ok(Math.abs((r.score as number) - (0.5 * (r.similarity as number) + 0.5 * (r.sentiment as number))) < 1e-12);
+
+  const rec = await runCli(["recommend", "--like", "Toy Story", "--like", "No Such Film", "--dislike", "Jaws", "--strategy", "best", "-k", "2", "--json", "--db", db]);
+  assert.equal(rec.code, 0, rec.stderr);
+  assert.equal(rec.stderr, "plotline: not in the collection, ignored: 'No Such Film'\n");
+  const rb = JSON.parse(rec.stdout) as { unknown: string[]; like: { id: string }[]; results: Record<string, unknown>[] };
+  assert.deepEqual(rb.unknown, ["No Such Film"]);
+  assert.deepEqual(rb.like.map((m) => m.id), ["tt1000010"]);
+  assert.equal(rb.results.length, 2);
+
+  const cases: [string[], RegExp][] = [
+    [["similar"], /^plotline: movie: is missing; usage: plotline similar <id\|title>/],
+    [["similar", "Alien", "--diversity", "lots"], /^plotline: --diversity: expected a number, got 'lots'\n$/],
+    [["similar", "Alien", "--method", "lsa"], /^plotline: --method: expected knn \| svm \| tfidf, got .lsa.\n$/],
+    [["similar", "Alien", "--year-range", "1999..1990"], /^plotline: --year-range: range 1999..1990 is empty\n$/],
+    [["recommend", "--like", "Nope"], /^plotline: like: none of the examples is in the collection: 'Nope'\n$/],
+    [["recommend"], /^plotline: like: give at least one liked or disliked movie\n$/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli([...args, "--db", db]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+  }
+});
 
 tmdbTest("similar prints a table with the score's parts (--explain) and what the score means, and the search --json shape", async () => {
   const db = await tmdbGloveDb();

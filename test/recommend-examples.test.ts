@@ -1,9 +1,12 @@
-import { tmdbTest as test } from "./helpers/data.js";
+import { test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import type { RecommendContext } from "../src/recommend/context.js";
 import type { RecommendResponse } from "../src/recommend/types.js";
-import { tmdbGloveDb } from "./helpers/collections.js";
+import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
+import { MOVIES_CSV } from "./helpers/paths.js";
+import { join } from "node:path";
 
 const open = async () => Plotline.open({ db: await tmdbGloveDb(), readonly: true });
 
@@ -19,7 +22,46 @@ const JAWS = "tt0073195";
 /** The strategies' own ranking, checked against Qdrant's definitions: the prior and series blends off. */
 const SIMILARITY_ONLY = { prior: 0, series: false } as const;
 
-test("average: a dislike moves results away from it, another like towards it", async () => {
+test("on the fixture collection, average, best and sum rank every movie as Qdrant's definitions do; unknown examples are reported", async () => {
+  const db = join(tempDir("plotline-recommend-"), "fixture.db");
+  const p = Plotline.open({ db, create: true });
+  try {
+    await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
+    const ctx = await p.recommendContext();
+    const likes = ["tt1000001", "tt1000010"].map((id) => ctx.positionOfId(id)!); // The Martian, Toy Story
+    const dislikes = ["tt1000005"].map((id) => ctx.positionOfId(id)!); // Jaws
+    const others = [...Array(ctx.size).keys()].filter((i) => !likes.includes(i) && !dislikes.includes(i));
+    const q = new Float64Array(ctx.dims);
+    for (let d = 0; d < ctx.dims; d++) q[d] = likes.reduce((s, l) => s + ctx.vectorAt(l)[d]!, 0) / likes.length * 2 - ctx.vectorAt(dislikes[0]!)[d]!;
+    const norm = Math.hypot(...q);
+    const sigmoid = (x: number) => 0.5 * (x / (1 + Math.abs(x)) + 1);
+    const expected: Record<"average" | "best" | "sum", (i: number) => number> = {
+      average: (i) => ctx.vectorAt(i).reduce((acc, v, d) => acc + v * q[d]!, 0) / norm,
+      best: (i) => {
+        const pos = Math.max(...likes.map((l) => ctx.cosine(i, l)));
+        const neg = Math.max(...dislikes.map((d) => ctx.cosine(i, d)));
+        return pos > neg ? sigmoid(pos) : -sigmoid(neg);
+      },
+      sum: (i) => likes.reduce((a, l) => a + ctx.cosine(i, l), 0) - dislikes.reduce((a, d) => a + ctx.cosine(i, d), 0),
+    };
+    assert.ok(others.length >= 5, `${others.length} movies besides the examples`);
+    for (const strategy of ["average", "best", "sum"] as const) {
+      const brute = others.map((i) => ({ i, s: expected[strategy](i) })).sort((a, b) => b.s - a.s);
+      const r = await p.recommend({ like: likes.map((i) => ctx.ids[i]!), dislike: dislikes.map((i) => ctx.ids[i]!), strategy, k: others.length, ...SIMILARITY_ONLY });
+      assert.deepEqual(r.results.map((h) => h.id), brute.map((e) => ctx.ids[e.i]), strategy);
+      r.results.forEach((h, i) => assert.ok(Math.abs(h.score - brute[i]!.s) < 1e-5, `${strategy}: ${h.title}`));
+    }
+    const unknown = await p.recommend({ like: ["The Martian", "No Such Film 2099", "tt9999999"] });
+    assert.deepEqual(unknown.unknown, ["No Such Film 2099", "tt9999999"]);
+    assert.ok(!unknown.results.some((h) => h.id === "tt1000001"), "examples never listed");
+    await assert.rejects(() => p.recommend({ like: ["Nope", "Neither"] }), /^InvalidArgumentError: like: none of the examples is in the collection: 'Nope', 'Neither'$/);
+    await assert.rejects(() => p.recommend({ like: ["The Martian"], strategy: "median" as never }), /strategy: unknown strategy 'median' \(strategies: average, best, sum\)/);
+  } finally {
+    await p.close();
+  }
+});
+
+tmdbTest("average: a dislike moves results away from it, another like towards it", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -35,7 +77,7 @@ test("average: a dislike moves results away from it, another like towards it", a
   }
 });
 
-test("average searches near 2 x mean(likes) - mean(dislikes), as Qdrant's average_vector", async () => {
+tmdbTest("average searches near 2 x mean(likes) - mean(dislikes), as Qdrant's average_vector", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -57,7 +99,7 @@ test("average searches near 2 x mean(likes) - mean(dislikes), as Qdrant's averag
   }
 });
 
-test("best: exactly Qdrant's best_score over every movie, and a dislike pushes its neighbours down", async () => {
+tmdbTest("best: exactly Qdrant's best_score over every movie, and a dislike pushes its neighbours down", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -93,7 +135,7 @@ test("best: exactly Qdrant's best_score over every movie, and a dislike pushes i
   }
 });
 
-test("sum: exactly Qdrant's sum_scores over every movie (cosines to the likes minus cosines to the dislikes)", async () => {
+tmdbTest("sum: exactly Qdrant's sum_scores over every movie (cosines to the likes minus cosines to the dislikes)", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -118,7 +160,7 @@ test("sum: exactly Qdrant's sum_scores over every movie (cosines to the likes mi
   }
 });
 
-test("best stays exact when many dislikes crowd the likes' neighbourhood (the search widens)", async () => {
+tmdbTest("best stays exact when many dislikes crowd the likes' neighbourhood (the search widens)", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -143,7 +185,7 @@ test("best stays exact when many dislikes crowd the likes' neighbourhood (the se
   }
 });
 
-test("examples and their duplicates are excluded; unknown examples are reported, not dropped silently", async () => {
+tmdbTest("examples and their duplicates are excluded; unknown examples are reported, not dropped silently", async () => {
   const p = await open();
   try {
     const r = await p.recommend({ like: ["Toy Story", "No Such Film 2099", "tt9999999"], dislike: ["Saw (2004)"], k: 30 });
@@ -166,7 +208,7 @@ test("examples and their duplicates are excluded; unknown examples are reported,
   }
 });
 
-test("filters apply to recommendations before top-k", async () => {
+tmdbTest("filters apply to recommendations before top-k", async () => {
   const p = await open();
   try {
     for (const strategy of ["average", "best", "sum"] as const) {

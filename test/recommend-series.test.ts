@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { mainPart, SeriesIndex } from "../src/recommend/franchise.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 const plotline = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
 after(() => plotline.close());
@@ -30,7 +31,7 @@ test("series: same main part, or a rare two-word opening; a genre in common eith
   assert.deepEqual(s.members(0), [1]);
 });
 
-test("more like Alien: its own series leads (at least two of Aliens, Alien: Resurrection, Prometheus in the top 10)", async () => {
+tmdbTest("more like Alien: its own series leads (at least two of Aliens, Alien: Resurrection, Prometheus in the top 10)", async () => {
   const r = await plotline.similar(ALIEN, { k: 40 });
   const top10 = r.results.slice(0, 10).map((h) => h.id);
   const found = ["tt0090605", "tt0118583", "tt1446714"].filter((id) => top10.includes(id));
@@ -45,12 +46,12 @@ test("more like Alien: its own series leads (at least two of Aliens, Alien: Resu
   assert.ok(!plain.results.slice(0, 10).some((h) => h.id === "tt0118583"), "Alien: Resurrection is not among the nearest plots: the series brings it");
 });
 
-test("more like Toy Story: Toy Story 2 and 3 first", async () => {
+tmdbTest("more like Toy Story: Toy Story 2 and 3 first", async () => {
   const r = await plotline.similar(TOY_STORY, { k: 40 });
   assert.deepEqual(new Set(r.results.slice(0, 2).map((h) => h.id)), new Set(["tt0120363", "tt0435761"]), r.results.slice(0, 5).map((h) => h.title).join(", "));
 });
 
-test("recommend from Toy Story + Finding Nemo, not Cars: at least two other Pixar films in the top 10", async () => {
+tmdbTest("recommend from Toy Story + Finding Nemo, not Cars: at least two other Pixar films in the top 10", async () => {
   const r = await plotline.recommend({ like: ["Toy Story", "Finding Nemo"], dislike: ["Cars"], k: 10 });
   const pixar: string[] = [];
   for (const h of r.results) {

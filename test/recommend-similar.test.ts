@@ -1,4 +1,5 @@
-import { tmdbTest as test } from "./helpers/data.js";
+import { test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ import { MOVIES_CSV } from "./helpers/paths.js";
 
 const open = async () => Plotline.open({ db: await tmdbGloveDb(), readonly: true });
 
-test("the movie itself never appears in its own list, with every method", async () => {
+tmdbTest("the movie itself never appears in its own list, with every method", async () => {
   const p = await open();
   try {
     for (const method of SIMILAR_METHODS) {
@@ -59,7 +60,7 @@ test("exact duplicates (same title and year, or the same overview) never appear"
   }
 });
 
-test("a title matching several movies is an error listing them with years, unless a year picks one", async () => {
+tmdbTest("a title matching several movies is an error listing them with years, unless a year picks one", async () => {
   const p = await open();
   try {
     await assert.rejects(
@@ -82,7 +83,7 @@ test("a title matching several movies is an error listing them with years, unles
   }
 });
 
-test("titles are found ignoring case, then accents and punctuation; ids first; unknown names are an error", async () => {
+tmdbTest("titles are found ignoring case, then accents and punctuation; ids first; unknown names are an error", async () => {
   const p = await open();
   try {
     assert.equal((await p.similar("toy story")).movie.id, "tt0114709");
@@ -97,7 +98,7 @@ test("titles are found ignoring case, then accents and punctuation; ids first; u
   }
 });
 
-test("filters apply before top-k: a filtered list is full and every result passes", async () => {
+tmdbTest("filters apply before top-k: a filtered list is full and every result passes", async () => {
   const p = await open();
   try {
     for (const method of SIMILAR_METHODS) {
@@ -127,7 +128,32 @@ test("bad options are one-line errors naming the option", async () => {
   }
 });
 
-test("knn lists the nearest vectors by cosine, as a plain scan finds them", async () => {
+test("on the fixture collection: never the movie itself with any method, best first, and knn is the plain cosine scan", async () => {
+  const db = join(tempDir(), "fixture.db");
+  const p = Plotline.open({ db, create: true });
+  try {
+    await p.ingest([{ file: MOVIES_CSV }], { embedder: "glove" });
+    const ctx = await p.recommendContext();
+    for (const id of ["tt1000001", "tt1000010"]) {
+      for (const method of SIMILAR_METHODS) {
+        const r = await p.similar(id, { method, k: 5 });
+        // TF-IDF lists only movies sharing a term with it, few in a 12-movie collection.
+        if (method === "tfidf") assert.ok(r.results.length <= 5);
+        else assert.equal(r.results.length, 5, method);
+        assert.ok(!r.results.some((h) => h.id === id), `${method}: ${id} is not in its own list`);
+        for (let i = 1; i < r.results.length; i++) assert.ok(r.results[i - 1]!.score >= r.results[i]!.score, `${method}: best first`);
+      }
+      const q = ctx.positionOfId(id)!;
+      const scan = [...Array(ctx.size).keys()].filter((i) => i !== q).map((i) => ({ i, s: ctx.cosine(q, i) })).sort((a, b) => b.s - a.s).slice(0, 5);
+      const knn = await p.similar(id, { k: 5, prior: 0, series: false });
+      assert.deepEqual(knn.results.map((h) => h.id), scan.map((e) => ctx.ids[e.i]));
+    }
+  } finally {
+    await p.close();
+  }
+});
+
+tmdbTest("knn lists the nearest vectors by cosine, as a plain scan finds them", async () => {
   const p = await open();
   try {
     const ctx = await p.recommendContext();
@@ -146,7 +172,7 @@ test("knn lists the nearest vectors by cosine, as a plain scan finds them", asyn
   }
 });
 
-test("hits map to movies by the store's ordinals, dense or sparse, as by id", async () => {
+tmdbTest("hits map to movies by the store's ordinals, dense or sparse, as by id", async () => {
   const p = await open();
   try {
     const { store } = p;

@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Plotline } from "../src/plotline.js";
@@ -31,7 +31,7 @@ function assertSame(query: string, memory: RowHit[], fts: RowHit[]): void {
   memory.forEach((h, i) => assert.ok(Math.abs(h.score - fts[i]!.score) <= 1e-9 * Math.max(1, Math.abs(fts[i]!.score)), `score of row ${h.id} for '${query}': ${h.score} vs ${fts[i]!.score}`));
 }
 
-test("in-memory BM25 gives FTS5's movies, order and scores for every labelled and typed query, 200 deep", async () => {
+tmdbTest("in-memory BM25 gives FTS5's movies, order and scores for every labelled and typed query, 200 deep", async () => {
   let compared = 0;
   for (const q of queries) {
     const kq = await spelling.correct(parseKeywordQuery(q));
@@ -44,7 +44,7 @@ test("in-memory BM25 gives FTS5's movies, order and scores for every labelled an
   assert.ok(compared > 10_000, `compared ${compared} ranked rows`);
 });
 
-test("filters apply before the limit in memory as in FTS5", () => {
+tmdbTest("filters apply before the limit in memory as in FTS5", () => {
   const allowed = sqliteOf(plotline).collection.filterTable().select({ yearMin: 1990, yearMax: 1999, genres: ["Science Fiction"] });
   assert.ok(allowed && allowed.size > 50);
   for (const q of ["time travel", "alien invasion of earth", "robot"]) {

@@ -1,4 +1,5 @@
-import { tmdbTest as test } from "./helpers/data.js";
+import { test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { FILTER_OPTIONS, filtersFrom } from "../src/options/filters.js";
 import { parseCli, parseRange } from "../src/options/option.js";
@@ -14,7 +15,7 @@ interface Body {
   results: { id: string; title: string; year: number; score: number; scores: Record<string, number | null>; matches: Record<string, string[]> }[];
 }
 
-test("--json has the issue's shape: query, parsed {text, filters}, results with id, title, year, score, scores, matches", async () => {
+tmdbTest("--json has the issue's shape: query, parsed {text, filters}, results with id, title, year, score, scores, matches", async () => {
   const r = await runCli(["search", "NASA tried to rescue an astronaut stranded on Mars.", "-k", "5", "--json", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   const body = JSON.parse(r.stdout) as Body;
@@ -28,7 +29,7 @@ test("--json has the issue's shape: query, parsed {text, filters}, results with 
   }
 });
 
-test("filters from flags, --explain, and the understood phrases shown back", async () => {
+tmdbTest("filters from flags, --explain, and the understood phrases shown back", async () => {
   const r = await runCli(["search", "90s sci-fi about time travel", "--genre-mode", "any", "--min-votes", "50", "-k", "3", "--explain", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split("\n");
@@ -46,7 +47,7 @@ test("filters from flags, --explain, and the understood phrases shown back", asy
   assert.deepEqual((JSON.parse(raw.stdout) as Body).parsed.filters, {});
 });
 
-test("every mode from the CLI, and --fusion rrf", async () => {
+tmdbTest("every mode from the CLI, and --fusion rrf", async () => {
   for (const mode of ["hybrid", "keyword", "semantic", "title"]) {
     const r = await runCli(["search", "interstelar", "--mode", mode, "-k", "3", "--json", "--db", db]);
     assert.equal(r.code, 0, r.stderr);

@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +32,7 @@ test("metrics: Recall@1, Recall@10 (over min(10, relevant)), MRR, binary nDCG@10
   assert.deepEqual(metrics(Array.from({ length: 20 }, (_, i) => `x${i}`).concat("a"), ["a"]), { recall1: 0, recall10: 0, mrr: 0, ndcg10: 0, success3: 0 });
 });
 
-test("the labelled set: at least 50 queries in our own words, every right answer in the collection", () => {
+tmdbTest("the labelled set: at least 50 queries in our own words, every right answer in the collection", () => {
   const set = loadQuerySet(QUERIES);
   assert.ok(set.length >= 50, `${set.length} queries`);
   const kinds = new Set(set.map((q) => q.kind));
@@ -53,7 +53,7 @@ test("bad query files are one-line errors naming the file and line", () => {
   assert.throws(() => loadQuerySet(join(dir, "missing.jsonl")), /missing\.jsonl: cannot read \(ENOENT\)/);
 });
 
-test("with GloVe, hybrid beats both keyword and semantic search on MRR and Recall@10", async () => {
+tmdbTest("with GloVe, hybrid beats both keyword and semantic search on MRR and Recall@10", async () => {
   const set = loadQuerySet(QUERIES);
   const search = (q: string, o: SearchOptions) => plotline.search(q, o);
   const [hybrid, keyword, semantic] = [await evaluateMode(search, set, "hybrid"), await evaluateMode(search, set, "keyword"), await evaluateMode(search, set, "semantic")];
@@ -65,7 +65,7 @@ test("with GloVe, hybrid beats both keyword and semantic search on MRR and Recal
   }
 });
 
-test("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and semantic search, and semantic beats glove's", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
+tmdbTest("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and semantic search, and semantic beats glove's", { timeout: MINILM_COLLECTION_TIMEOUT_MS }, async (t) => {
   const real = await realMinilm();
   if (typeof real === "string") return t.skip(`no real all-MiniLM-L6-v2 (${real})`);
   const minilm = Plotline.open({ db: await tmdbMinilmDb(real.file), readonly: true });
@@ -91,7 +91,7 @@ test("with all-MiniLM-L6-v2 (its own default alpha), hybrid beats keyword and se
   }
 });
 
-test("plotline eval prints the table per mode, and JSON", async () => {
+tmdbTest("plotline eval prints the table per mode, and JSON", async () => {
   const dir = tempDir();
   const small = join(dir, "small.jsonl");
   writeFileSync(small, loadQuerySet(QUERIES).slice(0, 6).map((q) => JSON.stringify(q)).join("\n"));

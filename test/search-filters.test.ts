@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";
@@ -27,7 +27,7 @@ const CASES: { name: string; filters: Filters; query: string; holds: (m: Movie) 
 ];
 
 for (const c of CASES) {
-  test(`filter ${c.name} holds in every mode, before top-k (pages are full)`, async () => {
+  tmdbTest(`filter ${c.name} holds in every mode, before top-k (pages are full)`, async () => {
     const passing = (await plotline.store.filterIds(c.filters)).length;
     assert.ok(passing >= 15, `${passing} movies pass`);
     for (const mode of SEARCH_MODES) {
@@ -40,7 +40,7 @@ for (const c of CASES) {
   });
 }
 
-test("a selective filter still fills the page: the filter applies before the top k", async () => {
+tmdbTest("a selective filter still fills the page: the filter applies before the top k", async () => {
   const filters = { directors: ["Ridley Scott"] };
   const all = await plotline.store.filterIds(filters);
   assert.ok(all.length >= 15 && all.length < 40, `${all.length} Ridley Scott films`);
@@ -50,7 +50,7 @@ test("a selective filter still fills the page: the filter applies before the top
   }
 });
 
-test("language: movies whose language is unknown do not match (TMDB's file has none)", async () => {
+tmdbTest("language: movies whose language is unknown do not match (TMDB's file has none)", async () => {
   const r = await plotline.search("space", { filters: { language: "en" } });
   assert.deepEqual(r.results, []);
 });
@@ -82,7 +82,7 @@ test("bad filters are clear errors naming the parameter", async () => {
   }
 });
 
-test("a page that fills the result-movie cache keeps every result (the cache starts over before reading, not during)", async () => {
+tmdbTest("a page that fills the result-movie cache keeps every result (the cache starts over before reading, not during)", async () => {
   const p = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
   try {
     // Filter-only pages list movies by popularity; 4,090 of them fill the cache to just under MAX_PAGE_MOVIES.

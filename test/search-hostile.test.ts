@@ -1,5 +1,4 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidArgumentError } from "../src/errors.js";
 import { Plotline } from "../src/plotline.js";

@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { convexFusion, DEFAULT_ALPHA, rrfFusion, RRF_K, type Scored } from "../src/search/hybrid.js";
@@ -49,7 +49,7 @@ test("reciprocal rank fusion sums 1 / (60 + rank)", () => {
   assert.deepEqual(fused.map((h) => h.id), [1, 3, 2]);
 });
 
-test("hybrid is the default mode and puts The Martian and Mission to Mars in the top 5 for the seed query", async () => {
+tmdbTest("hybrid is the default mode and puts The Martian and Mission to Mars in the top 5 for the seed query", async () => {
   const r = await plotline.search(MARS);
   assert.equal(r.mode, "hybrid");
   const titles = (res: typeof r) => res.results.map((h) => h.title).join(", ");
@@ -62,7 +62,7 @@ test("hybrid is the default mode and puts The Martian and Mission to Mars in the
   assert.ok(top5.includes("tt0183523"), `Mission to Mars in ${titles(seed)}`);
 });
 
-test("explanations: keyword, semantic and fused scores, and matched words", async () => {
+tmdbTest("explanations: keyword, semantic and fused scores, and matched words", async () => {
   // The learned model's score is the sum of its features' contributions.
   const learned = await plotline.search(MARS, { k: 20 });
   for (const h of learned.results) {
@@ -91,7 +91,7 @@ test("explanations: keyword, semantic and fused scores, and matched words", asyn
   assert.equal(semantic.results[0]!.score, semantic.results[0]!.scores.semantic);
 });
 
-test("alpha moves the result towards each side", async () => {
+tmdbTest("alpha moves the result towards each side", async () => {
   // Convex fusion's alpha, of the two sides' own scores (the prior off).
   const ids = async (o: SearchOptions) => (await plotline.search(MARS, { k: 10, fusion: "convex", prior: 0, ...o })).results.map((h) => h.id);
   assert.deepEqual(await ids({ alpha: 0 }), await ids({ mode: "keyword" }));
@@ -101,7 +101,7 @@ test("alpha moves the result towards each side", async () => {
   await assert.rejects(plotline.search(MARS, { mode: "fuzzy" as "title" }), /mode: unknown mode 'fuzzy'/);
 });
 
-test("pagination is stable in every mode: pages of 10 are the slices of one long list", async () => {
+tmdbTest("pagination is stable in every mode: pages of 10 are the slices of one long list", async () => {
   const cases: [string, SearchOptions][] = [
     [MARS, {}],
     [MARS, { fusion: "rrf" }],

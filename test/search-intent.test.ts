@@ -4,6 +4,7 @@ import { Plotline } from "../src/plotline.js";
 import { personKey, understand, type UnderstandContext } from "../src/search/understand.js";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 
 const db = await tmdbGloveDb();
 const plotline = Plotline.open({ db, readonly: true });
@@ -61,7 +62,7 @@ test("the rest of the query stays text, searched near the examples", () => {
   assert.equal(h.text, "New York");
 });
 
-test("a film like Alien but funny: science-fiction comedies lead", async () => {
+tmdbTest("a film like Alien but funny: science-fiction comedies lead", async () => {
   const r = await plotline.search("a film like Alien but funny", { k: 5 });
   assert.equal(r.parsed.likeId, "tt0078748");
   assert.deepEqual(r.parsed.filters.genres, ["Comedy"]);
@@ -71,7 +72,7 @@ test("a film like Alien but funny: science-fiction comedies lead", async () => {
   assert.ok(!r.results.some((h) => h.id === "tt0078748"), "never the example itself");
 });
 
-test("without the horror: no horror film is listed; X meets Y lists neither example", async () => {
+tmdbTest("without the horror: no horror film is listed; X meets Y lists neither example", async () => {
   const r = await plotline.search("something like Alien without the horror", { k: 20 });
   assert.deepEqual(r.parsed.filters.excludeGenres, ["Horror"]);
   assert.equal(r.results.length, 20);
@@ -82,7 +83,7 @@ test("without the horror: no horror film is listed; X meets Y lists neither exam
   assert.equal(m.results.length, 10);
 });
 
-test("--explain shows the examples and the genres understood; --exclude-genre filters", async () => {
+tmdbTest("--explain shows the examples and the genres understood; --exclude-genre filters", async () => {
   const r = await runCli(["search", "something like Alien without the horror", "-k", "3", "--explain", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /like Alien \(1979\)/);

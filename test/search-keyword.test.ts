@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { textHash } from "../src/embed/cache.js";
 import { Plotline } from "../src/plotline.js";
@@ -56,7 +56,7 @@ test("FTS5 syntax in user text never reaches MATCH unquoted", () => {
   assert.ok(parseKeywordQuery("word ".repeat(2000) + Array.from({ length: 200 }, (_, i) => `w${i}`).join(" ")).terms.length <= MAX_QUERY_TERMS);
 });
 
-test("the Porter stemmer gives SQLite's stems for every word of the real collection", async () => {
+tmdbTest("the Porter stemmer gives SQLite's stems for every word of the real collection", async () => {
   const words = new Set<string>();
   for await (const batch of plotline.store.scan(["title", "overview", "tagline", "keywords"])) {
     for (const m of batch) for (const f of [m.title, m.overview, m.tagline, m.keywords.join(" ")]) for (const w of f?.toLowerCase().match(/[a-z0-9]+/g) ?? []) words.add(w);
@@ -68,19 +68,19 @@ test("the Porter stemmer gives SQLite's stems for every word of the real collect
   assert.deepEqual(differ.slice(0, 10), []);
 });
 
-test("a description finds its film with OR semantics and BM25 ranking", async () => {
+tmdbTest("a description finds its film with OR semantics and BM25 ranking", async () => {
   const r = await keyword("a giant shark terrorizes a quiet island beach town and the police chief hunts it");
   assert.ok(r.results.slice(0, 5).some((h) => h.id === "tt0073195"), r.results.map((h) => h.title).join(", "));
 });
 
-test("a title word outweighs the same word in an overview (title weight 3)", async () => {
+tmdbTest("a title word outweighs the same word in an overview (title weight 3)", async () => {
   assert.equal(DEFAULT_FIELD_WEIGHTS.title, 3);
   // BM25 alone (the popularity prior off): the field weights decide.
   const r = await keyword("mars", { prior: 0 });
   for (const h of r.results.slice(0, 5)) assert.ok(h.matches.title?.some((w) => w.toLowerCase() === "mars"), `${h.title}: ${JSON.stringify(h.matches)}`);
 });
 
-test("phrase queries match the words together and in order", async () => {
+tmdbTest("phrase queries match the words together and in order", async () => {
   const r = await keyword('"great white shark"');
   assert.ok(r.results.length > 0);
   for (const h of r.results) {
@@ -92,7 +92,7 @@ test("phrase queries match the words together and in order", async () => {
   assert.equal(scrambled.results.length, 0);
 });
 
-test("prefix on the last word finds what is being typed; a finished word is not a prefix", async () => {
+tmdbTest("prefix on the last word finds what is being typed; a finished word is not a prefix", async () => {
   const typing = await keyword("interstel");
   assert.equal(typing.results[0]?.id, "tt0816692");
   // "mars" is a word of the collection: searched as itself, not as the stem prefix "mar*" (Marvel).
@@ -100,7 +100,7 @@ test("prefix on the last word finds what is being typed; a finished word is not 
   assert.ok(done.results.every((h) => !JSON.stringify(h.matches).toLowerCase().includes("marvel")), done.results.map((h) => h.title).join(", "));
 });
 
-test("misspelt words are searched with their corrections (1 typo from 5 letters, 2 from 9)", async () => {
+tmdbTest("misspelt words are searched with their corrections (1 typo from 5 letters, 2 from 9)", async () => {
   const r = await keyword("shawshenk redemtion");
   assert.equal(r.results[0]?.id, "tt0111161", r.results.map((h) => h.title).join(", "));
   const swapped = await keyword("inceptoin");
@@ -110,7 +110,7 @@ test("misspelt words are searched with their corrections (1 typo from 5 letters,
   assert.ok(short.results.every((h) => !Object.values(h.matches).flat().some((w) => w!.toLowerCase() === "mars")));
 });
 
-test("explanations: the BM25 score and the matched words per field, spelled as in the field", async () => {
+tmdbTest("explanations: the BM25 score and the matched words per field, spelled as in the field", async () => {
   // BM25 alone (the popularity prior off, which blends into the score otherwise).
   const r = await keyword("astronaut stranded on Mars", { prior: 0 });
   assert.ok(r.results.length === 10);

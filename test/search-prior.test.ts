@@ -10,6 +10,7 @@ import type { PriorInputs } from "../src/search/rank-inputs.js";
 import { record, type RecordedRankings } from "../scripts/record-rankings.js";
 import { runCli } from "./helpers/cli.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 import { FIXTURES } from "./helpers/paths.js";
 
 const db = await tmdbGloveDb();
@@ -59,7 +60,7 @@ test("sources without votes fall back on notability (cast listed, summary length
   assert.deepEqual([...computePrior(inputs(3, { cast: [4, 4, 4] }))], [NEUTRAL_PRIOR, NEUTRAL_PRIOR, NEUTRAL_PRIOR]);
 });
 
-test("prior 0 gives exactly the rankings from before the prior (search in every mode, similar by every method, recommend)", async () => {
+tmdbTest("prior 0 gives exactly the rankings from before the prior (search in every mode, similar by every method, recommend)", async () => {
   const before = JSON.parse(readFileSync(join(FIXTURES, "ranking-before-prior.json"), "utf8")) as RecordedRankings;
   const now = await record(plotline, { prior: 0, series: false });
   assert.equal(now.search.length, before.search.length);
@@ -68,7 +69,7 @@ test("prior 0 gives exactly the rankings from before the prior (search in every 
   now.recommend.forEach((row, i) => assert.deepEqual(row, before.recommend[i], row.like.join(" + ")));
 });
 
-test("the prior is blended into every search mode, with its weight in the explanation", async () => {
+tmdbTest("the prior is blended into every search mode, with its weight in the explanation", async () => {
   const q = "a heist in Las Vegas";
   const modes: [string, SearchOptions, number][] = [
     ["keyword", { mode: "keyword" }, PRIOR_WEIGHTS.keyword],
@@ -99,7 +100,7 @@ test("the prior is blended into every search mode, with its weight in the explan
   await assert.rejects(plotline.search(q, { prior: -1 }), /prior: must be a number from 0 to/);
 });
 
-test("--prior on the command line, shown by --explain; bad values exit 2", async () => {
+tmdbTest("--prior on the command line, shown by --explain; bad values exit 2", async () => {
   const r = await runCli(["search", "a heist in Las Vegas", "-k", "3", "--explain", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /prior 0\.\d+ x \d/);

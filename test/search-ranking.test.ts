@@ -10,6 +10,7 @@ import { fitSoftmax, poolMetrics, trainingSet } from "../src/search/rank-trainin
 import { RANK_WEIGHTS } from "../src/search/rank-weights.js";
 import type { SearchOptions } from "../src/search/types.js";
 import { tmdbGloveDb } from "./helpers/collections.js";
+import { tmdbTest } from "./helpers/data.js";
 import { ROOT } from "./helpers/paths.js";
 
 const plotline = Plotline.open({ db: await tmdbGloveDb(), readonly: true });
@@ -79,7 +80,7 @@ test("the held-out split is the held-out films only, and none of them was traine
   for (const id of spec.ids) assert.equal(splitOf(id), "heldout", id);
 });
 
-test("hybrid on the team's queries: Recall@10 at least 0.94 and MRR at least 0.80 (the issue's targets)", async () => {
+tmdbTest("hybrid on the team's queries: Recall@10 at least 0.94 and MRR at least 0.80 (the issue's targets)", async () => {
   const set = loadQuerySet(join(ROOT, "eval/tmdb-queries.jsonl"));
   const learned = (await evaluateMode(search, set, "hybrid")).overall;
   const convex = (await evaluateMode(search, set, "hybrid", { fusion: "convex", prior: 0 })).overall;
@@ -88,7 +89,7 @@ test("hybrid on the team's queries: Recall@10 at least 0.94 and MRR at least 0.8
   assert.ok(learned.mrr > convex.mrr && learned.recall10 > convex.recall10, line);
 });
 
-test("everyday queries: at least 60, and the film people mean in the top 3 for at least 80% of them", async () => {
+tmdbTest("everyday queries: at least 60, and the film people mean in the top 3 for at least 80% of them", async () => {
   const set = loadQuerySet(join(ROOT, "eval/everyday-queries.jsonl"));
   assert.ok(set.length >= 60, `${set.length} queries`);
   for (const q of set) for (const id of q.relevant) assert.ok(await plotline.movie(id), `${q.query}: ${id} is in the collection`);
@@ -97,7 +98,7 @@ test("everyday queries: at least 60, and the film people mean in the top 3 for a
   assert.ok(report.overall.success3 >= 0.8, `Success@3 ${report.overall.success3.toFixed(3)}; missed: ${missed.join("; ")}`);
 });
 
-test("the issue's queries: Jaws, Toy Story and Jurassic Park in the top 3", async () => {
+tmdbTest("the issue's queries: Jaws, Toy Story and Jurassic Park in the top 3", async () => {
   // "a heist in Las Vegas" (Ocean's Eleven, 2001) is not here: it ranks 5th on the glove
   // collection, behind films whose titles and overviews say "Las Vegas" (README, search quality).
   const cases: [string, string][] = [

@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { TitleIndex, titleWords, typoBudget } from "../src/search/title-index.js";
@@ -55,7 +55,7 @@ test("more matched words rank first; words spelt with apostrophes and accents ma
   assert.deepEqual(titleWords("WALL·E"), ["wall", "e"]);
 });
 
-test("as you type on the real titles: interstelar, teh martain, the dark kni", async () => {
+tmdbTest("as you type on the real titles: interstelar, teh martain, the dark kni", async () => {
   const top = async (q: string) => (await plotline.titles(q, 5)).results.map((r) => r.title);
   assert.equal((await top("interstelar"))[0], "Interstellar");
   assert.equal((await top("teh martain"))[0], "The Martian");
@@ -65,7 +65,7 @@ test("as you type on the real titles: interstelar, teh martain, the dark kni", a
   for (const q of ["inte", "inter", "interst", "interstel"]) assert.ok((await top(q)).includes("Interstellar"), `${q}: ${(await top(q)).join(", ")}`);
 });
 
-test("titles() carries the result shape, with the matched title words", async () => {
+tmdbTest("titles() carries the result shape, with the matched title words", async () => {
   const r = await plotline.titles("godfahter", 3);
   assert.equal(r.query, "godfahter");
   const first = r.results[0]!;
@@ -76,7 +76,7 @@ test("titles() carries the result shape, with the matched title words", async ()
   assert.deepEqual((await plotline.titles("🙂", 3)).results, []);
 });
 
-test("title mode in search() takes filters and pages", async () => {
+tmdbTest("title mode in search() takes filters and pages", async () => {
   const r = await plotline.search("star", { mode: "title", k: 5, filters: { yearMin: 1990, yearMax: 1999 } });
   assert.equal(r.results.length, 5);
   for (const h of r.results) assert.ok(h.year! >= 1990 && h.year! <= 1999, `${h.title} ${h.year}`);

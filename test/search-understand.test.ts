@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { Plotline } from "../src/plotline.js";
 import { personKey, understand, type UnderstandContext } from "../src/search/understand.js";
@@ -109,7 +109,7 @@ test("more like this: the words after like must name a title", () => {
   assert.equal(u("I like dogs").like, undefined, "like as a verb");
 });
 
-test("in search: filters from the query apply and are shown; parse: false turns them off", async () => {
+tmdbTest("in search: filters from the query apply and are shown; parse: false turns them off", async () => {
   const r = await plotline.search("comedies after 2005 starring Jim Carrey");
   assert.deepEqual(r.parsed.filters, { genres: ["Comedy"], yearMin: 2006, cast: ["Jim Carrey"] });
   assert.ok(r.results.length >= 4, r.results.map((h) => h.title).join(", "));
@@ -131,7 +131,7 @@ test("in search: filters from the query apply and are shown; parse: false turns 
   assert.deepEqual(explicit.parsed.filters, { yearMin: 1995, yearMax: 1999, genres: ["Science Fiction"] });
 });
 
-test("in search: movies like Alien lists others like it, never Alien itself", async () => {
+tmdbTest("in search: movies like Alien lists others like it, never Alien itself", async () => {
   const r = await plotline.search("movies like Alien", { k: 10 });
   assert.equal(r.parsed.like, "Alien");
   assert.equal(r.parsed.likeId, "tt0078748");

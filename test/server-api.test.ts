@@ -1,5 +1,5 @@
-import { after } from "node:test";
-import { tmdbTest as test } from "./helpers/data.js";
+import { after, test } from "node:test";
+import { tmdbTest } from "./helpers/data.js";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -67,7 +67,7 @@ interface Hit {
   matches?: Record<string, string[]>;
 }
 
-test("health names the collection it serves", async () => {
+tmdbTest("health names the collection it serves", async () => {
   const res = await get("/api/health");
   assert.equal(res.statusCode, 200);
   const body = res.json();
@@ -78,7 +78,7 @@ test("health names the collection it serves", async () => {
   assert.match(body.updatedAt, /^\d{4}-\d\d-\d\dT/);
 });
 
-test("search: each mode returns cards with explanations, in the CLI's JSON shape", async () => {
+tmdbTest("search: each mode returns cards with explanations, in the CLI's JSON shape", async () => {
   for (const mode of ["hybrid", "semantic", "keyword"]) {
     const res = await get(`/api/search?q=${encodeURIComponent("NASA tried to rescue an astronaut stranded on Mars.")}&mode=${mode}&k=5`);
     assert.equal(res.statusCode, 200, res.body);
@@ -98,7 +98,7 @@ test("search: each mode returns cards with explanations, in the CLI's JSON shape
   }
 });
 
-test("search and similar: the popularity prior in the explanation, prior and exclude_genre as parameters", async () => {
+tmdbTest("search and similar: the popularity prior in the explanation, prior and exclude_genre as parameters", async () => {
   const on = (await get(`/api/search?q=${encodeURIComponent("a shark attacks a beach town")}&k=5`)).json() as { results: Hit[] };
   for (const r of on.results) assert.ok(typeof r.scores!.prior === "number" && typeof r.scores!.priorWeight === "number", `${r.title}: prior and its weight explained`);
   const off = (await get(`/api/search?q=${encodeURIComponent("a shark attacks a beach town")}&mode=keyword&prior=0&k=5`)).json() as { results: Hit[] };
@@ -111,7 +111,7 @@ test("search and similar: the popularity prior in the explanation, prior and exc
   assertError(await get(`/api/movies/${ALIEN}/similar?series=maybe`), 400, "invalid_parameter", "series");
 });
 
-test("search: filters apply, pages do not overlap, and phrases become parsed filters", async () => {
+tmdbTest("search: filters apply, pages do not overlap, and phrases become parsed filters", async () => {
   const filtered = (await get("/api/search?q=space%20adventure&year=1990..1999&genre=Comedy&min_rating=5&k=20")).json() as { results: Hit[] };
   assert.ok(filtered.results.length > 0);
   for (const r of filtered.results) {
@@ -132,7 +132,7 @@ test("search: filters apply, pages do not overlap, and phrases become parsed fil
   assert.deepEqual(raw.parsed.filters, {}, "parse=false keeps the query as text");
 });
 
-test("search: hostile input is answered, never an SQL or FTS error", async () => {
+tmdbTest("search: hostile input is answered, never an SQL or FTS error", async () => {
   for (const q of ['"unbalanced', "title:alien OR", "'; DROP TABLE movies; --", "🦈🏖️", "NEAR(a b", "*", "a".repeat(LIMITS.queryLength)]) {
     const res = await get(`/api/search?q=${encodeURIComponent(q)}&mode=keyword`);
     assert.ok(res.statusCode === 200 || res.statusCode === 400, `${q.slice(0, 20)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
@@ -163,7 +163,7 @@ test("search: validation names the parameter", async () => {
   assertError(await get("/api/search?q=x&gnere=Drama"), 400, "invalid_parameter", "gnere");
 });
 
-test("titles: suggestions as you type, typo tolerant, bounded", async () => {
+tmdbTest("titles: suggestions as you type, typo tolerant, bounded", async () => {
   const res = await get("/api/titles?prefix=interstel&k=5");
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { results: Hit[] };
@@ -178,7 +178,7 @@ test("titles: suggestions as you type, typo tolerant, bounded", async () => {
   assertError(await get(`/api/titles?prefix=a&k=${LIMITS.titlesK.max + 1}`), 400, "invalid_parameter", "k");
 });
 
-test("movies: one movie by id, 404 naming the id", async () => {
+tmdbTest("movies: one movie by id, 404 naming the id", async () => {
   const res = await get(`/api/movies/${MARTIAN}`);
   assert.equal(res.statusCode, 200);
   const m = res.json();
@@ -191,7 +191,7 @@ test("movies: one movie by id, 404 naming the id", async () => {
   assertError(await get("/api/movies/%E0%A4%A"), 400, "bad_request");
 });
 
-test("similar: 40 by default, never the movie itself, kNN and SVM, validated", async () => {
+tmdbTest("similar: 40 by default, never the movie itself, kNN and SVM, validated", async () => {
   const res = await get(`/api/movies/${ALIEN}/similar`);
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { movie: { id: string }; method: string; results: Hit[] };
@@ -211,7 +211,7 @@ test("similar: 40 by default, never the movie itself, kNN and SVM, validated", a
   assertError(await get("/api/movies/tt0000000/similar"), 404, "not_found", "id");
 });
 
-test("recommend: likes and dislikes in, examples out, unknown ones reported", async () => {
+tmdbTest("recommend: likes and dislikes in, examples out, unknown ones reported", async () => {
   const res = await post("/api/recommend", { like: [ALIEN, ALIENS], k: 10 });
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { results: Hit[]; unknown: string[] };
@@ -254,7 +254,7 @@ test("unknown paths and methods: JSON 404 and 405 with Allow", async () => {
   assert.equal((await app.inject({ method: "HEAD", url: "/api/health" })).statusCode, 200);
 });
 
-test("genres: the collection's genres, most common first", async () => {
+tmdbTest("genres: the collection's genres, most common first", async () => {
   const body = (await get("/api/genres")).json() as { genres: { name: string; count: number }[] };
   assert.equal(body.genres[0]!.name, "Drama");
   assert.ok(body.genres.some((g) => g.name === "Science Fiction"));
@@ -316,7 +316,7 @@ test("OpenAPI: every route is documented from its schema, and every documented p
   assert.ok(checked > 40, `checked ${checked} invalid values`);
 });
 
-test("web app: index for app routes, hashed assets cached forever, gzip, ETag, no HTML injection surface", async () => {
+tmdbTest("web app: index for app routes, hashed assets cached forever, gzip, ETag, no HTML injection surface", async () => {
   for (const path of ["/", "/search?q=alien", "/movie/tt0078748", "/for-you"]) {
     const res = await get(path);
     assert.equal(res.statusCode, 200, path);
@@ -372,7 +372,7 @@ test("an unexpected failure is a 500 with a generic message; the details go to t
   await broken.close().catch(() => undefined);
 });
 
-test("follows the collection while another process ingests into it", async () => {
+tmdbTest("follows the collection while another process ingests into it", async () => {
   const dir = tempDir();
   const liveDb = join(dir, "live.db");
   const first = await runCli(["ingest", MOVIES_CSV, "--db", liveDb, "--embedder", "glove"]);

@@ -389,10 +389,10 @@ export class SearchEngine {
           page = fused.slice(offset, need).map((h) => {
             const values = features(signals!, qs, h, HYBRID_POOL, f);
             const contributions: Partial<Record<RankFeature, number>> = {};
-            RANK_FEATURES.forEach((name, i) => {
+            for (let i = 0; i < FEATURE_COUNT; i++) {
               const c = w[i]! * values[i]!;
-              if (c !== 0) contributions[name] = c;
-            });
+              if (c !== 0) contributions[RANK_FEATURES[i]!] = c;
+            }
             return { id: idAt(h.id), score: h.score, scores: { ...explainFused(h, "convex"), prior: priorOf(h.id), priorWeight: RANK_WEIGHTS.prior * plan.prior, contributions } };
           });
         } else {
@@ -480,7 +480,7 @@ export class SearchEngine {
       hasTerms && keywordQuery.phrases.length === 0 && this.store.capabilities.fieldMatches ? this.store.keywordFieldMatches(keywordQuery, ids) : Promise.resolve(null),
       this.store.vectors(ids),
     ]);
-    readLists(signals, qs, kw, sem, pool, fields, (p) => vectors.get(catalog.ids[p]!) ?? null);
+    readLists(signals, qs, kw, sem, pool, fields, ids.map((id) => vectors.get(id) ?? null));
     return qs;
   }
 

@@ -156,20 +156,33 @@ export const FEEDBACK_DEPTH = 5;
  * ranking without weights, so no model is needed to pick them), and each pool movie's cosine to
  * it, min-max scaled over the pool. A film the query's words miss but that is much like the
  * films both lists agree on (the original beside its sequels) scores high; null when fewer
- * than two vectors are known or they cancel out.
+ * than two vectors are known or they cancel out. `vectors` holds the pool's vectors in pool
+ * order (null: unknown). Runs on every learned hybrid query: typed arrays indexed by pool
+ * position, no maps or sorts.
  */
-export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectorOf: (position: number) => Float32Array | null): Float64Array | null {
-  const rrf = new Map<number, number>();
+export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], semantic: readonly Scored[], vectors: readonly (Float32Array | null)[]): Float64Array | null {
+  const rrf = new Float64Array(pool.length);
   const add = (list: readonly Scored[]) => {
-    for (let i = 0; i < Math.min(HYBRID_POOL, list.length); i++) rrf.set(list[i]!.id, (rrf.get(list[i]!.id) ?? 0) + 1 / (RRF_K + i + 1));
+    for (let i = 0; i < Math.min(HYBRID_POOL, list.length); i++) {
+      const at = poolIndex(pool, list[i]!.id);
+      if (at >= 0) rrf[at]! += 1 / (RRF_K + i + 1);
+    }
   };
   add(keyword);
   add(semantic);
-  const top = [...rrf].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, FEEDBACK_DEPTH);
+  // The FEEDBACK_DEPTH best by RRF, ties to the earlier position (the pool is sorted by position).
+  const top: number[] = [];
+  for (let i = 0; i < pool.length; i++) {
+    if (top.length === FEEDBACK_DEPTH && !(rrf[i]! > rrf[top[FEEDBACK_DEPTH - 1]!]!)) continue;
+    let at = top.length;
+    while (at > 0 && rrf[i]! > rrf[top[at - 1]!]!) at--;
+    top.splice(at, 0, i);
+    if (top.length > FEEDBACK_DEPTH) top.pop();
+  }
   let centroid: Float64Array | null = null;
   let used = 0;
-  for (const [id] of top) {
-    const v = vectorOf(id);
+  for (const i of top) {
+    const v = vectors[i];
     if (!v) continue;
     centroid ??= new Float64Array(v.length);
     for (let d = 0; d < v.length; d++) centroid[d]! += v[d]!;
@@ -177,22 +190,54 @@ export function feedbackScores(pool: Int32Array, keyword: readonly Scored[], sem
   }
   if (!centroid || used < 2) return null;
   let norm = 0;
-  for (const x of centroid) norm += x * x;
+  for (let d = 0; d < centroid.length; d++) norm += centroid[d]! * centroid[d]!;
   if (!(norm > 1e-12)) return null;
-  const out = new Float64Array(pool.length).fill(NaN);
+  return scaledCosines(vectors, centroid);
+}
+
+/**
+ * Each vector's dot product with `c`, min-max scaled over those known (0 for an unknown one).
+ * The loop reads one typed array by offset, which V8 runs about twice as fast as a loop over
+ * as many views: the views themselves when they share a buffer (a store's in-memory matrix
+ * usually), else a copy. This is the learned fusion's largest loop.
+ */
+function scaledCosines(vectors: readonly (Float32Array | null)[], c: Float64Array): Float64Array {
+  const dims = c.length;
+  const n = vectors.length;
+  const offsets = new Int32Array(n).fill(-1);
+  let buffer: ArrayBufferLike | null = null;
+  let shared = true;
+  for (let i = 0; i < n; i++) {
+    const v = vectors[i];
+    if (!v || v.length !== dims) continue;
+    buffer ??= v.buffer;
+    if (v.buffer !== buffer) shared = false;
+    offsets[i] = v.byteOffset / 4;
+  }
+  let data: Float32Array;
+  if (buffer && shared) data = new Float32Array(buffer);
+  else {
+    data = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      if (offsets[i]! < 0) continue;
+      data.set(vectors[i]!, i * dims);
+      offsets[i] = i * dims;
+    }
+  }
+  const out = new Float64Array(n);
   let lo = Infinity;
   let hi = -Infinity;
-  pool.forEach((id, i) => {
-    const v = vectorOf(id);
-    if (!v) return;
+  for (let i = 0; i < n; i++) {
+    const o = offsets[i]!;
+    if (o < 0) continue;
     let s = 0;
-    for (let d = 0; d < v.length; d++) s += v[d]! * centroid[d]!;
+    for (let d = 0; d < dims; d++) s += data[o + d]! * c[d]!;
     out[i] = s;
     if (s < lo) lo = s;
     if (s > hi) hi = s;
-  });
+  }
   const span = hi - lo;
-  for (let i = 0; i < out.length; i++) out[i] = Number.isNaN(out[i]!) ? 0 : span > 1e-12 ? (out[i]! - lo) / span : 1;
+  for (let i = 0; i < n; i++) out[i] = offsets[i]! >= 0 ? (span > 1e-12 ? (out[i]! - lo) / span : 1) : 0;
   return out;
 }
 
@@ -210,7 +255,7 @@ export function candidatePool(keyword: readonly Scored[], semantic: readonly Sco
 /**
  * Fills in what the model reads of the candidate lists, once they are known: the pool
  * (`candidatePool`), its per-field matches in pool order (null: zeros), and the vectors of its
- * movies (for `feedbackScores`; absent: no feedback).
+ * movies in pool order (for `feedbackScores`; absent: no feedback).
  */
 export function readLists(
   signals: RankSignals,
@@ -219,13 +264,13 @@ export function readLists(
   semantic: readonly Scored[],
   pool: Int32Array,
   poolFields: Float64Array | null,
-  vectorOf?: (position: number) => Float32Array | null,
+  poolVectors?: readonly (Float32Array | null)[],
 ): void {
   q.vagueness = vagueness([keyword, semantic]);
   q.pool = pool;
   q.poolFields = poolFields;
   q.series = signals.seriesInPool(q.pool);
-  q.poolFeedback = vectorOf ? feedbackScores(q.pool, keyword, semantic, vectorOf) : null;
+  q.poolFeedback = poolVectors ? feedbackScores(q.pool, keyword, semantic, poolVectors) : null;
 }
 
 /** Where a position is in the sorted pool, or -1. */

@@ -62,7 +62,10 @@ export function titleWordsOf(title: string): TitleWords {
 export class TitleVocabulary {
   readonly words: string[] = [];
   readonly stems: string[] = [];
+  /** Each word's stem as a number (`stemId`), by word id: matching compares numbers, not strings. */
+  readonly stemIds: number[] = [];
   private readonly ids = new Map<string, number>();
+  private readonly stemNumbers = new Map<string, number>();
 
   /** The ids of a title's words (`titleWordsOf`). */
   add(title: string): Int32Array {
@@ -74,6 +77,9 @@ export class TitleVocabulary {
         this.ids.set(w, id);
         this.words.push(w);
         this.stems.push(stems[i]!);
+        let stem = this.stemNumbers.get(stems[i]!);
+        if (stem === undefined) this.stemNumbers.set(stems[i]!, (stem = this.stemNumbers.size));
+        this.stemIds.push(stem);
       }
       return id;
     });
@@ -81,6 +87,16 @@ export class TitleVocabulary {
 
   has(word: string): boolean {
     return this.ids.has(word);
+  }
+
+  /** A word's id, or -1 when no title has it. */
+  wordId(word: string): number {
+    return this.ids.get(word) ?? -1;
+  }
+
+  /** A stem's number (as `stemIds` holds them), or -1 when no title word has it. */
+  stemId(stem: string): number {
+    return this.stemNumbers.get(stem) ?? -1;
   }
 
   /**
@@ -107,9 +123,9 @@ export class TitleVocabulary {
 export class TitleMatcher {
   /** This matcher's number in the vocabulary's scratch (`nextMatcher`). */
   private readonly me: number;
-  /** Query words by word and by stem, as bit sets: how most words match. */
-  private readonly byWord = new Map<string, number>();
-  private readonly byStem = new Map<string, number>();
+  /** The first 31 query words as word ids and stem numbers of the vocabulary (-1: none has it): how most words match. */
+  private readonly wordIds: Int32Array;
+  private readonly stemIds: Int32Array;
   /**
    * The query words that may also match otherwise than by word or stem (misspelt ones, and the
    * last one while typed), each checked against a title word the first time a candidate has
@@ -124,9 +140,9 @@ export class TitleMatcher {
   ) {
     this.me = vocabulary.nextMatcher();
     const n = Math.min(query.words.length, 31);
+    this.wordIds = Int32Array.from({ length: n }, (_, i) => vocabulary.wordId(query.words[i]!));
+    this.stemIds = Int32Array.from({ length: n }, (_, i) => vocabulary.stemId(query.stems[i]!));
     for (let i = 0; i < n; i++) {
-      this.byWord.set(query.words[i]!, (this.byWord.get(query.words[i]!) ?? 0) | (1 << i));
-      this.byStem.set(query.stems[i]!, (this.byStem.get(query.stems[i]!) ?? 0) | (1 << i));
       const q = query.words[i]!;
       const typing = query.typing && i === query.words.length - 1;
       const unknown = query.unknown[i]!;
@@ -143,10 +159,14 @@ export class TitleMatcher {
     const masks = this.vocabulary.scratchMasks;
     const owner = this.vocabulary.scratchOwner;
     if (owner[id] === this.me) return masks[id]!;
-    const word = this.vocabulary.words[id]!;
-    const stem = this.vocabulary.stems[id]!;
-    let m = (this.byWord.get(word) ?? 0) | (this.byStem.get(stem) ?? 0);
-    for (const l of this.loose) if (!(m & l.bit) && wordMatches(l.word, l.stem, l.unknown, word, stem, l.typing)) m |= l.bit;
+    const stemId = this.vocabulary.stemIds[id]!;
+    let m = 0;
+    for (let i = 0; i < this.wordIds.length; i++) if (this.wordIds[i] === id || this.stemIds[i] === stemId) m |= 1 << i;
+    if (this.loose.length) {
+      const word = this.vocabulary.words[id]!;
+      const stem = this.vocabulary.stems[id]!;
+      for (const l of this.loose) if (!(m & l.bit) && wordMatches(l.word, l.stem, l.unknown, word, stem, l.typing)) m |= l.bit;
+    }
     masks[id] = m;
     owner[id] = this.me;
     return m;

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { BIN } from "./paths.js";
+import { BIN, LAUNCHER } from "./paths.js";
 
 export interface CliResult {
   code: number | null;
@@ -8,10 +8,18 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run through the checkout's `./plotline` script, as the README does, instead of `node bin/plotline.js`. */
+  launcher?: boolean;
+}
+
 /** Runs the real `plotline` binary in a child process, as a user would. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, argv] = options.launcher ? [LAUNCHER, args] : [process.execPath, [BIN, ...args]];
+    const child = spawn(command, argv, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -14,6 +14,8 @@ export const WIKIPEDIA_JSON = join(SHARED, "data/wikipedia-movies.json.gz");
 export const FIXTURES = join(ROOT, "test/fixtures");
 export const MOVIES_CSV = join(FIXTURES, "movies.csv");
 export const BIN = join(ROOT, "bin/plotline.js");
+/** The checkout's `./plotline` script, which the README's commands run (it execs node on BIN). */
+export const LAUNCHER = join(ROOT, "plotline");
 
 const missing = (file: string): string | false =>
   existsSync(file) ? false : `needs ${file}, which is not there (README "Get the data": ../shared, or PLOTLINE_SHARED=<folder with data/>)`;
