@@ -24,6 +24,18 @@ export class InvalidArgumentError extends PlotlineError {
   }
 }
 
+/**
+ * Longest detail an error about a file carries, in characters (default 300): a parser's message
+ * may quote the record it choked on, and a 50 MB line must still give a one-line error.
+ */
+export const MAX_ERROR_DETAIL = 300;
+
+/** `detail` on one line and at most `MAX_ERROR_DETAIL` characters. */
+export function oneLine(detail: string): string {
+  const flat = detail.replace(/\s*[\r\n]+\s*/g, " ");
+  return flat.length <= MAX_ERROR_DETAIL ? flat : `${flat.slice(0, MAX_ERROR_DETAIL - 1)}…`;
+}
+
 /** A source file that cannot be read or parsed: names the file (and row or field when known). */
 export class SourceError extends PlotlineError {
   constructor(
@@ -31,7 +43,7 @@ export class SourceError extends PlotlineError {
     detail: string,
     options: { cause?: unknown } = {},
   ) {
-    super(`${file}: ${detail}`, options);
+    super(`${file}: ${oneLine(detail)}`, options);
     this.name = "SourceError";
   }
 }

@@ -34,6 +34,8 @@ export interface IngestOptions {
    * `mergeCatalogs`); films that match nothing are added as movies of their own.
    */
   merge?: boolean | MergeOptions;
+  /** Refuse rows with a field over its cap (`FIELD_LIMITS`) instead of cutting the field (default off). */
+  strict?: boolean;
 }
 
 export interface IngestResult {
@@ -46,6 +48,8 @@ export interface IngestResult {
   /** Movies in the collection after the ingest. */
   total: number;
   seconds: { read: number; embed: number; write: number; total: number };
+  /** False when the files held no movies and nothing was written (the collection is unchanged). */
+  written?: boolean;
   /** Matched, ambiguous and unmatched counts when `merge` was on. */
   merge?: MergeReport;
 }
@@ -61,7 +65,7 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
   const sources: CatalogSource[] = [];
   for (const input of inputs) sources.push(await openCatalog(input.file, input));
 
-  const cleaner = new Cleaner();
+  const cleaner = new Cleaner({ strict: options.strict });
   let read = 0;
   for (const src of sources) {
     for await (const record of src.records) {
@@ -86,6 +90,22 @@ export async function ingest(store: Store, inputs: IngestInput[], options: Inges
     merge = merged.report;
   }
   const t1 = performance.now();
+  if (movies.length === 0) {
+    // Nothing to write: no batch, so the collection's freshness does not move and servers do
+    // not reload (a header-only file used to mark the collection changed).
+    options.onNotice?.(`no movies in ${sources.map((s) => s.file).join(", ")} (${report.read} rows read, ${report.dropped} dropped); the collection is unchanged`);
+    return {
+      report,
+      files: sources.map((s) => ({ file: s.file, format: s.format, source: s.source })),
+      embedderId: (await store.manifest())?.embedderId ?? "",
+      embedded: 0,
+      cached: 0,
+      total: await store.count(),
+      seconds: { read: (t1 - t0) / 1000, embed: 0, write: 0, total: (t1 - t0) / 1000 },
+      written: false,
+      ...(merge ? { merge } : {}),
+    };
+  }
 
   const embedder = options.embedderInstance ?? (await chooseEmbedder(store, options));
   const texts = movies.map(textFor(embedder.text));

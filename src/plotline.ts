@@ -13,7 +13,7 @@ import { SearchEngine } from "./search/engine.js";
 import { Transcripts } from "./search/transcripts.js";
 import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResponse, type TitleResponse } from "./search/types.js";
 import { defaultDbPath, openStore } from "./store/open.js";
-import type { Distribution, IndexStatus, Manifest, PreparedIndex, Store, StoreStats } from "./store/store.js";
+import { requireCapability, type CheckFinding, type Distribution, type IndexStatus, type Manifest, type PreparedIndex, type Store, type StoreStats } from "./store/store.js";
 import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
 import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
@@ -138,6 +138,16 @@ export class Plotline {
       trailers: stats.trailers ?? null,
       details: stats.details ?? null,
     };
+  }
+
+  /**
+   * Verifies the stored collection (`plotline check`; capability `check`): every finding, ok or
+   * not. `quick` runs what is cheap enough for `info` (SQLite's quick_check instead of a full
+   * integrity check).
+   */
+  async check(options: { quick?: boolean } = {}): Promise<CheckFinding[]> {
+    requireCapability(this.store, "check", "plotline check", "use the backend's own tools");
+    return this.store.verify!(options);
   }
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {

@@ -70,6 +70,8 @@ function words(line: string): string[] {
 const dir = tempDir("plotline-readme-");
 const env = { PLOTLINE_CACHE: join(dir, "cache"), PLOTLINE_OFFLINE: "1", PLOTLINE_DB: "", HOME: dir };
 const wikiJson = readFileSync(join(FIXTURES, "wikipedia-movies.json"));
+// The same in latin-1 (the README's --encoding line): é is one byte, not UTF-8.
+writeFileSync(join(dir, "films-latin1.csv"), Buffer.from("Name,Plot,Year\nAmélie,Une serveuse de Montmartre décide de changer la vie des autres.,2001\n", "latin1"));
 writeFileSync(join(dir, "films.csv"), "Name,Plot,Year,Genres\nThe Lighthouse Keeper,A keeper alone on a rock in a storm waits for a ship that never comes.,1999,Drama\nStarfall,Two children find a fallen star in a field and hide it from the army.,2004,Family|Fantasy\n");
 
 const server = createServer((req, res) => {

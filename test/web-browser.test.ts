@@ -344,6 +344,29 @@ test("empty states and errors are shown in words", { skip }, async () => {
   assert.match((await page.getByTestId("empty").textContent()) ?? "", /Nothing to go on yet/);
 });
 
+test("an unknown movie's two 404s in either order: not found, and no script error", { skip }, async () => {
+  // The movie and its similar list are fetched at once; with several server processes either
+  // answer may come first. Holding the movie's back makes the list's 404 land first, which was
+  // an unhandled rejection (a flaky "script error" under load) before the page handled it early.
+  const id = "tt0000001";
+  const movieOnly = new RegExp(`/api/movies/${id}$`);
+  let held = 0;
+  await page.route(movieOnly, async (route) => {
+    held++;
+    await new Promise((r) => setTimeout(r, 400));
+    await route.continue();
+  });
+  const before = pageErrors.length;
+  try {
+    await open(`/movie/${id}`);
+    assert.match((await page.getByTestId("not-found").textContent()) ?? "", /Movie not found/);
+  } finally {
+    await page.unroute(movieOnly);
+  }
+  assert.equal(held, 1, "the movie's request was the one held back");
+  assert.deepEqual(pageErrors.slice(before).filter((e) => !/404/.test(e)), []);
+});
+
 test("phone-sized viewport: two columns, no sideways scrolling, everything reachable", { skip }, async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {

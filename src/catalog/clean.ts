@@ -1,4 +1,5 @@
 import { LIST_FIELDS, NUMBER_FIELDS, type Movie, type NumberField, type RawRecord } from "./movie.js";
+import { FIELD_LIMITS, LIST_ITEM_LIMIT, LIST_ITEMS_LIMIT, truncateAtWord, type CappedField } from "./limits.js";
 import { repairMojibake } from "./mojibake.js";
 
 /** Overviews that stand in for a missing plot. Kept movies, but reported and never embedded. */
@@ -10,7 +11,27 @@ export interface RowRef {
   row: number;
 }
 
-export type DropReason = "missing id" | "missing title" | "missing overview";
+export type DropReason = "missing id" | "missing title" | "missing overview" | "field too long";
+
+/**
+ * Control characters: C0 (NUL included) but tab, newline and carriage return, DEL, and C1. Every
+ * reader hands strings to the cleaner, so this is the one place they are handled: each becomes
+ * a space (a NUL inside a title must not reach the store, a terminal or a JSON client) and is
+ * counted. A NUL *byte* in a file never gets this far: the decoder refuses the file
+ * (`source.ts`), since it means binary data or UTF-16.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Rows listed in full in a report (over-long fields); beyond it only the counts grow. */
+const LISTED_ROWS = 100;
+
+export interface CleanOptions {
+  /** Refuse (drop and report) a row with a field over its cap instead of truncating it (default off). */
+  strict?: boolean;
+}
 
 export interface IngestReport {
   /** Records the readers produced. */
@@ -30,6 +51,12 @@ export interface IngestReport {
   /** Numbers that were 0 (and so unknown) or not numbers at all, per field. */
   unknownNumbers: Partial<Record<NumberField, number>>;
   invalidNumbers: (RowRef & { field: NumberField; value: string })[];
+  /** Fields over their cap (`FIELD_LIMITS`), per field: cut at a word boundary, or the row dropped with `strict`. */
+  truncatedByField: Partial<Record<CappedField, number>>;
+  /** The first rows with an over-long field, with its length before the cut. */
+  truncated: (RowRef & { field: CappedField; length: number; limit: number })[];
+  /** Control characters replaced by a space, per field. */
+  controlCharsByField: Record<string, number>;
 }
 
 export function emptyReport(): IngestReport {
@@ -45,6 +72,9 @@ export function emptyReport(): IngestReport {
     repairedByField: {},
     unknownNumbers: {},
     invalidNumbers: [],
+    truncatedByField: {},
+    truncated: [],
+    controlCharsByField: {},
   };
 }
 
@@ -62,34 +92,51 @@ export class Cleaner {
   private readonly movies = new Map<string, { movie: Movie; rows: RowRef[] }>();
   readonly report: IngestReport = emptyReport();
 
+  constructor(private readonly options: CleanOptions = {}) {}
+
   add(file: string, source: string, record: RawRecord): void {
     this.report.read++;
     const ref: RowRef = { file, row: record.row };
     const f = record.fields;
     let repaired = false;
-    const text = (field: string, value: unknown): string => {
+    const overLong: { field: CappedField; length: number; limit: number }[] = [];
+    const text = (field: string, value: unknown, limit?: number): string => {
       if (value === null || value === undefined) return "";
-      const raw = String(value).trim();
-      const fixed = repairMojibake(raw);
+      let raw = String(value).trim();
+      // Cut first, so a 50 MB field costs no more than a capped one in what follows.
+      if (limit !== undefined && raw.length > limit) {
+        overLong.push({ field: field as CappedField, length: raw.length, limit });
+        raw = truncateAtWord(raw, limit);
+      }
+      let fixed = repairMojibake(raw);
       if (fixed !== raw) {
         repaired = true;
         this.report.repairedByField[field] = (this.report.repairedByField[field] ?? 0) + 1;
       }
+      // After the repair: double-encoded UTF-8 passes through C1 code points on its way back.
+      if (HAS_CONTROL.test(fixed)) {
+        this.report.controlCharsByField[field] = (this.report.controlCharsByField[field] ?? 0) + 1;
+        fixed = fixed.replace(CONTROL, " ").trim();
+      }
       return fixed;
     };
-    const list = (field: string, value: unknown): string[] => {
+    const field = (name: keyof typeof FIELD_LIMITS, value: unknown): string => text(name, value, FIELD_LIMITS[name]);
+    const list = (name: string, value: unknown): string[] => {
       const items = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : String(value).split("|");
       const seen = new Set<string>();
       for (const item of items) {
-        const t = text(field, item);
+        const t = text(name, item, LIST_ITEM_LIMIT);
         if (t) seen.add(t);
       }
-      return [...seen];
+      const all = [...seen];
+      if (all.length <= LIST_ITEMS_LIMIT) return all;
+      overLong.push({ field: name as CappedField, length: all.length, limit: LIST_ITEMS_LIMIT });
+      return all.slice(0, LIST_ITEMS_LIMIT);
     };
 
-    const rawId = text("id", f.id);
-    const title = text("title", f.title);
-    let overview = text("overview", f.overview);
+    const rawId = field("id", f.id);
+    const title = field("title", f.title);
+    let overview = field("overview", f.overview);
     const reason: DropReason | null = !rawId ? "missing id" : !title ? "missing title" : !overview ? "missing overview" : null;
     if (reason) {
       this.report.dropped++;
@@ -108,11 +155,11 @@ export class Cleaner {
     const movie: Movie = {
       id,
       source,
-      sourceId: f.sourceId === undefined ? rawId : text("sourceId", f.sourceId),
+      sourceId: f.sourceId === undefined ? rawId : field("sourceId", f.sourceId),
       title,
       year: numbers.year,
       overview,
-      tagline: text("tagline", f.tagline) || null,
+      tagline: field("tagline", f.tagline) || null,
       genres: list("genres", f.genres),
       keywords: list("keywords", f.keywords),
       cast: list("cast", f.cast),
@@ -124,9 +171,23 @@ export class Cleaner {
       popularity: numbers.popularity,
       budget: numbers.budget,
       revenue: numbers.revenue,
-      posterUrl: text("posterUrl", f.posterUrl) || null,
-      language: text("language", f.language) || null,
+      posterUrl: field("posterUrl", f.posterUrl) || null,
+      language: field("language", f.language) || null,
     };
+    if (overLong.length) {
+      // A cut id would be another movie's id: such a row is refused even without strict.
+      const refuse = this.options.strict || overLong.some((o) => o.field === "id" || o.field === "sourceId");
+      for (const o of overLong) {
+        this.report.truncatedByField[o.field] = (this.report.truncatedByField[o.field] ?? 0) + 1;
+        if (this.report.truncated.length < LISTED_ROWS) this.report.truncated.push({ ...ref, ...o });
+      }
+      if (refuse) {
+        this.report.dropped++;
+        this.report.droppedByReason["field too long"] = (this.report.droppedByReason["field too long"] ?? 0) + 1;
+        this.report.drops.push({ ...ref, reason: "field too long", title: title || null, sourceId: rawId || null });
+        return;
+      }
+    }
     if (repaired) this.report.repairedRows++;
 
     const existing = this.movies.get(id);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, SourceError } from "../errors.js";
 import type { RawRecord } from "./movie.js";
-import { peek } from "./source.js";
+import { checkEncoding, DEFAULT_ENCODING, peek } from "./source.js";
 import { readCsvHeader } from "./readers/csv.js";
 import { checkMapping, readMappedCsv, readMappedJson, type ColumnMap } from "./readers/mapped.js";
 import { readTmdb, TMDB_REQUIRED_COLUMNS } from "./readers/tmdb.js";
@@ -25,6 +25,17 @@ export interface OpenOptions {
   map?: ColumnMap;
   /** Name recorded as the movies' source for mapped files (default: the file's base name). */
   sourceName?: string;
+  /** The file's text encoding (default UTF-8, checked: invalid bytes are an error); any iconv-lite knows, e.g. latin1, windows-1252. */
+  encoding?: string;
+}
+
+/** The CSV header of `file`, its parse errors naming the file. */
+async function headerOf(file: string, text: string, delimiter?: string): Promise<string[]> {
+  try {
+    return await readCsvHeader(text, delimiter);
+  } catch (err) {
+    throw new SourceError(file, `line 1: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**
@@ -34,10 +45,12 @@ export interface OpenOptions {
  */
 export async function openCatalog(file: string, options: OpenOptions = {}): Promise<CatalogSource> {
   const format = options.format ?? "auto";
+  const encoding = options.encoding ?? DEFAULT_ENCODING;
+  checkEncoding(encoding);
   if (!(FORMATS as readonly string[]).includes(format)) throw new InvalidArgumentError("--format", `unknown format '${format}' (formats: ${FORMATS.join(", ")})`);
   let head: string;
   try {
-    head = await peek(file);
+    head = await peek(file, undefined, encoding);
   } catch (err) {
     if (err instanceof SourceError) throw err;
     throw new SourceError(file, /incorrect header|unexpected end|Z_DATA_ERROR/i.test(String(err)) ? "corrupt or truncated gzip data" : `cannot read: ${(err as Error).message}`);
@@ -57,34 +70,34 @@ export async function openCatalog(file: string, options: OpenOptions = {}): Prom
     const sample = trimmed.slice(0, 4000);
     detected = WIKIPEDIA_FIELDS.every((f) => sample.includes(`"${f}"`)) ? "wikipedia" : jsonLayout === "array" ? "json" : "jsonl";
   } else {
-    const header = await readCsvHeader(trimmed);
+    const header = await headerOf(file, trimmed);
     detected = TMDB_REQUIRED_COLUMNS.every((c) => header.includes(c)) ? "tmdb" : "csv";
   }
 
   switch (detected) {
     case "tmdb": {
-      const header = await readCsvHeader(trimmed);
+      const header = await headerOf(file, trimmed);
       const missing = TMDB_REQUIRED_COLUMNS.filter((c) => !header.includes(c));
       if (missing.length) throw new SourceError(file, `not a TMDB CSV: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
-      return { file, format: detected, source: "tmdb", records: readTmdb(file) };
+      return { file, format: detected, source: "tmdb", records: readTmdb(file, encoding) };
     }
     case "wikipedia":
       if (!jsonLayout) throw new SourceError(file, "not a Wikipedia movies JSON file: content is not JSON");
-      return { file, format: detected, source: "wikipedia", records: readWikipedia(file, jsonLayout) };
+      return { file, format: detected, source: "wikipedia", records: readWikipedia(file, jsonLayout, encoding) };
     case "csv":
     case "tsv": {
       if (jsonLayout) throw new SourceError(file, `format ${detected} given but the content is JSON`);
       const delimiter = detected === "tsv" ? "\t" : ",";
-      const header = await readCsvHeader(trimmed, delimiter);
+      const header = await headerOf(file, trimmed, delimiter);
       if (!map) throw new SourceError(file, `unknown format (header: ${header.slice(0, 12).join(", ")}); give --format or map the columns with --map title=...,overview=...`);
       checkMapping(file, map, header);
-      return { file, format: detected, source: sourceName, records: readMappedCsv(file, map, delimiter) };
+      return { file, format: detected, source: sourceName, records: readMappedCsv(file, map, delimiter, encoding) };
     }
     case "json":
     case "jsonl": {
       if (!jsonLayout) throw new SourceError(file, `format ${detected} given but the content is not JSON`);
       if (!map) throw new SourceError(file, "unknown JSON format; map the fields with --map title=...,overview=...");
-      return { file, format: detected, source: sourceName, records: readMappedJson(file, map, jsonLayout) };
+      return { file, format: detected, source: sourceName, records: readMappedJson(file, map, jsonLayout, encoding) };
     }
   }
 }

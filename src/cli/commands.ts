@@ -1,4 +1,5 @@
 import type { Command } from "./command.js";
+import { checkCommand } from "./commands/check.js";
 import { copyCommand } from "./commands/copy.js";
 import { evalCommand } from "./commands/eval.js";
 import { infoCommand } from "./commands/info.js";
@@ -15,4 +16,4 @@ import { trailersCommand } from "./commands/trailers.js";
 export type { Command, CommandContext } from "./command.js";
 
 /** Every command, in the order `plotline --help` lists them. */
-export const COMMANDS: Command[] = [ingestCommand, trailersCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, indexCommand, copyCommand, removeCommand, serveCommand, modelsCommand];
+export const COMMANDS: Command[] = [ingestCommand, trailersCommand, searchCommand, similarCommand, recommendCommand, evalCommand, infoCommand, checkCommand, indexCommand, copyCommand, removeCommand, serveCommand, modelsCommand];

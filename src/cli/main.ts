@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PlotlineError } from "../errors.js";
-import { registeredBackends } from "../store/open.js";
+import { damagedCollection, registeredBackends } from "../store/open.js";
 import { COMMANDS, type Command, type CommandContext } from "./commands.js";
 import { interruptProgress } from "./progress.js";
 
@@ -52,6 +52,13 @@ const GLOBAL_OPTIONS: ParseArgsConfig["options"] = {
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
+
+/** The `--db` of the arguments (or PLOTLINE_DB), for messages about the collection. */
+function dbOf(args: string[]): string | undefined {
+  const i = args.findIndex((a) => a === "--db" || a.startsWith("--db="));
+  if (i < 0) return process.env.PLOTLINE_DB || undefined;
+  return args[i]!.startsWith("--db=") ? args[i]!.slice(5) : args[i + 1];
+}
 
 /**
  * `-k -3` as `-k=-3`: node's parseArgs reads a value that starts with a dash as an option
@@ -134,7 +141,9 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       },
     };
     return (await command.run(ctx)) ?? 0;
-  } catch (err) {
+  } catch (caught) {
+    // Damage met mid-command (a corrupt page read late) is the collection's error, not a bug.
+    const err = damagedCollection(caught, dbOf(rest)) ?? caught;
     if (err instanceof PlotlineError) {
       stderr.write(`plotline: ${err.message}\n`);
       if (verbose && err.stack) stderr.write(`${err.stack}\n`);

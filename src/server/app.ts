@@ -4,8 +4,9 @@ import type { Socket } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plotline } from "../plotline.js";
-import { errorBody, errorHandler, toHttpError } from "./errors.js";
+import { errorBody, errorHandler, HttpError, toHttpError } from "./errors.js";
 import { LIMITS } from "./limits.js";
+import { HeavyPool, type HeavyOptions } from "./heavy.js";
 import { LivePlotline } from "./live.js";
 import { apiOpenApiDocument, type DocumentedRoute, type RouteSchema } from "./openapi.js";
 import type { RouteContext } from "./routes/context.js";
@@ -27,6 +28,27 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides of the time limits (defaults in `LIMITS`), e.g. shorter ones in tests. */
   timeouts?: { requestMs?: number; handlerMs?: number };
+  /** Worker threads for heavy requests (SVM, TF-IDF, diversity, long pages; see `heavy.ts`); false runs them on the event loop. */
+  heavy?: HeavyOptions | false;
+  /**
+   * Host names (the `Host` header, port aside) requests may name; others get 421 (default:
+   * `localhost`, `127.0.0.1` and `::1`; `serve` adds the address it binds). A DNS-rebinding page
+   * reaches a loopback server under its own host name, which this refuses. `["*"]` allows any.
+   */
+  allowedHosts?: readonly string[];
+  /** The one origin cross-origin pages may call the API from (CORS); default none: no CORS headers at all. */
+  cors?: string | null;
+}
+
+/** Host names every server answers to: the loopback ones. */
+export const DEFAULT_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
+
+/** The host name of a `Host` header: `[::1]:3000` is `::1`, `Example.org:80` is `example.org`. */
+function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(1, h.indexOf("]") > 0 ? h.indexOf("]") : undefined);
+  const colon = h.lastIndexOf(":");
+  return (colon >= 0 && h.indexOf(":") === colon ? h.slice(0, colon) : h).replace(/\.$/, "");
 }
 
 export interface PlotlineServer {
@@ -118,7 +140,19 @@ export async function apiDocument(): Promise<Record<string, unknown>> {
  */
 export async function createServer(options: ServerOptions): Promise<PlotlineServer> {
   const log = options.log ?? (() => {});
-  const live = await LivePlotline.open({ db: options.db, checkEveryMs: options.checkEveryMs, warm, onNotice: log });
+  const heavy = options.heavy === false ? null : new HeavyPool(options.heavy);
+  // Each generation is warmed in the worker threads too before it is swapped in.
+  const warmAll = async (p: Plotline) => {
+    await warm(p);
+    if (heavy && (await p.info()).count > 0) await heavy.warm(options.db, await p.store.freshness());
+  };
+  let live: LivePlotline;
+  try {
+    live = await LivePlotline.open({ db: options.db, checkEveryMs: options.checkEveryMs, warm: warmAll, onNotice: log });
+  } catch (err) {
+    await heavy?.close();
+    throw err;
+  }
   const web = options.webRoot === null ? null : WebApp.load(options.webRoot ?? undefined);
 
   const requestTimeout = options.timeouts?.requestMs ?? LIMITS.requestTimeoutMs;
@@ -143,16 +177,53 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
     },
   });
 
+  const anyHost = options.allowedHosts?.includes("*") ?? false;
+  const hosts = new Set([...DEFAULT_ALLOWED_HOSTS, ...(options.allowedHosts ?? [])].map((h) => hostName(h)));
+  const cors = options.cors ?? null;
+  app.addHook("onRequest", (request, reply, done) => {
+    const host = request.headers.host;
+    if (!anyHost && (host === undefined || !hosts.has(hostName(host)))) {
+      void reply.code(421).send(errorBody("host_not_allowed", `Host '${String(host ?? "").slice(0, 100)}' is not one this server answers to; start it with --allowed-hosts naming it`));
+      return;
+    }
+    if (cors && request.headers.origin === cors) {
+      reply.header("access-control-allow-origin", cors).header("vary", "origin");
+      if (request.method === "OPTIONS") {
+        void reply.code(204).header("access-control-allow-methods", "GET, HEAD, POST").header("access-control-allow-headers", "content-type").header("access-control-max-age", "600").send();
+        return;
+      }
+    }
+    done();
+  });
+
   // A callback hook, not an async one: it runs on every response, and saves a promise each time.
   app.addHook("onSend", (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
     done(null, payload);
   });
   app.setErrorHandler(errorHandler(log));
+  // ajv turns "1e400" into Infinity, which passes its integer check and then fails the
+  // library's own (wider) range: the client must hear the API's bounds, as for any other k.
+  app.addHook("preValidation", (request, _reply, done) => {
+    const properties = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: string; minimum?: number; maximum?: number }> } | undefined)?.properties;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (properties && query) {
+      for (const [name, value] of Object.entries(query)) {
+        const p = properties[name];
+        if (!p || (p.type !== "integer" && p.type !== "number") || typeof value !== "string" || value.trim() === "") continue;
+        const n = Number(value);
+        if (!Number.isNaN(n) && !Number.isFinite(n)) {
+          const bounds = p.minimum !== undefined && p.maximum !== undefined ? ` from ${p.minimum} to ${p.maximum}` : "";
+          return done(new HttpError(400, "invalid_parameter", `${name}: must be ${p.type === "integer" ? "an integer" : "a number"}${bounds}, got ${value.slice(0, 40)}`, name));
+        }
+      }
+    }
+    done();
+  });
   // The API reads JSON bodies only; anything else is a 415, not a string to validate.
   app.removeContentTypeParser("text/plain");
 
-  const documented = registerApi(app, { live, version: VERSION });
+  const documented = registerApi(app, { live, version: VERSION, db: options.db, heavy });
 
   // A known path asked with a method it does not take is a 405 naming the ones it does.
   await app.after();
@@ -196,6 +267,7 @@ export async function createServer(options: ServerOptions): Promise<PlotlineServ
   });
 
   app.addHook("onClose", async () => {
+    await heavy?.close();
     await live.close();
   });
   return { app, live, web };

@@ -3,6 +3,8 @@ import { CapabilityError, CollectionError, InvalidArgumentError, PlotlineError }
 import { RECOMMEND_OPTIONS, SEARCH_OPTIONS, SIMILAR_OPTIONS, TITLES_OPTIONS } from "../options/commands.js";
 import { FILTER_OPTIONS } from "../options/filters.js";
 import { httpName, httpNames } from "../options/option.js";
+import { damagedCollection } from "../store/open.js";
+import { RETRY_AFTER_SECONDS } from "./limits.js";
 
 /** The body of every error response: `{ error: { code, message, parameter? } }`. */
 export interface ApiErrorBody {
@@ -83,7 +85,8 @@ function validationMessage(e: AjvError, parameter: string, context: string | und
 }
 
 /** Maps any error to a status and a JSON body; unexpected errors never show their details. */
-export function toHttpError(err: unknown): { status: number; body: ApiErrorBody; unexpected: boolean } {
+export function toHttpError(caught: unknown): { status: number; body: ApiErrorBody; unexpected: boolean } {
+  const err = damagedCollection(caught) ?? caught;
   if (err instanceof HttpError) return { status: err.status, body: errorBody(err.code, err.message, err.parameter), unexpected: false };
   if (err instanceof InvalidArgumentError) {
     const parameter = httpParameter(err.parameter);
@@ -92,6 +95,10 @@ export function toHttpError(err: unknown): { status: number; body: ApiErrorBody;
   }
   if (err instanceof CollectionError) return { status: 503, body: errorBody("collection_unavailable", err.message), unexpected: false };
   // A valid request the collection's backend cannot serve (a capability it lacks).
+  // A fusion the collection's backend has no query for is a bad value of `fusion` for this
+  // collection, which the client can change: a 400 naming it, as schemathesis expects of a
+  // value the document lists. Other missing capabilities are the server's: 501.
+  if (err instanceof CapabilityError && err.capability === "nativeHybrid") return { status: 400, body: errorBody("invalid_parameter", `fusion: ${err.message}`, "fusion"), unexpected: false };
   if (err instanceof CapabilityError) return { status: 501, body: errorBody("not_supported", err.message), unexpected: false };
   if (err instanceof PlotlineError) return { status: 400, body: errorBody("bad_request", err.message), unexpected: false };
   const fe = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
@@ -127,7 +134,14 @@ export function toHttpError(err: unknown): { status: number; body: ApiErrorBody;
 /** A Fastify error handler: one JSON shape for every failure; stacks go to `log` only. */
 export function errorHandler(log: (line: string) => void) {
   return function handle(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    // A time limit hit while the body is still arriving is the client's slowness: 408, not 503.
+    if ((err as FastifyError)?.code === "FST_ERR_HANDLER_TIMEOUT" && !request.raw.complete) {
+      void reply.code(408).header("connection", "close").type("application/json; charset=utf-8").send(errorBody("request_timeout", "the request body was not received in time"));
+      return;
+    }
     const { status, body, unexpected } = toHttpError(err);
+    // Load shedding and timeouts: the client may retry, and is told when.
+    if (status === 503) reply.header("retry-after", String((err as { retryAfter?: number }).retryAfter ?? RETRY_AFTER_SECONDS));
     if (unexpected) log(`${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
     void reply.code(status).type("application/json; charset=utf-8").send(body);
   };

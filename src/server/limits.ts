@@ -43,3 +43,6 @@ export const LIMITS = {
   /** Time to answer once received, in ms (default 10 s); past it the client gets a 503. */
   handlerTimeoutMs: 10_000,
 } as const;
+
+/** Seconds a client refused for load or time is told to wait (`Retry-After`, default 1). */
+export const RETRY_AFTER_SECONDS = 1;

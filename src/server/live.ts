@@ -82,13 +82,16 @@ export class LivePlotline {
     return this.current.plotline;
   }
 
-  /** Runs `fn` with the current Plotline, keeping it open until `fn` settles. */
-  async use<T>(fn: (plotline: Plotline) => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with the current Plotline, keeping it open until `fn` settles; `stamp` is the
+   * freshness token it was opened at (worker threads open their own copy at the same one).
+   */
+  async use<T>(fn: (plotline: Plotline, stamp: string) => T | Promise<T>): Promise<T> {
     this.maybeRefresh();
     const gen = this.current;
     gen.active++;
     try {
-      return await fn(gen.plotline);
+      return await fn(gen.plotline, gen.stamp);
     } finally {
       gen.active--;
       if (gen.retired && gen.active === 0) void this.dispose(gen);

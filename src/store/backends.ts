@@ -25,6 +25,11 @@ export interface Backend {
   open(location: string, options: StoreOpenOptions): Store;
   /** The location as messages show it: credentials hidden. */
   display(location: string): string;
+  /**
+   * The collection's "damaged" error for an error its driver raised on damaged storage (a
+   * corrupt page, a file that is no longer a database); null for any other error.
+   */
+  damage?(err: unknown, location?: string): Error | null;
 }
 
 const backends: Backend[] = [];
@@ -71,4 +76,13 @@ export function displayLocation(location: string): string {
     // An unknown scheme: hide whatever sits between "user:" and "@" all the same.
     return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
   }
+}
+
+/** What any registered backend calls damage in `err` (see `Backend.damage`), else null. */
+export function damagedCollection(err: unknown, location?: string): Error | null {
+  for (const b of backends) {
+    const e = b.damage?.(err, location);
+    if (e) return e;
+  }
+  return null;
 }

@@ -14,7 +14,7 @@ registerBackend(weaviateBackend);
 registerBackend(pineconeBackend);
 
 /** Default collection when neither `--db` nor `PLOTLINE_DB` is given: an SQLite file here. */
-export { registeredBackends } from "./backends.js";
+export { damagedCollection, registeredBackends } from "./backends.js";
 
 export const DEFAULT_DB = "./plotline.db";
 

@@ -55,6 +55,12 @@ export interface Store {
   /** What this backend can do; see `StoreCapabilities`. */
   readonly capabilities: StoreCapabilities;
 
+  /**
+   * Verifies the stored collection (capability `check`): `quick` only what is cheap enough for
+   * every open, else everything (a full pass over the file, the text index and the vectors).
+   */
+  verify?(options?: { quick?: boolean }): Promise<CheckFinding[]>;
+
   /** What the collection records about itself; null before the first write batch. */
   manifest(): Promise<Manifest | null>;
   /** Movies in the collection. */
@@ -275,6 +281,22 @@ export interface StoreCapabilities {
    * `plotline trailers` fails, and movies have no transcript.
    */
   trailers: boolean;
+  /**
+   * `verify` (`plotline check`): the backend verifies its own storage (file integrity, text index, vectors against
+   * rows, a saved index against the vectors) for `plotline check`. Without it `check` says the
+   * backend's own tools do this.
+   */
+  check: boolean;
+}
+
+/** One finding of `Store.check`: what was checked, and whether it holds. */
+export interface CheckFinding {
+  /** Short name of the check (`integrity`, `fts`, `vectors`, ...). */
+  check: string;
+  ok: boolean;
+  /** `error`: the collection is damaged; `warning`: stale or odd, still correct to serve. */
+  severity: "error" | "warning";
+  detail: string;
 }
 
 /** A capability a backend may lack. */
@@ -757,6 +779,7 @@ const CAPABILITY_TEXT: Record<Capability, string> = {
   nativeRecommend: "rank by examples itself",
   nativeDiversity: "re-rank by maximal marginal relevance itself",
   trailers: "keep trailers and their transcripts",
+  check: "check its own storage",
 };
 
 /**

@@ -45,13 +45,13 @@ function pick(map: ColumnMap, get: (column: string) => unknown, row: number): Ra
   return { row, fields };
 }
 
-export async function* readMappedCsv(file: string, map: ColumnMap, delimiter = ","): AsyncGenerator<RawRecord> {
-  for await (const { row, values } of readCsvRows(file, delimiter)) yield pick(map, (c) => values[c], row);
+export async function* readMappedCsv(file: string, map: ColumnMap, delimiter = ",", encoding?: string): AsyncGenerator<RawRecord> {
+  for await (const { row, values } of readCsvRows(file, delimiter, encoding)) yield pick(map, (c) => values[c], row);
 }
 
-export async function* readMappedJson(file: string, map: ColumnMap, layout: "array" | "lines"): AsyncGenerator<RawRecord> {
+export async function* readMappedJson(file: string, map: ColumnMap, layout: "array" | "lines", encoding?: string): AsyncGenerator<RawRecord> {
   let checked = false;
-  for await (const { row, value } of readJsonObjects(file, layout)) {
+  for await (const { row, value } of readJsonObjects(file, layout, encoding)) {
     if (!checked) {
       checkMapping(file, map, Object.keys(value));
       checked = true;

@@ -5,8 +5,8 @@ import { readCsvRows } from "./csv.js";
 export const TMDB_REQUIRED_COLUMNS = ["imdb_id", "original_title", "overview"];
 
 /** Reads the TMDB CSV format: pipe lists, `release_year` for the year, 0 for unknown numbers. */
-export async function* readTmdb(file: string): AsyncGenerator<RawRecord> {
-  for await (const { row, values: v } of readCsvRows(file)) {
+export async function* readTmdb(file: string, encoding?: string): AsyncGenerator<RawRecord> {
+  for await (const { row, values: v } of readCsvRows(file, ",", encoding)) {
     yield {
       row,
       fields: {

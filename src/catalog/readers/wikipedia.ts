@@ -8,8 +8,8 @@ export const WIKIPEDIA_FIELDS = ["title", "year", "extract"];
  * Reads the Wikipedia movies JSON (an array of {title, year, cast, genres, href, extract,
  * thumbnail}). The id is the page slug; films without a page get title + year.
  */
-export async function* readWikipedia(file: string, layout: "array" | "lines" = "array"): AsyncGenerator<RawRecord> {
-  for await (const { row, value: v } of readJsonObjects(file, layout)) {
+export async function* readWikipedia(file: string, layout: "array" | "lines" = "array", encoding?: string): AsyncGenerator<RawRecord> {
+  for await (const { row, value: v } of readJsonObjects(file, layout, encoding)) {
     const href = typeof v.href === "string" && v.href ? v.href : null;
     const slug = href ?? (v.title ? `${String(v.title)} (${String(v.year ?? "")})` : null);
     yield {

@@ -1,3 +1,4 @@
+import { CollectionError } from "../../errors.js";
 import { Plotline, type CollectionInfo } from "../../plotline.js";
 import type { Command } from "../command.js";
 import { bytes, n } from "../format.js";
@@ -38,6 +39,11 @@ export const infoCommand: Command = {
   async run(ctx) {
     const plotline = Plotline.open({ db: ctx.db, readonly: true });
     try {
+      // A quick integrity check first: a damaged file must not be shown as a healthy collection.
+      if (plotline.store.capabilities.check) {
+        const damage = (await plotline.check({ quick: true })).find((f) => !f.ok && f.severity === "error");
+        if (damage) throw new CollectionError(`the collection ${plotline.store.location} is damaged: ${damage.check}: ${damage.detail}; run \`plotline check --db ${plotline.store.location}\``);
+      }
       const info = await plotline.info();
       if (ctx.json) ctx.out(JSON.stringify(info));
       else

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { checkSha256, DEFAULT_MAX_DOWNLOAD_BYTES, download, isUrl } from "../../catalog/download.js";
 import { FORMATS, openCatalog, type Format, type OpenOptions } from "../../catalog/formats.js";
+import { FIELD_LIMITS } from "../../catalog/limits.js";
 import { cacheDir } from "../../embed/cache-dir.js";
 import { defaultDbPath } from "../../store/open.js";
 import { parseColumnMap } from "../../catalog/readers/mapped.js";
@@ -34,6 +35,8 @@ export const ingestCommand: Command = {
       type: "boolean",
       help: "merge the files by normalised title + year: the first file's movies gain the others' summaries as a searchable, embedded plot; unmatched films are added as their own movies",
     },
+    encoding: { type: "string", arg: "NAME", help: "the files' text encoding: utf-8 (checked: a byte that is not UTF-8 is an error naming its line), latin1, windows-1252, iso-8859-15, ... (iconv-lite's names)", default: "utf-8" },
+    strict: { type: "boolean", help: `refuse rows with a field over its cap (title ${FIELD_LIMITS.title} characters, overview ${FIELD_LIMITS.overview.toLocaleString("en-US")}, ...) instead of cutting it at a word` },
     sha256: { type: "string", arg: "HEX", help: "expected sha256 of the downloaded file (with one URL); a mismatch fails before anything is ingested" },
     "max-bytes": { type: "string", arg: "N", help: "largest download accepted, in bytes", default: DEFAULT_MAX_DOWNLOAD_BYTES },
     refresh: { type: "boolean", help: "download URLs again even when the download cache (~/.cache/plotline/downloads) holds them" },
@@ -87,7 +90,7 @@ export const ingestCommand: Command = {
           files.push({ file: got.file, shown: input });
         } else files.push({ file: input, shown: input });
       }
-      const open: OpenOptions = { format: format as Format, map, sourceName: ctx.values.source as string | undefined };
+      const open: OpenOptions = { format: format as Format, map, sourceName: ctx.values.source as string | undefined, encoding: ctx.values.encoding as string | undefined };
       for (const { file } of files) await openCatalog(file, inputOptions(open, file, spool));
       return await ingestFiles(ctx, files, open, progress, spool);
     } finally {
@@ -124,6 +127,8 @@ async function ingestFiles(ctx: CommandContext, files: { file: string; shown: st
       {
         embedder: ctx.values.embedder as string | undefined,
         merge: Boolean(ctx.values.merge),
+        strict: Boolean(ctx.values.strict),
+        onNotice: ctx.notice,
         onProgress: (p) => progress.update(PHASE_LABEL[p.phase], p.done, p.total, p.phase === "read" ? "rows" : "movies"),
       },
     );
@@ -171,6 +176,12 @@ export function summary(db: string, r: IngestResult, verbose: boolean): string {
   for (const p of rep.placeholders.slice(0, limit)) lines.push(`    row ${p.row}: ${p.id} ${p.title}: "${p.text}"`);
   if (rep.placeholders.length > limit) lines.push(`    ... and ${n(rep.placeholders.length - limit)} more`);
   lines.push(`  mojibake repaired ${n(rep.repairedRows)} rows${rep.repairedRows ? ` (${counts(rep.repairedByField)})` : ""}`);
+  const truncated = Object.values(rep.truncatedByField).reduce((a, b) => a + (b ?? 0), 0);
+  if (truncated) {
+    lines.push(`  fields over their cap ${n(truncated)} (${counts(rep.truncatedByField)}; ${rep.droppedByReason["field too long"] ? "rows refused" : "cut at a word"})`);
+    for (const t of rep.truncated.slice(0, limit)) lines.push(`    row ${t.row}: ${t.field} ${n(t.length)} > ${n(t.limit)}`);
+  }
+  if (Object.keys(rep.controlCharsByField).length) lines.push(`  control characters replaced by a space in ${counts(rep.controlCharsByField)}`);
   if (Object.keys(rep.unknownNumbers).length) lines.push(`  zero = unknown   ${counts(rep.unknownNumbers)}`);
   if (rep.invalidNumbers.length) {
     lines.push(`  invalid numbers  ${n(rep.invalidNumbers.length)} (stored as unknown)`);
@@ -185,7 +196,8 @@ export function summary(db: string, r: IngestResult, verbose: boolean): string {
     lines.push(`  unmatched        ${n(m.unmatchedPrimary)} ${m.primary.source}, ${n(m.unmatchedSecondary)} ${m.secondary.source} (kept as their own movies)`);
     lines.push(`  movies after merge ${n(m.movies)}`);
   }
-  lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
+  if (r.written === false) lines.push("Nothing written: the files held no movies; the collection is unchanged");
+  else lines.push(`Embedded ${n(r.embedded)} movies, ${n(r.cached)} from cache, with ${r.embedderId}`);
   lines.push(`Collection ${db}: ${n(r.total)} movies (${r.seconds.total.toFixed(1)} s)`);
   return lines.join("\n");
 }

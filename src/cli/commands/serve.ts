@@ -10,12 +10,13 @@ export const DEFAULT_PORT = 3000;
 /** Default interface: loopback only; serving other machines is an explicit choice. */
 export const DEFAULT_HOST = "127.0.0.1";
 /**
- * Server processes (default 1). Each holds its own copy of the collection's in-memory indexes
- * (about 15 MB for TMDB with glove) and answers requests on the same port; more than one lets
- * searches use several cores and keeps a slow request (an SVM ranking, ~100 ms) from holding up
- * the others. See BENCHMARKS.md for the figures with 1 and 2.
+ * Server processes (default: the number of cores, `os.availableParallelism()`). Each holds its
+ * own copy of the collection's in-memory indexes (about 15 MB for TMDB with glove) and answers
+ * requests on the same port, so searches use every core; heavy requests (SVM, TF-IDF,
+ * diversity) run in each process's worker thread (`server/heavy.ts`). See BENCHMARKS.md for
+ * the figures with 1 and 2.
  */
-export const DEFAULT_WORKERS = 1;
+export const DEFAULT_WORKERS = Math.max(1, availableParallelism());
 /**
  * Young-generation semi-space of each server process started with `--workers` (64 MB; V8's
  * default is 16). A hybrid search allocates about 100 KB, so at a thousand requests a second the
@@ -32,6 +33,8 @@ interface Options {
   host: string;
   db: string;
   workers: number;
+  allowedHosts: string[];
+  cors: string | null;
 }
 
 function options(ctx: CommandContext): Options {
@@ -40,7 +43,11 @@ function options(ctx: CommandContext): Options {
   const workers = intOption("workers", ctx.values.workers, DEFAULT_WORKERS);
   const max = Math.max(1, availableParallelism());
   if (workers < 1 || workers > 4 * max) throw new InvalidArgumentError("--workers", `must be from 1 to ${4 * max}, got ${workers}`);
-  return { port, host: (ctx.values.host as string | undefined) ?? DEFAULT_HOST, db: ctx.db ?? defaultDbPath(), workers };
+  const host = (ctx.values.host as string | undefined) ?? DEFAULT_HOST;
+  const listed = ((ctx.values["allowed-hosts"] as string | undefined) ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const cors = (ctx.values.cors as string | undefined) ?? null;
+  if (cors !== null && !/^https?:\/\/[^/\s]+$/i.test(cors)) throw new InvalidArgumentError("--cors", `must be an origin such as https://app.example.org (scheme and host, no path), got '${cors}'`);
+  return { port, host, db: ctx.db ?? defaultDbPath(), workers, allowedHosts: [host, ...listed], cors };
 }
 
 /** How often a server started by `npx` checks that npx is still there (ms). */
@@ -70,7 +77,7 @@ function untilStopped(): Promise<void> {
 
 /** One server process: opens the collection, listens, serves until stopped. */
 async function serveHere(o: Options, ctx: CommandContext, announce: boolean): Promise<void> {
-  const { app, live, web } = await createServer({ db: o.db, log: ctx.notice });
+  const { app, live, web } = await createServer({ db: o.db, log: ctx.notice, allowedHosts: o.allowedHosts, cors: o.cors });
   let address: string;
   try {
     address = await app.listen({ port: o.port, host: o.host });
@@ -145,12 +152,14 @@ async function moviesIn(db: string): Promise<number> {
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "serve [--port 3000] [--host 127.0.0.1] [--workers 1]",
+  usage: "serve [--port 3000] [--host 127.0.0.1] [--workers N]",
   summary: "Serve the JSON API and the web app; follows the collection while an ingest runs.",
   options: {
     port: { type: "string", arg: "N", help: "TCP port (0 picks a free one)", default: DEFAULT_PORT },
     host: { type: "string", arg: "HOST", help: "interface to listen on", default: DEFAULT_HOST },
-    workers: { type: "string", arg: "N", help: "server processes sharing the port", default: DEFAULT_WORKERS },
+    workers: { type: "string", arg: "N", help: "server processes sharing the port (default: the number of cores)", default: DEFAULT_WORKERS },
+    "allowed-hosts": { type: "string", arg: "H1,H2", help: "host names requests may name in their Host header besides the bound address, localhost, 127.0.0.1 and ::1 (DNS-rebinding guard); * allows any" },
+    cors: { type: "string", arg: "ORIGIN", help: "let pages from this one origin call the API (CORS); default: no cross-origin access" },
   },
   examples: ["plotline serve --db tmdb.db", "plotline serve --port 8080 --workers 2 --db tmdb.db"],
   async run(ctx) {

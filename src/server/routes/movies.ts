@@ -3,6 +3,7 @@ import { SIMILAR_OPTIONS, similarOptions } from "../../options/commands.js";
 import { fromJson, jsonProperties } from "../../options/option.js";
 import { hasMovie, listingJson } from "../cards.js";
 import { HttpError } from "../errors.js";
+import { isHeavySimilar } from "../heavy.js";
 import { LIMITS } from "../limits.js";
 import { ERROR_RESPONSES, LIST_SCHEMA, MOVIE_SCHEMA } from "../schemas.js";
 import { JSON_TYPE, type RouteContext } from "./context.js";
@@ -13,7 +14,7 @@ const ID_PARAMS = {
   properties: { id: { type: "string", minLength: 1, maxLength: LIMITS.idLength, description: "Movie id: an IMDb id such as `tt3659388`, or `<source>:<id>`." } },
 } as const;
 
-export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void {
+export function movieRoutes(app: FastifyInstance, { live, heavy, db }: RouteContext): void {
   app.get<{ Params: { id: string } }>(
     "/api/movies/:id",
     {
@@ -51,9 +52,10 @@ export function movieRoutes(app: FastifyInstance, { live }: RouteContext): void 
     },
     async (request, reply) => {
       const options = similarOptions(fromJson(SIMILAR_OPTIONS, request.query));
-      const json = await live.use(async (p) => {
+      const json = await live.use(async (p, stamp) => {
         // The engine also takes titles; this path is for ids, so an unknown one is a 404.
         if (!(await hasMovie(p, request.params.id))) throw new HttpError(404, "not_found", `id: no movie '${request.params.id}' in the collection`, "id");
+        if (heavy && db && isHeavySimilar(options)) return heavy.run({ kind: "similar", db, stamp, id: request.params.id, options });
         return listingJson(p, await p.similar({ id: request.params.id }, options));
       });
       return reply.type(JSON_TYPE).send(json);

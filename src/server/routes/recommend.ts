@@ -3,11 +3,12 @@ import { RECOMMEND_OPTIONS, recommendOptions } from "../../options/commands.js";
 import { fromJson, jsonProperties } from "../../options/option.js";
 import { listingJson } from "../cards.js";
 import { HttpError } from "../errors.js";
+import { isHeavyRecommend } from "../heavy.js";
 import { LIMITS } from "../limits.js";
 import { ERROR_RESPONSES, LIST_SCHEMA } from "../schemas.js";
 import { JSON_TYPE, type RouteContext } from "./context.js";
 
-export function recommendRoutes(app: FastifyInstance, { live }: RouteContext): void {
+export function recommendRoutes(app: FastifyInstance, { live, heavy, db }: RouteContext): void {
   app.post<{ Body: Record<string, unknown> }>(
     "/api/recommend",
     {
@@ -29,7 +30,9 @@ export function recommendRoutes(app: FastifyInstance, { live }: RouteContext): v
       options.like ??= [];
       options.dislike ??= [];
       if (options.like.length + options.dislike.length > LIMITS.examples) throw new HttpError(400, "invalid_parameter", `like: at most ${LIMITS.examples} examples in all`, "like");
-      const json = await live.use(async (p) => listingJson(p, await p.recommend(options)));
+      const json = await live.use(async (p, stamp) =>
+        heavy && db && isHeavyRecommend(options) ? heavy.run({ kind: "recommend", db, stamp, options }) : listingJson(p, await p.recommend(options)),
+      );
       return reply.type(JSON_TYPE).send(json);
     },
   );

@@ -59,6 +59,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   // Pinecone writes record by record; a batch interrupted part-way is resumed, not undone.
   atomicWrites: false,
   trailers: false,
+  check: false,
 });
 
 /** Records per upsert request: Pinecone takes at most 1,000 and 2 MB; a movie's metadata is 1-40 KB. */

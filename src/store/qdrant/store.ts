@@ -70,6 +70,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   // Trailers are kept by the SQLite backend only so far: `trailer`, `movieTrailers` and
   // `transcripts` throw the CapabilityError, and every movie's `transcript` is null.
   trailers: false,
+  check: false,
 });
 
 /** Ids per retrieve request. */

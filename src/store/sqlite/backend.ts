@@ -1,4 +1,5 @@
 import type { Backend } from "../backends.js";
+import { sqliteDamage } from "./damage.js";
 import { SqliteStore } from "./store.js";
 
 /** `--db plotline.db`: every location that is not a URL is an SQLite file. */
@@ -8,4 +9,5 @@ export const sqliteBackend: Backend = {
   example: "a file path (plotline.db)",
   open: (location, options) => SqliteStore.open(location, options),
   display: (location) => location,
+  damage: (err, location) => sqliteDamage(err, location),
 };

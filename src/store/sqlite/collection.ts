@@ -4,13 +4,14 @@ import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbeddingCache } from "../../embed/cache.js";
 import { CollectionError } from "../../errors.js";
-import { MOVIE_FIELDS, type FacetCount, type FacetField, type Manifest, type MovieField, type StoredMovie, type UpsertItem } from "../store.js";
+import { MOVIE_FIELDS, type CheckFinding, type FacetCount, type FacetField, type Manifest, type MovieField, type StoredMovie, type UpsertItem } from "../store.js";
 import { changedSince, metaJson, setMetaJson, vectorsSeq } from "./changes.js";
 import { blobToVector, vectorToBlob } from "./codec.js";
 import { FilterTable, filterSql } from "./filters.js";
 import type { Filters } from "../filters.js";
 import { KeywordIndex } from "./keyword.js";
 import { ftsVocabulary } from "./postings.js";
+import { damagedError, fileProblem, sqliteDamage } from "./damage.js";
 import { MIGRATIONS } from "./schema.js";
 import { refreshSentiment, storedSentiment } from "./sentiment.js";
 import { movieTranscripts, saveTrailers, trailerByHash, trailerCounts, trailersOfMovie } from "./trailers.js";
@@ -119,6 +120,8 @@ export class Collection {
     if (!options.create && !existsSync(path)) {
       throw new CollectionError(`${path}: no collection here; create one with: plotline ingest <file> --db ${path}`);
     }
+    const problem = existsSync(path) && path !== ":memory:" ? fileProblem(path) : null;
+    if (problem && !(options.create && statSync(path).size === 0)) throw damagedError(problem, path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
@@ -130,14 +133,14 @@ export class Collection {
       if (!options.readonly) db.pragma("synchronous = NORMAL");
       db.prepare("SELECT count(*) FROM sqlite_master").get();
     } catch (err) {
-      throw new CollectionError(`${path}: not a Plotline collection (${(err as Error).message})`, { cause: err });
+      throw sqliteDamage(err, path) ?? new CollectionError(`${path}: not a Plotline collection (${(err as Error).message})`, { cause: err });
     }
     const collection = new Collection(path, db, options.readonly ?? false);
     try {
       collection.migrate();
     } catch (err) {
       db.close();
-      throw err;
+      throw sqliteDamage(err, path) ?? err;
     }
     return collection;
   }
@@ -217,6 +220,65 @@ export class Collection {
 
   count(): number {
     return (this.prepared("SELECT count(*) AS n FROM movies").get() as { n: number }).n;
+  }
+
+  /**
+   * `plotline check`: SQLite's own integrity check (`quick_check` with `quick`: no index
+   * contents), FTS5's integrity check of the text index against the movies, and every stored
+   * vector against its row and the manifest (one per movie, the manifest's dimensions, finite,
+   * not zero).
+   */
+  check(quick: boolean, dims: number | null): CheckFinding[] {
+    const findings: CheckFinding[] = [];
+    const add = (check: string, problems: string[], okDetail: string, severity: "error" | "warning" = "error") =>
+      findings.push(problems.length ? { check, ok: false, severity, detail: problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : "") } : { check, ok: true, severity, detail: okDetail });
+    const run = <T>(check: string, fn: () => T): T | null => {
+      try {
+        return fn();
+      } catch (err) {
+        add(check, [(err as Error).message], "");
+        return null;
+      }
+    };
+    const integrity = run("integrity", () => this.db.pragma(quick ? "quick_check(20)" : "integrity_check(20)") as Record<string, string>[]);
+    if (integrity) {
+      const lines = integrity.map((r) => Object.values(r)[0]!).filter((v) => v !== "ok").map((v) => v.replace(/\s*\n\s*/g, " "));
+      add("integrity", lines, `SQLite ${quick ? "quick_check" : "integrity_check"}: ok`);
+    }
+    if (this.readonly) findings.push({ check: "fts", ok: true, severity: "warning", detail: "not checked on a read-only open" });
+    else {
+      const fts = run("fts", () => this.db.prepare("INSERT INTO movies_fts(movies_fts, rank) VALUES('integrity-check', 1)").run());
+      if (fts) add("fts", [], "FTS5 integrity-check against the movies: ok");
+    }
+    const counts = run("vectors", () => this.db.prepare("SELECT (SELECT count(*) FROM movies) AS movies, (SELECT count(*) FROM vectors) AS vectors, (SELECT count(*) FROM movies WHERE rowid NOT IN (SELECT movie FROM vectors)) AS missing").get() as { movies: number; vectors: number; missing: number });
+    if (counts) {
+      const problems: string[] = [];
+      if (counts.missing) problems.push(`${counts.missing} movies without a vector`);
+      if (counts.vectors > counts.movies - counts.missing) problems.push(`${counts.vectors - (counts.movies - counts.missing)} vectors without a movie`);
+      let bad = 0;
+      let badDims = 0;
+      const rows = run("vectors", () => this.db.prepare("SELECT movie, raw FROM vectors").iterate() as IterableIterator<{ movie: number; raw: Buffer }>);
+      if (rows) {
+        try {
+          for (const { raw } of rows) {
+            if (dims !== null && raw.length !== dims * 4) {
+              badDims++;
+              continue;
+            }
+            const v = blobToVector(raw);
+            let norm = 0;
+            for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
+            if (!Number.isFinite(norm) || norm === 0) bad++;
+          }
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
+      if (badDims) problems.push(`${badDims} vectors not of the manifest's ${dims} dimensions`);
+      if (bad) problems.push(`${bad} vectors with a zero, infinite or NaN norm`);
+      add("vectors", problems, `${counts.vectors.toLocaleString("en-US")} vectors, one per movie${dims !== null ? `, ${dims} dimensions` : ""}, finite and non-zero`);
+    }
+    return findings;
   }
 
   /** Inserts or updates movies by id, keeping their rowid; returns the rowids in input order. */

@@ -3,6 +3,7 @@ import type { Movie } from "../../catalog/movie.js";
 import type { IndexConfig } from "../../vector-index/select.js";
 import type { MutableVectorIndex } from "../../vector-index/vector-index.js";
 import { hasFilters, type Filters } from "../filters.js";
+import type { CheckFinding } from "../store.js";
 import {
   FIELD_GROUPS,
   SCAN_BATCH,
@@ -54,6 +55,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   nativeDiversity: false,
   atomicWrites: true,
   trailers: true,
+  check: true,
 });
 
 /** Field weights for an index asked only where words are (`keywordFieldMatches`). */
@@ -125,6 +127,20 @@ export class SqliteStore implements Store {
 
   async freshness(): Promise<string> {
     return String(this.collection.generation());
+  }
+
+  async verify(options: { quick?: boolean } = {}): Promise<CheckFinding[]> {
+    const manifest = this.collection.manifest();
+    const findings = this.collection.check(options.quick ?? false, manifest?.dims ?? null);
+    const status = indexStatus(this.collection, manifest);
+    if (status.kind !== "exact") {
+      findings.push(
+        status.fresh
+          ? { check: "saved index", ok: true, severity: "warning", detail: `${status.kind} ${status.file}: matches the vectors` }
+          : { check: "saved index", ok: false, severity: "warning", detail: `${status.kind} ${status.file ? `${status.file} is stale` : "is not saved"}: searches build or catch it up in memory; run \`plotline index\` to save it` },
+      );
+    }
+    return findings;
   }
 
   async stats(): Promise<StoreStats> {

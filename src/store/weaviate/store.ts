@@ -83,6 +83,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   // Every batch builds a new generation and swaps the alias to it (see `WeaviateStore`).
   atomicWrites: true,
   trailers: false,
+  check: false,
 });
 
 /** Objects per gRPC insert request (Weaviate's own client batches 100-1000). */

@@ -83,11 +83,15 @@ export async function renderMovie(route: MovieRoute, main: HTMLElement, signal: 
 
   const moviePromise = api.movie(route.id, signal);
   const similarPromise = api.similar(route.id, { k: SIMILAR, method: route.method }, signal);
+  // Both requests run at once and either may fail first (an unknown id is a 404 for both, and
+  // with several server processes their order is anyone's): a rejection of the list while the
+  // movie is still awaited would be an unhandled one (a script error), so it is marked handled
+  // now; the await below still sees it.
+  similarPromise.catch(() => undefined);
   let movie: Movie;
   try {
     movie = await moviePromise;
   } catch (err) {
-    similarPromise.catch(() => undefined);
     if (signal.aborted) return;
     document.title = "Not found · Plotline";
     replace(main, err instanceof ApiError && err.status === 404 ? movieNotFound(route.id) : (errorState(err) ?? ""));
