@@ -7,6 +7,26 @@ import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { tmdbTest } from "./helpers/data.js";
 import { MOVIES_CSV } from "./helpers/paths.js";
 
+
+/** Mistakes any collection answers the same way: one line on stderr, exit 2, nothing on stdout. */
+const USAGE_ERRORS: [string[], RegExp][] = [
+    [["similar"], /^plotline: movie: is missing; usage: plotline similar <id\|title>/],
+    [["similar", "Alien", "--diversity", "lots"], /^plotline: --diversity: expected a number, got 'lots'\n$/],
+    [["similar", "Alien", "--method", "lsa"], /^plotline: --method: expected knn \| svm \| tfidf, got .lsa.\n$/],
+    [["similar", "Alien", "--year-range", "1999..1990"], /^plotline: --year-range: range 1999..1990 is empty\n$/],
+    [["recommend", "--like", "Nope"], /^plotline: like: none of the examples is in the collection: 'Nope'\n$/],
+    [["recommend"], /^plotline: like: give at least one liked or disliked movie\n$/],
+];
+
+async function expectUsageErrors(db: string, cases: [string[], RegExp][]): Promise<void> {
+  for (const [args, message] of cases) {
+    const r = await runCli([...args, "--db", db]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+  }
+}
+
 test("on the fixture collection: similar's table, legend and --json shape, recommend's unknown examples, one-line errors", async () => {
   const db = join(tempDir("plotline-recommend-cli-"), "fixture.db");
   const p = Plotline.open({ db, create: true });
@@ -39,19 +59,9 @@ test("on the fixture collection: similar's table, legend and --json shape, recom
   assert.equal(rb.results.length, 2);
 
   const cases: [string[], RegExp][] = [
-    [["similar"], /^plotline: movie: is missing; usage: plotline similar <id\|title>/],
-    [["similar", "Alien", "--diversity", "lots"], /^plotline: --diversity: expected a number, got 'lots'\n$/],
-    [["similar", "Alien", "--method", "lsa"], /^plotline: --method: expected knn \| svm \| tfidf, got .lsa.\n$/],
-    [["similar", "Alien", "--year-range", "1999..1990"], /^plotline: --year-range: range 1999..1990 is empty\n$/],
-    [["recommend", "--like", "Nope"], /^plotline: like: none of the examples is in the collection: 'Nope'\n$/],
-    [["recommend"], /^plotline: like: give at least one liked or disliked movie\n$/],
+    ...USAGE_ERRORS,
   ];
-  for (const [args, message] of cases) {
-    const r = await runCli([...args, "--db", db]);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.equal(r.stdout, "");
-  }
+  await expectUsageErrors(db, cases);
 });
 
 tmdbTest("similar prints a table with the score's parts (--explain) and what the score means, and the search --json shape", async () => {
@@ -112,17 +122,7 @@ tmdbTest("bad input is a one-line error with exit code 2", async () => {
   const db = await tmdbGloveDb();
   const cases: [string[], RegExp][] = [
     [["similar", "Halloween"], /^plotline: movie: 'Halloween' matches 2 movies: .*Halloween \(1978\) tt0077651.*or --movie-year\) or use its id\n$/],
-    [["similar"], /^plotline: movie: is missing; usage: plotline similar <id\|title>/],
-    [["similar", "Alien", "--diversity", "lots"], /^plotline: --diversity: expected a number, got 'lots'\n$/],
-    [["similar", "Alien", "--method", "lsa"], /^plotline: --method: expected knn \| svm \| tfidf, got .lsa.\n$/],
-    [["similar", "Alien", "--year-range", "1999..1990"], /^plotline: --year-range: range 1999..1990 is empty\n$/],
-    [["recommend", "--like", "Nope"], /^plotline: like: none of the examples is in the collection: 'Nope'\n$/],
-    [["recommend"], /^plotline: like: give at least one liked or disliked movie\n$/],
+    ...USAGE_ERRORS,
   ];
-  for (const [args, message] of cases) {
-    const r = await runCli([...args, "--db", db]);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, message);
-    assert.equal(r.stdout, "");
-  }
+  await expectUsageErrors(db, cases);
 });
