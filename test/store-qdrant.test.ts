@@ -5,15 +5,18 @@
  * dimension), each one line and exit 2 with nothing overwritten. The cases needing a server run
  * when `QDRANT_URL` is set (the API-key case when `PLOTLINE_TEST_QDRANT_KEYED_URL` and
  * `PLOTLINE_TEST_QDRANT_KEY` name a second server started with that key) and skip with the
- * reason otherwise; the unreachable-server case always runs.
+ * reason otherwise; the unreachable-server case, and the headers every request carries (against
+ * a stand-in server), always run.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer, type IncomingHttpHeaders } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Plotline } from "../src/plotline.js";
+import { QdrantStore } from "../src/store/qdrant/store.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir, tmdbGloveDb } from "./helpers/collections.js";
 import { NO_TMDB } from "./helpers/data.js";
@@ -82,6 +85,35 @@ test("an unreachable Qdrant is one line naming the server, exit 2", async () => 
   for (const args of [["search", "mars", "--db", `qdrant://127.0.0.1:${port}/movies`], ["info", "--db", `qdrant://127.0.0.1:${port}/movies`]]) {
     const r = await runCli(args);
     oneLine(r, new RegExp(`cannot reach Qdrant at http://127\\.0\\.0\\.1:${port}`));
+  }
+});
+
+test("every request asks for an uncompressed answer (and carries the API key)", async () => {
+  // Node's fetch asks for gzip unless told otherwise, and Qdrant's gzip answers wait ~40 ms on
+  // Nagle and delayed ACK (connection.ts, `requestHeaders`): a stand-in server records what the
+  // official client really sends for the version check and the collection read.
+  const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push({ url: req.url ?? "", headers: req.headers });
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/") return res.end(JSON.stringify({ title: "qdrant - vector search engine", version: "1.16.3" }));
+    res.statusCode = 404;
+    res.end(JSON.stringify({ status: { error: "Not found: Collection `movies` doesn't exist!" }, time: 0 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const store = QdrantStore.open(`qdrant://:secret@127.0.0.1:${port}/movies`, { create: true });
+    assert.equal(await store.manifest(), null);
+    await store.close();
+    assert.deepEqual(seen.map((r) => r.url), ["/", "/collections/movies"]);
+    for (const r of seen) {
+      assert.equal(r.headers["accept-encoding"], "identity", r.url);
+      assert.equal(r.headers["api-key"], process.env.QDRANT_API_KEY || "secret", r.url);
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 

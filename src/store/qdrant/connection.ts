@@ -10,6 +10,19 @@ export const MIN_SERVER = [1, 16] as const;
 const CONNECTIONS = 8;
 
 /**
+ * Headers on every request. `accept-encoding: identity` asks for uncompressed answers: Node's
+ * fetch asks for gzip by default, and Qdrant 1.16's compressing middleware then sends a small
+ * answer in two writes (the status line and headers, then the compressed body) on a socket
+ * without TCP_NODELAY, so Nagle holds the second write until the client acknowledges the first,
+ * which Linux's delayed ACK does after about 40 ms: most queries took 40-50 ms instead of 3-5
+ * (BENCHMARKS.md, "Qdrant (issue 15)"). Large scrolls lose gzip's smaller transfer (a page of
+ * 1,000 points with 100-d vectors is about 1.3 MB), which on loopback was faster uncompressed too.
+ */
+function requestHeaders(apiKey: string | undefined): Record<string, string> {
+  return { "accept-encoding": "identity", ...(apiKey ? { "api-key": apiKey } : {}) };
+}
+
+/**
  * One Qdrant server as the backend talks to it: the official REST client (loaded on first use,
  * so commands on other backends never load it), every request retried on transient failures
  * (`withRetry`) and its errors turned into one line naming the collection and what to do.
@@ -31,7 +44,7 @@ export class QdrantConnection {
       // The version check is ours (`checkVersion`): the client's only prints to the console.
       // The key goes as a header rather than `apiKey`, with which the client prints a warning on
       // plain HTTP to the console (loopback and private networks are the usual place for that).
-      const client = new QdrantClient({ url: l.url.replace(/\/+$/, ""), https: l.https, ...(l.apiKey ? { headers: { "api-key": l.apiKey } } : {}), timeout: l.timeoutMs, checkCompatibility: false, maxConnections: CONNECTIONS });
+      const client = new QdrantClient({ url: l.url.replace(/\/+$/, ""), https: l.https, headers: requestHeaders(l.apiKey), timeout: l.timeoutMs, checkCompatibility: false, maxConnections: CONNECTIONS });
       await this.checkVersion(client);
       return client;
     })();
