@@ -18,6 +18,10 @@ test("a title's main part: subtitles, articles and sequel markers cut, words ste
   assert.deepEqual(mainPart("The Godfather: Part II"), mainPart("The Godfather"));
   assert.deepEqual(mainPart("Rocky IV"), mainPart("Rocky"));
   assert.notDeepEqual(mainPart("Alien Nation"), mainPart("Alien"));
+  // Sequel numbers spelled out: one series; "One" stays a word of the title.
+  for (const t of ["Ocean's Twelve", "Ocean's Thirteen", "Ocean's Eight"]) assert.deepEqual(mainPart(t), mainPart("Ocean's Eleven"), t);
+  assert.deepEqual(mainPart("Air Force One"), ["air", "forc", "on"]);
+  assert.deepEqual(mainPart("Seven"), ["seven"], "a title that is only a number keeps it");
 });
 
 test("series: same main part, or a rare two-word opening; a genre in common either way", () => {

@@ -9,7 +9,7 @@ import { STOP_WORDS } from "../search/text.js";
  *
  * A title's *main part* is what is left after cutting a subtitle (from the first `:`, ` - `,
  * ` – ` or `(`), a leading article, and trailing sequel markers (numbers, Roman numerals,
- * "Part 2", "Chapter III", a `3-D`), with words Porter-stemmed: "Alien: Resurrection",
+ * numbers spelled out, "Part 2", "Chapter III", a `3-D`), with words Porter-stemmed: "Alien: Resurrection",
  * "Aliens" and "Alien³" all have the main part `alien`, "Home Alone 2: Lost in New York" has
  * `home alon`, "The Godfather: Part II" `godfath`. Two movies are in one series when
  * - their main parts are equal (score 1): the usual sequel, remake and subtitled entry; or
@@ -26,6 +26,12 @@ import { STOP_WORDS } from "../search/text.js";
 export const MAX_SHARED_OPENING = 12;
 
 const ROMAN = /^(?:i{1,3}|iv|vi{0,3}|ix|x|xi{1,3})$/;
+/**
+ * Sequel numbers spelled out at a title's end, as some series count ("Ocean's Eleven", "Ocean's
+ * Twelve", "Ocean's Thirteen", "Ocean's Eight"). Not "one", which ends many first films'
+ * titles as a word of their own ("Air Force One", "Rogue One").
+ */
+const NUMBER_WORDS = new Set("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(" "));
 const MARKER_WORDS = new Set(["part", "chapter", "episode", "vol", "volume"]);
 
 function tokens(text: string): string[] {
@@ -45,7 +51,7 @@ export function mainPart(title: string): string[] {
     return m ? [m[1]!, m[2]!] : [w];
   });
   if (words.length && ["the", "a", "an"].includes(words[0]!)) words.shift();
-  const isMarker = (w: string) => /^\d+$/.test(w) || ROMAN.test(w) || w === "d";
+  const isMarker = (w: string) => /^\d+$/.test(w) || ROMAN.test(w) || NUMBER_WORDS.has(w) || w === "d";
   while (words.length > 1 && isMarker(words[words.length - 1]!)) {
     words.pop();
     while (words.length > 1 && MARKER_WORDS.has(words[words.length - 1]!)) words.pop();

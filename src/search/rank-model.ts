@@ -24,6 +24,15 @@
  * - `fieldTitle`, `fieldKeywords`, `fieldPeople`, `fieldText`: the share of the query's words,
  *   weighted by BM25's IDF, found in the title, the keywords, the cast and directors, and the
  *   tagline, overview and plot: per-field matches beside BM25's single sum;
+ * - `coverage`: the share of the query's words, weighted by IDF, found in any of those four
+ *   fields (a word in two counts once): a film covering every informative word ("heist" and
+ *   "Las Vegas") above one covering only the frequent ones, whichever field says them;
+ *   `coverageShort`: the same times `min(1, 3 / words)`, and `fieldKeywordsShort` the keyword
+ *   share so, because a short everyday query names a topic the way keywords do where a long
+ *   description reads like an overview;
+ * - `seriesCoverage`: for a movie whose series (below) has other movies in the pool, the best
+ *   `coverage` among them: the series' evidence pooled, so the film of a series that a query's
+ *   words fit (a sequel's keywords name the series' premise) lifts its siblings too;
  * - `genreMatch`: the share of the genres the query's genre and mood words name ("funny",
  *   "scary", "war", "romantic" left as text) that the movie has; 0 when it names none;
  * - `feedback`: the movie's cosine to the mean vector of the pool's five best by reciprocal rank
@@ -48,6 +57,10 @@ export const RANK_FEATURES = [
   "fieldKeywords",
   "fieldPeople",
   "fieldText",
+  "coverage",
+  "coverageShort",
+  "fieldKeywordsShort",
+  "seriesCoverage",
   "genreMatch",
   "feedback",
   "seriesFirst",

@@ -1,4 +1,4 @@
-import type { Store } from "../store/store.js";
+import { FIELD_GROUPS, type Store } from "../store/store.js";
 import { HYBRID_POOL, RRF_K, vagueness, type FusedHit, type Scored } from "./hybrid.js";
 import { softGenres } from "./moods.js";
 import { mainPart } from "../recommend/franchise.js";
@@ -88,6 +88,11 @@ export class RankSignals {
     return out;
   }
 
+  /** The movie's series number, or -1 when it shares its series with no other movie. */
+  seriesOf(position: number): number {
+    return position < this.series.length ? this.series[position]! : -1;
+  }
+
   /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
   seriesRole(position: number, pool: ReadonlyMap<number, { first: number }>): number {
     const key = position < this.series.length ? this.series[position]! : -1;
@@ -145,6 +150,39 @@ export interface QuerySignals {
   series: ReadonlyMap<number, { first: number }>;
   /** Each pool movie's likeness to the pool's consensus top (`feedbackScores`), in pool order, or null. */
   poolFeedback: Float64Array | null;
+  /** Each pool movie's best `coverage` among the other pool movies of its series (`seriesCoverage`), in pool order, or null. */
+  poolSeriesCoverage: Float64Array | null;
+}
+
+/** Numbers per pool movie in `poolFields` (`FIELD_GROUPS`), and where each group is. */
+const G = FIELD_GROUPS.length;
+const GROUP = Object.fromEntries(FIELD_GROUPS.map((g, i) => [g, i])) as Record<(typeof FIELD_GROUPS)[number], number>;
+
+/**
+ * For each pool movie, the best `coverage` (the `any` group of `poolFields`) among the other
+ * pool movies of its series; 0 for a movie alone of its series in the pool. Two passes over
+ * the pool: each series' best and second best, then each movie reads the best that is not its own.
+ */
+export function seriesCoverage(signals: RankSignals, pool: Int32Array, fields: Float64Array): Float64Array {
+  const best = new Map<number, [number, number]>();
+  for (let i = 0; i < pool.length; i++) {
+    const s = signals.seriesOf(pool[i]!);
+    if (s < 0) continue;
+    const c = fields[G * i + GROUP.any]!;
+    const e = best.get(s);
+    if (!e) best.set(s, [c, -1]);
+    else if (c > e[0]) best.set(s, [c, e[0]]);
+    else if (c > e[1]) e[1] = c;
+  }
+  const out = new Float64Array(pool.length);
+  for (let i = 0; i < pool.length; i++) {
+    const s = signals.seriesOf(pool[i]!);
+    const e = s >= 0 ? best.get(s) : undefined;
+    if (!e || e[1] < 0) continue;
+    const c = fields[G * i + GROUP.any]!;
+    out[i] = c === e[0] ? e[1] : e[0];
+  }
+  return out;
 }
 
 /** Movies whose vectors make the feedback centroid: the top of both lists by reciprocal rank fusion. */
@@ -271,6 +309,7 @@ export function readLists(
   q.poolFields = poolFields;
   q.series = signals.seriesInPool(q.pool);
   q.poolFeedback = poolVectors ? feedbackScores(q.pool, keyword, semantic, poolVectors) : null;
+  q.poolSeriesCoverage = poolFields ? seriesCoverage(signals, pool, poolFields) : null;
 }
 
 /** Where a position is in the sorted pool, or -1. */
@@ -297,6 +336,7 @@ export function querySignals(signals: RankSignals, text: string): QuerySignals {
     pool: new Int32Array(0),
     poolFields: null,
     poolFeedback: null,
+    poolSeriesCoverage: null,
   };
 }
 
@@ -313,7 +353,8 @@ export function features(signals: RankSignals, q: QuerySignals, h: FusedHit, poo
   out[F.semanticTop] = h.semanticRank !== null && h.semanticRank <= pool ? rankFeature(h.semanticRank) : 0;
   const prior = signals.prior.of(h.id);
   out[F.prior] = prior;
-  out[F.priorShort] = prior * Math.min(1, SHORT_QUERY_WORDS / Math.max(1, q.title.query.words.length));
+  const shortness = Math.min(1, SHORT_QUERY_WORDS / Math.max(1, q.title.query.words.length));
+  out[F.priorShort] = prior * shortness;
   out[F.priorVague] = prior * q.vagueness;
   const title = signals.titleOf(h.id);
   if (title) {
@@ -324,12 +365,16 @@ export function features(signals: RankSignals, q: QuerySignals, h: FusedHit, poo
   }
   const at = poolIndex(q.pool, h.id);
   if (at >= 0 && q.poolFields) {
-    const shares = q.poolFields!;
-    out[F.fieldTitle] = shares[4 * at]!;
-    out[F.fieldKeywords] = shares[4 * at + 1]!;
-    out[F.fieldPeople] = shares[4 * at + 2]!;
-    out[F.fieldText] = shares[4 * at + 3]!;
+    const shares = q.poolFields;
+    out[F.fieldTitle] = shares[G * at + GROUP.title]!;
+    out[F.fieldKeywords] = shares[G * at + GROUP.keywords]!;
+    out[F.fieldPeople] = shares[G * at + GROUP.people]!;
+    out[F.fieldText] = shares[G * at + GROUP.text]!;
+    out[F.coverage] = shares[G * at + GROUP.any]!;
+    out[F.coverageShort] = out[F.coverage]! * shortness;
+    out[F.fieldKeywordsShort] = out[F.fieldKeywords]! * shortness;
   }
+  if (at >= 0 && q.poolSeriesCoverage) out[F.seriesCoverage] = q.poolSeriesCoverage[at]!;
   if (at >= 0 && q.poolFeedback) out[F.feedback] = q.poolFeedback[at]!;
   out[F.genreMatch] = signals.genreShare(h.id, q.genres);
   const role = signals.seriesRole(h.id, q.series);

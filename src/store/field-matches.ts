@@ -49,6 +49,7 @@ export async function fieldMatchesFromText(query: KeywordQuery, ids: readonly st
   }
   const total = idfs.reduce((a, b) => a + b, 0);
   const G = FIELD_GROUPS.length;
+  const ANY = FIELD_GROUPS.indexOf("any");
   const byId = new Map(rows.map((r) => [r.id, r]));
   const out = new Float64Array(ids.length * G);
   const stems = new Map<string, string>();
@@ -69,10 +70,16 @@ export async function fieldMatchesFromText(query: KeywordQuery, ids: readonly st
     }
     queryWords.forEach((forms, j) => {
       const share = idfs[j]! / total;
+      let found = false;
       for (let g = 0; g < G; g++) {
+        if (g === ANY) continue;
         const held = groups[g]!;
-        if (forms.some((f) => held.has(f.stem) || (f.prefix && [...held].some((s) => s.startsWith(f.stem))))) out[i * G + g]! += share;
+        if (forms.some((f) => held.has(f.stem) || (f.prefix && [...held].some((s) => s.startsWith(f.stem))))) {
+          out[i * G + g]! += share;
+          found = true;
+        }
       }
+      if (found) out[i * G + ANY]! += share;
     });
   });
   return out;

@@ -410,11 +410,13 @@ export type TextField = (typeof TEXT_FIELDS)[number];
  * The groups of fields `keywordFieldMatches` reports, in this order: a word in the title, in
  * the keywords, in the cast or directors, in the tagline, overview or plot (genres are not a
  * group: the ranking model reads genre words through query understanding; nor is the
- * transcript, see below).
+ * transcript, see below), and last `any`: a word in any of those four, so a word found in two
+ * groups counts once (how much of the query the movie covers, whichever field says it).
  */
-export const FIELD_GROUPS = ["title", "keywords", "people", "text"] as const;
+export const FIELD_GROUPS = ["title", "keywords", "people", "text", "any"] as const;
 export type FieldGroup = (typeof FIELD_GROUPS)[number];
-export const FIELD_GROUP_OF: Readonly<Record<TextField, FieldGroup | null>> = {
+/** The group of each field (`any` is the union of the others, no field's own group). */
+export const FIELD_GROUP_OF: Readonly<Record<TextField, Exclude<FieldGroup, "any"> | null>> = {
   title: "title",
   keywords: "keywords",
   cast: "people",

@@ -83,7 +83,8 @@ export class KeywordIndex {
   ) {
     const columns = ftsColumns(db);
     this.weights = columns.map(([field]) => weights[field]);
-    this.groupMasks = FIELD_GROUPS.map((g) => columns.reduce((m, [field], c) => (FIELD_GROUP_OF[field] === g && c < 8 ? m | (1 << c) : m), 0));
+    // `any` is every grouped column.
+    this.groupMasks = FIELD_GROUPS.map((g) => columns.reduce((m, [field], c) => ((g === "any" ? FIELD_GROUP_OF[field] !== null : FIELD_GROUP_OF[field] === g) && c < 8 ? m | (1 << c) : m), 0));
     this.postings = new TermPostings(
       db,
       columns.map(([, column]) => column),
