@@ -475,11 +475,18 @@ export class SearchEngine {
     const catalog = this.catalog!;
     const qs = querySignals(signals, text);
     const pool = candidatePool(kw, sem);
+    const fieldsWanted = hasTerms && keywordQuery.phrases.length === 0 && this.store.capabilities.fieldMatches;
+    const { store } = this;
+    // By ordinal when the store takes them and every pool movie's is known (its hits carried
+    // one): ascending, as the pool's positions are (ordinals grow with the natural order).
+    const ordinals = store.keywordFieldMatchesByOrdinal && store.vectorsByOrdinal ? Int32Array.from(pool, (p) => catalog.ordinalAt(p)) : null;
+    if (ordinals && ordinals.every((o) => o >= 0)) {
+      const [fields, vectors] = await Promise.all([fieldsWanted ? store.keywordFieldMatchesByOrdinal!(keywordQuery, ordinals) : Promise.resolve(null), store.vectorsByOrdinal!(ordinals)]);
+      readLists(signals, qs, kw, sem, pool, fields, vectors);
+      return qs;
+    }
     const ids = Array.from(pool, (p) => catalog.ids[p]!);
-    const [fields, vectors] = await Promise.all([
-      hasTerms && keywordQuery.phrases.length === 0 && this.store.capabilities.fieldMatches ? this.store.keywordFieldMatches(keywordQuery, ids) : Promise.resolve(null),
-      this.store.vectors(ids),
-    ]);
+    const [fields, vectors] = await Promise.all([fieldsWanted ? store.keywordFieldMatches(keywordQuery, ids) : Promise.resolve(null), store.vectors(ids)]);
     readLists(signals, qs, kw, sem, pool, fields, ids.map((id) => vectors.get(id) ?? null));
     return qs;
   }

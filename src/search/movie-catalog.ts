@@ -8,6 +8,16 @@ import type { Scored } from "./hybrid.js";
  */
 export class MovieCatalog {
   private readonly position = new Map<string, number>();
+  /**
+   * Positions by the ordinal the store's hits carry (`VectorHit.ordinal`; -1: not seen yet), and
+   * each position's ordinal (-1: not seen yet), learnt from the hits as they come: a hit whose
+   * ordinal was seen is placed by an array read, where its id costs a string-map lookup that
+   * misses the cache (hundreds per hybrid query), and the engine can hand the pool back to the
+   * store by ordinal (`Store.vectorsByOrdinal`). An ordinal names one movie in every list of one
+   * collection state (its contract), and the catalog is of one state.
+   */
+  private byOrdinal = new Int32Array(0);
+  private readonly ordinals: Int32Array;
 
   private constructor(
     readonly ids: string[],
@@ -16,6 +26,7 @@ export class MovieCatalog {
     readonly popularity: (number | null)[],
   ) {
     ids.forEach((id, p) => this.position.set(id, p));
+    this.ordinals = new Int32Array(ids.length).fill(-1);
   }
 
   static async load(store: Store): Promise<MovieCatalog> {
@@ -47,15 +58,38 @@ export class MovieCatalog {
   }
 
   /** A store's hits with positions for ids, in the same order. */
-  toPositions(hits: readonly { id: string; score: number }[]): Scored[] {
+  toPositions(hits: readonly { id: string; score: number; ordinal?: number }[]): Scored[] {
     const out = new Array<Scored>(hits.length);
     for (let i = 0; i < hits.length; i++) {
       const h = hits[i]!;
-      const p = this.position.get(h.id);
-      // The catalog and the store's lists come from one collection state.
-      if (p === undefined) throw new Error(`movie ${h.id} is in the store's results but not in its scan`);
+      const o = h.ordinal;
+      let p = o !== undefined && o < this.byOrdinal.length ? this.byOrdinal[o]! : -1;
+      if (p < 0) {
+        const q = this.position.get(h.id);
+        // The catalog and the store's lists come from one collection state.
+        if (q === undefined) throw new Error(`movie ${h.id} is in the store's results but not in its scan`);
+        p = q;
+        if (o !== undefined) this.learnOrdinal(o, p);
+      }
       out[i] = { id: p, score: h.score };
     }
     return out;
+  }
+
+  /** The ordinal of the store's hits for the movie at a position, or -1 when none was seen. */
+  ordinalAt(p: number): number {
+    return this.ordinals[p] ?? -1;
+  }
+
+  /** Keeps a hit's ordinal for its position: small non-negative integers only (rowids, sequence numbers), in a table at most a few times the catalog's size. */
+  private learnOrdinal(o: number, p: number): void {
+    if (!Number.isInteger(o) || o < 0 || o > 4 * this.ids.length + 1024) return;
+    if (o >= this.byOrdinal.length) {
+      const grown = new Int32Array(Math.max(o + 1, Math.min(4 * this.ids.length + 1025, 2 * this.byOrdinal.length))).fill(-1);
+      grown.set(this.byOrdinal);
+      this.byOrdinal = grown;
+    }
+    this.byOrdinal[o] = p;
+    this.ordinals[p] = o;
   }
 }

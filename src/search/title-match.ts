@@ -64,6 +64,8 @@ export class TitleVocabulary {
   readonly stems: string[] = [];
   /** Each word's stem as a number (`stemId`), by word id: matching compares numbers, not strings. */
   readonly stemIds: number[] = [];
+  /** Each word's first UTF-16 unit, by word id (-1: empty): a loose match must share it, checked without reading the string. */
+  readonly initials: number[] = [];
   private readonly ids = new Map<string, number>();
   private readonly stemNumbers = new Map<string, number>();
 
@@ -77,6 +79,7 @@ export class TitleVocabulary {
         this.ids.set(w, id);
         this.words.push(w);
         this.stems.push(stems[i]!);
+        this.initials.push(initial(w));
         let stem = this.stemNumbers.get(stems[i]!);
         if (stem === undefined) this.stemNumbers.set(stems[i]!, (stem = this.stemNumbers.size));
         this.stemIds.push(stem);
@@ -132,7 +135,7 @@ export class TitleMatcher {
    * it: a pool of 200 candidates has a few hundred distinct title words, fewer than a walk of
    * the whole vocabulary for a typo or a prefix would visit.
    */
-  private readonly loose: { bit: number; word: string; stem: string; unknown: boolean; typing: boolean }[] = [];
+  private readonly loose: { bit: number; word: string; stem: string; unknown: boolean; typing: boolean; initial: number }[] = [];
 
   constructor(
     readonly query: TitleQuery,
@@ -150,7 +153,7 @@ export class TitleMatcher {
       // A word allowed neither a typo (a dropped letter is one) nor a prefix matches by word or stem alone.
       const typos = unknown ? Math.max(typoBudget(q.length), q.length >= 3 ? 1 : 0) : 0;
       if (typos === 0 && !(typing && q.length >= MIN_PREFIX)) continue;
-      this.loose.push({ bit: 1 << i, word: q, stem: query.stems[i]!, unknown, typing });
+      this.loose.push({ bit: 1 << i, word: q, stem: query.stems[i]!, unknown, typing, initial: initial(q) });
     }
   }
 
@@ -163,9 +166,10 @@ export class TitleMatcher {
     let m = 0;
     for (let i = 0; i < this.wordIds.length; i++) if (this.wordIds[i] === id || this.stemIds[i] === stemId) m |= 1 << i;
     if (this.loose.length) {
-      const word = this.vocabulary.words[id]!;
-      const stem = this.vocabulary.stems[id]!;
-      for (const l of this.loose) if (!(m & l.bit) && wordMatches(l.word, l.stem, l.unknown, word, stem, l.typing)) m |= l.bit;
+      // A bit not set yet: neither the word nor its stem is the title word's, so only a prefix
+      // or a typo can match, and both keep the first letter (`wordMatches`).
+      const first = this.vocabulary.initials[id]!;
+      for (const l of this.loose) if (!(m & l.bit) && l.initial === first && wordMatches(l.word, l.stem, l.unknown, this.vocabulary.words[id]!, this.vocabulary.stems[id]!, l.typing)) m |= l.bit;
     }
     masks[id] = m;
     owner[id] = this.me;
@@ -196,6 +200,11 @@ export class TitleMatcher {
     out.cover = covered / n;
     out.query = queryHits / this.query.words.length;
   }
+}
+
+/** A word's first UTF-16 unit, -1 for an empty one. */
+function initial(word: string): number {
+  return word.length ? word.charCodeAt(0) : -1;
 }
 
 /** Optimal string alignment distance of a and b, or `max + 1` as soon as it must exceed `max`. */

@@ -136,6 +136,14 @@ export interface Store {
    */
   keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null>;
   /**
+   * `keywordFieldMatches` for the movies whose hits carry these ordinals (`VectorHit.ordinal`),
+   * ascending: the same numbers in the same order, without the engine mapping its candidates
+   * back to ids and the store mapping ids to its keys (the ranking model asks this for ~200
+   * movies on every query). Optional: a backend whose ordinals are not its own keys omits it,
+   * and the engine asks by id.
+   */
+  keywordFieldMatchesByOrdinal?(query: KeywordQuery, ordinals: Int32Array): Promise<Float64Array | null>;
+  /**
    * How `keywordTop` ranks with these weights, in words (`BM25 (pg_textsearch ...)`,
    * `ts_rank_cd (...)`), for `--explain` and `plotline info`: backends may rank differently
    * from one another, and a user comparing answers must be able to see which ran.
@@ -163,6 +171,12 @@ export interface Store {
   readonly nativeFusions: readonly NativeFusion[];
   /** The unit vectors of these movies (those without one are absent). */
   vectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  /**
+   * The unit vectors of the movies whose hits carry these ordinals, in the order asked (null:
+   * no such movie, or no vector): `vectors` without ids, for the same reason as
+   * `keywordFieldMatchesByOrdinal`. Optional.
+   */
+  vectorsByOrdinal?(ordinals: Int32Array): Promise<(Float32Array | null)[]>;
   /**
    * Movies like the positive examples and unlike the negative ones, ranked by the backend's own
    * recommendation query with `strategy` (capability `nativeRecommend`; Qdrant's Query API

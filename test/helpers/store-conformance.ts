@@ -297,6 +297,32 @@ export function storeConformance(backend: ConformanceBackend): void {
     );
   });
 
+  test(name("by ordinal: field matches and vectors of the movies whose hits carry those ordinals, as by id"), { skip }, async () => {
+    const p = await collection();
+    const store = p.store;
+    if (!store.keywordFieldMatchesByOrdinal && !store.vectorsByOrdinal) return; // optional: the engine asks by id
+    const all = await store.vectorTop({ id: TOY_STORY }, { k: await store.count() });
+    assert.ok(all.every((h) => h.ordinal !== undefined), "a store that takes ordinals gives them with its hits");
+    const byOrdinal = [...all].sort((a, b) => a.ordinal! - b.ordinal!);
+    const ordinals = Int32Array.from(byOrdinal, (h) => h.ordinal!);
+    const ids = byOrdinal.map((h) => h.id);
+    const unknown = Math.max(...ordinals) + 1000;
+    if (store.keywordFieldMatchesByOrdinal) {
+      for (const q of [{ terms: ["alien"], phrases: [], prefix: null }, { terms: ["hanks", "woody"], phrases: [], prefix: null }, { terms: ["mar"], phrases: [], prefix: "mar" }]) {
+        assert.deepEqual(await store.keywordFieldMatchesByOrdinal(q, ordinals), await store.keywordFieldMatches(q, ids), q.terms.join(" "));
+        const asked = Int32Array.from([ordinals[2]!, unknown, ordinals[0]!]);
+        const m = await store.keywordFieldMatchesByOrdinal(q, asked);
+        assert.deepEqual(m, await store.keywordFieldMatches(q, [ids[2]!, "tt9999999", ids[0]!]), "out of order, and an ordinal of no movie reads zeros");
+      }
+    }
+    if (store.vectorsByOrdinal) {
+      const byId = await store.vectors(ids);
+      const vectors = await store.vectorsByOrdinal(ordinals);
+      assert.deepEqual(vectors.map((v) => (v ? Array.from(v) : null)), ids.map((id) => Array.from(byId.get(id)!)));
+      assert.deepEqual(await store.vectorsByOrdinal(Int32Array.from([unknown])), [null], "an ordinal of no movie has no vector");
+    }
+  });
+
   test(name("semantic search: the cosine of every vector, best first, and nothing else"), { skip }, async () => {
     const p = await collection();
     const text = "a giant shark attacks swimmers at a beach town";

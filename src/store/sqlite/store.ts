@@ -226,7 +226,6 @@ export class SqliteStore implements Store {
     const shares = index.fieldShares(query);
     if (!shares) return null;
     const { rowidOf } = this.keys();
-    const G = FIELD_GROUPS.length;
     const rowids = new Int32Array(ids.length);
     // The engine asks for its pool in natural (rowid) order, distinct: then the pool is merged
     // with the posting lists as asked, and the answer is in the order asked.
@@ -236,13 +235,33 @@ export class SqliteStore implements Store {
       rowids[i] = r ?? -1;
       if (r === undefined || (i > 0 && r <= rowids[i - 1]!)) sorted = false;
     }
+    return this.fieldSharesOf(shares, rowids, sorted);
+  }
+
+  /** Hits carry the rowid as their ordinal (`keywordTop`, `vectorTop`). */
+  async keywordFieldMatchesByOrdinal(query: KeywordQuery, ordinals: Int32Array): Promise<Float64Array | null> {
+    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
+    const shares = index.fieldShares(query);
+    if (!shares) return null;
+    const { idOf } = this.keys();
+    let sorted = true;
+    for (let i = 0; i < ordinals.length; i++) {
+      const r = ordinals[i]!;
+      if (idOf[r] === undefined || (i > 0 && r <= ordinals[i - 1]!)) sorted = false;
+    }
+    return this.fieldSharesOf(shares, sorted ? ordinals : Int32Array.from(ordinals, (r) => (idOf[r] === undefined ? -1 : r)), sorted);
+  }
+
+  /** `shares` of these rowids (-1: not a movie) in the order asked; `sorted`: ascending, distinct and all known. */
+  private fieldSharesOf(shares: (pool: Int32Array) => Float64Array, rowids: Int32Array, sorted: boolean): Float64Array {
+    const G = FIELD_GROUPS.length;
     if (sorted) return shares(rowids);
     // Otherwise the distinct known rowids, sorted, and the answer put back in the order asked.
     const known = [...new Set(Array.from(rowids).filter((r) => r >= 0))].sort((a, b) => a - b);
     const byRowid = shares(Int32Array.from(known));
     const at = new Map<number, number>();
     known.forEach((r, i) => at.set(r, i));
-    const out = new Float64Array(ids.length * G);
+    const out = new Float64Array(rowids.length * G);
     rowids.forEach((r, i) => {
       const j = r < 0 ? undefined : at.get(r);
       if (j !== undefined) for (let g = 0; g < G; g++) out[i * G + g] = byRowid[j * G + g]!;
@@ -314,6 +333,13 @@ export class SqliteStore implements Store {
       if (v) out.set(id, v);
     }
     return out;
+  }
+
+  /** Hits carry the rowid as their ordinal (`keywordTop`, `vectorTop`). */
+  async vectorsByOrdinal(ordinals: Int32Array): Promise<(Float32Array | null)[]> {
+    const index = await this.vectorSearchIndex();
+    const { idOf } = this.keys();
+    return Array.from(ordinals, (r) => (idOf[r] === undefined ? null : index.vector(r)));
   }
 
   async allVectors(): Promise<AllVectors> {
