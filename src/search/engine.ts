@@ -480,14 +480,13 @@ export class SearchEngine {
     // By ordinal when the store takes them and every pool movie's is known (its hits carried
     // one): ascending, as the pool's positions are (ordinals grow with the natural order).
     const ordinals = store.keywordFieldMatchesByOrdinal && store.vectorsByOrdinal ? Int32Array.from(pool, (p) => catalog.ordinalAt(p)) : null;
-    if (ordinals && ordinals.every((o) => o >= 0)) {
-      const [fields, vectors] = await Promise.all([fieldsWanted ? store.keywordFieldMatchesByOrdinal!(keywordQuery, ordinals) : Promise.resolve(null), store.vectorsByOrdinal!(ordinals)]);
-      readLists(signals, qs, kw, sem, pool, fields, vectors);
-      return qs;
-    }
-    const ids = Array.from(pool, (p) => catalog.ids[p]!);
-    const [fields, vectors] = await Promise.all([fieldsWanted ? store.keywordFieldMatches(keywordQuery, ids) : Promise.resolve(null), store.vectors(ids)]);
-    readLists(signals, qs, kw, sem, pool, fields, ids.map((id) => vectors.get(id) ?? null));
+    const byOrdinal = ordinals !== null && ordinals.every((o) => o >= 0);
+    const ids = byOrdinal ? [] : Array.from(pool, (p) => catalog.ids[p]!);
+    const [fields, vectors] = await Promise.all([
+      !fieldsWanted ? Promise.resolve(null) : byOrdinal ? store.keywordFieldMatchesByOrdinal!(keywordQuery, ordinals!) : store.keywordFieldMatches(keywordQuery, ids),
+      byOrdinal ? store.vectorsByOrdinal!(ordinals!) : store.vectors(ids).then((found) => ids.map((id) => found.get(id) ?? null)),
+    ]);
+    readLists(signals, qs, kw, sem, pool, fields, vectors);
     return qs;
   }
 

@@ -74,7 +74,7 @@ export class RankSignals {
   seriesInPool(positions: Iterable<number>): Map<number, { first: number; count: number }> {
     const out = new Map<number, { first: number; count: number }>();
     for (const r of positions) {
-      const key = r < this.series.length ? this.series[r]! : -1;
+      const key = this.seriesOf(r);
       if (key < 0) continue;
       const y = Number.isNaN(this.year[r]!) ? Infinity : this.year[r]!;
       const e = out.get(key);
@@ -95,7 +95,7 @@ export class RankSignals {
 
   /** 1: the earliest of its series in the pool; -1: a later one; 0: alone in the pool. */
   seriesRole(position: number, pool: ReadonlyMap<number, { first: number }>): number {
-    const key = position < this.series.length ? this.series[position]! : -1;
+    const key = this.seriesOf(position);
     const e = key >= 0 ? pool.get(key) : undefined;
     if (!e) return 0;
     const y = Number.isNaN(this.year[position]!) ? Infinity : this.year[position]!;

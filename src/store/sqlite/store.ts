@@ -221,9 +221,7 @@ export class SqliteStore implements Store {
   }
 
   async keywordFieldMatches(query: KeywordQuery, ids: readonly string[]): Promise<Float64Array | null> {
-    // Which words a movie holds, and their IDF, do not depend on field weights: any index will do.
-    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
-    const shares = index.fieldShares(query);
+    const shares = this.fieldSharesFor(query);
     if (!shares) return null;
     const { rowidOf } = this.keys();
     const rowids = new Int32Array(ids.length);
@@ -240,8 +238,7 @@ export class SqliteStore implements Store {
 
   /** Hits carry the rowid as their ordinal (`keywordTop`, `vectorTop`). */
   async keywordFieldMatchesByOrdinal(query: KeywordQuery, ordinals: Int32Array): Promise<Float64Array | null> {
-    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
-    const shares = index.fieldShares(query);
+    const shares = this.fieldSharesFor(query);
     if (!shares) return null;
     const { idOf } = this.keys();
     let sorted = true;
@@ -250,6 +247,13 @@ export class SqliteStore implements Store {
       if (idOf[r] === undefined || (i > 0 && r <= ordinals[i - 1]!)) sorted = false;
     }
     return this.fieldSharesOf(shares, sorted ? ordinals : Int32Array.from(ordinals, (r) => (idOf[r] === undefined ? -1 : r)), sorted);
+  }
+
+  /** The query's per-field shares over a pool of rowids, or null for a query without words. */
+  private fieldSharesFor(query: KeywordQuery): ((pool: Int32Array) => Float64Array) | null {
+    // Which words a movie holds, and their IDF, do not depend on field weights: any index will do.
+    const index = this.keywordIndexes.values().next().value ?? this.keywordIndex(UNIT_WEIGHTS);
+    return index.fieldShares(query);
   }
 
   /** `shares` of these rowids (-1: not a movie) in the order asked; `sorted`: ascending, distinct and all known. */
