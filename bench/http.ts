@@ -188,6 +188,10 @@ export async function run(args: string[]): Promise<BenchSection[]> {
       { name: "GET /api/search (hybrid, k 10)", paths: shuffled(SEARCH_QUERIES, next).map((q) => `/api/search?mode=hybrid&k=10&q=${encodeURIComponent(q)}`) },
       { name: "GET /api/titles (k 8)", paths: prefixes.map((t) => `/api/titles?k=8&prefix=${encodeURIComponent(t)}`) },
       { name: "GET /api/movies/:id/similar (knn, k 40)", paths: ids.map((id) => `/api/movies/${encodeURIComponent(id)}/similar?method=knn&k=40`) },
+      // The ranking before #12 (convex fusion, no prior; no prior or series in similar), to set
+      // beside builds that predate it.
+      { name: "GET /api/search (hybrid convex, prior 0: before #12, k 10)", paths: shuffled(SEARCH_QUERIES, next).map((q) => `/api/search?mode=hybrid&fusion=convex&prior=0&k=10&q=${encodeURIComponent(q)}`) },
+      { name: "GET /api/movies/:id/similar (knn, k 40, prior 0, series off: before #12)", paths: ids.map((id) => `/api/movies/${encodeURIComponent(id)}/similar?method=knn&k=40&prior=0&series=false`) },
     ];
 
     const sections: BenchSection[] = [];

@@ -20,6 +20,9 @@ function examples(ids: string[]): { like: string[]; dislike: string[] }[] {
   return ids.map((_, i) => ({ like: [ids[i]!, ids[(i + 1) % ids.length]!], dislike: [ids[(i + 2) % ids.length]!] }));
 }
 
+/** Options that turn the prior and series blend off (`recommend/blend.ts`). */
+const NO_BLEND = { prior: 0, series: false } as const;
+
 /** Issue 4's figures: similar (knn, svm, tfidf) and recommend latency at 10,852 movies, glove. */
 export async function run(): Promise<BenchSection[]> {
   const dir = mkdtempSync(join(tmpdir(), "plotline-bench-recommend-"));
@@ -52,6 +55,11 @@ export async function run(): Promise<BenchSection[]> {
       ["similar knn, k 40, diversity 0.3 + sentiment re-rank", await similar({ method: "knn", diversity: 0.3, rerank: "sentiment" }, 1000), ""],
       ["recommend average, 2 likes + 1 dislike, k 10", await recommend({ strategy: "average" }, 2000), "< 2"],
       ["recommend best, 2 likes + 1 dislike, k 10", await recommend({ strategy: "best" }, 2000), "< 2"],
+      // The same calls without the popularity prior and series blend (#12): the similarity
+      // ranking alone, as before it, to set beside builds that predate it.
+      ["similar knn, k 40, prior 0 + series off (before #12)", await similar({ method: "knn", ...NO_BLEND }, 2000), ""],
+      ["recommend average, 2 likes + 1 dislike, k 10, prior 0 + series off (before #12)", await recommend({ strategy: "average", ...NO_BLEND }, 2000), ""],
+      ["recommend best, 2 likes + 1 dislike, k 10, prior 0 + series off (before #12)", await recommend({ strategy: "best", ...NO_BLEND }, 2000), ""],
     ];
     await p.close();
 

@@ -6,6 +6,7 @@ import { Plotline } from "../src/plotline.js";
 import { DEFAULT_FIELD_WEIGHTS } from "../src/search/keyword.js";
 import { weaviateFilter } from "../src/store/weaviate/filters.js";
 import { parseWeaviateUrl } from "../src/store/weaviate/options.js";
+import { loadWeaviateSdk } from "../src/store/weaviate/sdk.js";
 import { boostedProperties, termsText } from "../src/store/weaviate/schema.js";
 import { UPLOAD_BATCH, WeaviateStore } from "../src/store/weaviate/store.js";
 import { runCli } from "./helpers/cli.js";
@@ -43,7 +44,8 @@ describe("Weaviate requests (no server needed)", () => {
     assert.equal(termsText("Sharks terrorise Amélie's beaches", new Map()), "shark terroris ameli s beach");
   });
 
-  test("filters become Weaviate filters (through the client's builder)", () => {
+  test("filters become Weaviate filters (through the client's builder)", async () => {
+    await loadWeaviateSdk();
     const f = weaviateFilter({ yearMin: 1990, genres: ["Comedy", "drama"], genreMode: "all", cast: ["Tom Hanks"], language: "EN" }) as unknown as { operator: string; filters: { operator: string; target?: { property: string }; value: unknown }[] };
     assert.equal(f.operator, "And");
     assert.deepEqual(

@@ -18,6 +18,7 @@ const MARTIAN = "tt3659388";
 const INTERSTELLAR = "tt0816692";
 
 let server: ChildProcess | undefined;
+let serverStderr = (): string => "";
 let base = "";
 let context: BrowserContext | undefined;
 let page: Page;
@@ -25,7 +26,7 @@ let pageErrors: string[] = [];
 
 before(async () => {
   if (skip) return;
-  ({ url: base, server } = await startServe(await tmdbGloveDb()));
+  ({ url: base, server, stderr: serverStderr } = await startServe(await tmdbGloveDb()));
   let errors: string[];
   ({ context, page, errors } = await openBrowser({ consoleErrors: true }));
   pageErrors = errors;
@@ -42,7 +43,17 @@ after(async () => {
  */
 async function settled(p: Page = page): Promise<void> {
   const u = new URL(p.url());
-  await p.locator(`body[data-ready=true][data-href=${JSON.stringify(u.pathname + u.search)}]`).waitFor({ state: "attached", timeout: 15_000 });
+  const want = u.pathname + u.search;
+  try {
+    // 30 s: the two server processes and Chromium share two cores with whatever else runs.
+    await p.locator(`body[data-ready=true][data-href=${JSON.stringify(want)}]`).waitFor({ state: "attached", timeout: 30_000 });
+  } catch (err) {
+    // What the page showed and what the server said, so that a failure on CI can be read.
+    const state = await p
+      .evaluate(() => ({ href: document.body.dataset.href, ready: document.body.dataset.ready, busy: Array.from(document.querySelectorAll("[aria-busy=true]"), (e) => e.className), main: document.querySelector("main")?.textContent?.slice(0, 300) }))
+      .catch((e: Error) => e.message);
+    throw new Error(`${want} did not settle: ${(err as Error).message.split("\n")[0]}; page: ${JSON.stringify(state)}; page errors: ${JSON.stringify(pageErrors)}; server stderr: ${serverStderr().slice(-1500) || "(none)"}`);
+  }
 }
 
 async function open(path: string): Promise<void> {

@@ -4,7 +4,7 @@ import { plotText } from "../embed/text.js";
 import { Transcripts } from "../search/transcripts.js";
 import { requireCapability, sharedOverviews, type MovieRow, type Store } from "../store/store.js";
 import { rankSignals, type RankSignals } from "../search/ranker.js";
-import { SeriesIndex } from "./franchise.js";
+import { mainPart, SeriesIndex } from "./franchise.js";
 import { TfidfIndex } from "./tfidf.js";
 import type { MovieSummary } from "./types.js";
 
@@ -251,7 +251,12 @@ export class RecommendContext {
   series(): SeriesIndex {
     if (this.seriesIndex) return this.seriesIndex;
     const signals = this.rankSignals;
-    return (this.seriesIndex = new SeriesIndex(this.titles, Array.from(this.signalPositions, (q) => signals.genresOf(q))));
+    const positions = Array.from(this.signalPositions);
+    return (this.seriesIndex = new SeriesIndex(
+      this.titles,
+      positions.map((q) => signals.genresOf(q)),
+      positions.map((q, i) => (q >= 0 ? signals.mainKeyOf(q) : mainPart(this.titles[i]!).join(" "))),
+    ));
   }
 
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */

@@ -57,14 +57,16 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
         : await bestScore(ctx, deep, likes, dislikes, excluded);
   if (blends(pl)) {
     const series = ctx.series();
+    const liked = pl.series ? likes.map((l) => series.scores(l)) : [];
+    const disliked = pl.series ? dislikes.map((d) => series.scores(d)) : [];
     const seriesOf = (p: number) => {
       let up = 0;
       let down = 0;
-      for (const l of likes) up = Math.max(up, series.score(l, p));
-      for (const d of dislikes) down = Math.max(down, series.score(d, p));
+      for (const m of liked) up = Math.max(up, m.get(p) ?? 0);
+      for (const m of disliked) down = Math.max(down, m.get(p) ?? 0);
       return up - down;
     };
-    const members = pl.series ? likes.flatMap((l) => series.members(l)) : [];
+    const members = liked.flatMap((m) => [...m.keys()]);
     candidates = blend(ctx, pl, candidates, members, strategySimilarity(ctx, strategy, likes, dislikes), seriesOf, await admits(ctx, pl, excluded));
   }
   const diversified = !native && strategy !== "best" && pl.storeDiversity;

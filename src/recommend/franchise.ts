@@ -76,8 +76,10 @@ export class SeriesIndex {
     titles: readonly string[],
     /** Genres by position (any case); empty lists pass the genre check. */
     private readonly genres: readonly (readonly string[])[] = [],
+    /** `mainPart(title).join(" ")` by position, when the caller has it already (the ranking signals do). */
+    mainKeys?: readonly string[],
   ) {
-    this.mainKey = titles.map((t) => mainPart(t).join(" "));
+    this.mainKey = mainKeys ? [...mainKeys] : titles.map((t) => mainPart(t).join(" "));
     this.openKey = titles.map(opening);
     titles.forEach((_, p) => {
       const m = this.mainKey[p]!;
@@ -111,6 +113,14 @@ export class SeriesIndex {
     if (o) for (const q of this.byOpening.get(o) ?? []) out.add(q);
     out.delete(p);
     return [...out].filter((q) => this.score(p, q) > 0);
+  }
+
+  /**
+   * `members(p)` with their `score(p, q)`; every other movie scores 0 against `p`. A blend looks
+   * its candidates up here instead of comparing titles and genres for each of them.
+   */
+  scores(p: number): Map<number, number> {
+    return new Map(this.members(p).map((q) => [q, this.score(p, q)]));
   }
 }
 

@@ -25,8 +25,8 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
   const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
   const blended = (candidates: Candidate[], similarityOf: (q: number) => number): Candidate[] => {
     if (!blends(pl)) return candidates;
-    const series = ctx.series();
-    return blend(ctx, pl, candidates, pl.series ? series.members(p) : [], similarityOf, (q) => series.score(p, q), admit);
+    const own = pl.series ? ctx.series().scores(p) : new Map<number, number>();
+    return blend(ctx, pl, candidates, own.keys(), similarityOf, (q) => own.get(q) ?? 0, admit);
   };
   let candidates: Candidate[];
   let results;

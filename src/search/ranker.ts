@@ -18,20 +18,24 @@ export class RankSignals {
   readonly prior: PriorTable;
   /** Every movie's id, by position. */
   readonly ids: readonly string[];
-  /** Each title's words as ids of `titleWordIds`, by position. */
-  private readonly titles: (Int32Array | undefined)[] = [];
-  readonly titleWordIds = new TitleVocabulary();
+  /**
+   * Each title's words as ids of `titleWordIds`, by position, and every title word: built on
+   * first use, by search's title matching (a third of the build: `similar` and `recommend`
+   * read the prior, series and genres only).
+   */
+  private titleIndex: { titles: (Int32Array | undefined)[]; wordIds: TitleVocabulary; vocabulary: Set<string> } | null = null;
+  private readonly titleSource: Pick<RankInputs, "positions" | "titles">;
   private readonly genres: (string[] | undefined)[] = [];
   /** The collection's genre names by their lower case. */
   readonly genreNames = new Map<string, string>();
-  /** Every word of every title (folded, as `titleWords` cuts them). */
-  readonly titleVocabulary = new Set<string>();
   /**
    * Each movie's series (its title's main part, `franchise.ts`) as a number, by position: -1
    * when no other movie of the collection shares it. And each movie's year (NaN when unknown).
    */
   private readonly series: Int32Array;
   private readonly year: Float64Array;
+  /** Each title's main part (`mainPart`, words joined by spaces; "" when none), by position: the series index of recommendations reuses it. */
+  private readonly mainKeys: string[] = [];
 
   constructor(inputs: RankInputs) {
     this.prior = new PriorTable(inputs);
@@ -43,10 +47,10 @@ export class RankSignals {
     const shared = new Map<string, number>();
     for (const k of keys) if (k) shared.set(k, (shared.get(k) ?? 0) + 1);
     const seriesIds = new Map<string, number>();
+    this.titleSource = { positions: inputs.positions, titles: inputs.titles };
     inputs.positions.forEach((p, i) => {
-      this.titles[p] = this.titleWordIds.add(inputs.titles[i]!);
-      for (const w of titleWords(inputs.titles[i]!)) this.titleVocabulary.add(w);
       const key = keys[i]!;
+      this.mainKeys[p] = key;
       if (key && shared.get(key)! > 1) {
         if (!seriesIds.has(key)) seriesIds.set(key, seriesIds.size);
         this.series[p] = seriesIds.get(key)!;
@@ -62,9 +66,30 @@ export class RankSignals {
     return new RankSignals(await rankInputs(store));
   }
 
+  private titleData(): { titles: (Int32Array | undefined)[]; wordIds: TitleVocabulary; vocabulary: Set<string> } {
+    if (this.titleIndex) return this.titleIndex;
+    const t = { titles: [] as (Int32Array | undefined)[], wordIds: new TitleVocabulary(), vocabulary: new Set<string>() };
+    const { positions, titles } = this.titleSource;
+    for (let i = 0; i < titles.length; i++) {
+      t.titles[positions[i]!] = t.wordIds.add(titles[i]!);
+      for (const w of titleWords(titles[i]!)) t.vocabulary.add(w);
+    }
+    return (this.titleIndex = t);
+  }
+
+  /** The ids that title words are numbered by (`titleOf`). */
+  get titleWordIds(): TitleVocabulary {
+    return this.titleData().wordIds;
+  }
+
+  /** Every word of every title (folded, as `titleWords` cuts them). */
+  get titleVocabulary(): ReadonlySet<string> {
+    return this.titleData().vocabulary;
+  }
+
   /** The title's words as ids of `titleWordIds`. */
   titleOf(position: number): Int32Array | undefined {
-    return this.titles[position];
+    return this.titleData().titles[position];
   }
 
   /**
@@ -86,6 +111,11 @@ export class RankSignals {
     }
     for (const [key, e] of out) if (e.count < 2) out.delete(key);
     return out;
+  }
+
+  /** The title's main part (`mainPart(title).join(" ")`), "" when it has none. */
+  mainKeyOf(position: number): string {
+    return this.mainKeys[position] ?? "";
   }
 
   /** The movie's series number, or -1 when it shares its series with no other movie. */

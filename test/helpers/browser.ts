@@ -14,15 +14,16 @@ const WEB_INDEX = join(ROOT, "web/dist/index.html");
 export const NO_CHROMIUM: string | false = !existsSync(CHROMIUM) ? `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)` : false;
 
 /** `plotline serve --port 0` (the real CLI, in its own process) and the address it printed. */
-export async function startServe(db: string): Promise<{ url: string; server: ChildProcess }> {
+export async function startServe(db: string): Promise<{ url: string; server: ChildProcess; stderr: () => string }> {
   const server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
-  server.stderr!.on("data", (d) => (stderr += d));
+  // Kept (its last 4 KB) so that a failing browser test can say what the server said.
+  server.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4096)));
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: server.stdout! }).once("line", resolve);
     server.once("exit", (code) => reject(new Error(`plotline serve exited with ${code}: ${stderr}`)));
   });
-  return { url: (JSON.parse(first) as { url: string }).url, server };
+  return { url: (JSON.parse(first) as { url: string }).url, server, stderr: () => stderr };
 }
 
 /**

@@ -1,7 +1,6 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, PlotlineError } from "../../errors.js";
-import { createServer } from "../../server/app.js";
 import { defaultDbPath } from "../../store/open.js";
 import { intOption, type Command, type CommandContext } from "../command.js";
 
@@ -77,6 +76,9 @@ function untilStopped(): Promise<void> {
 
 /** One server process: opens the collection, listens, serves until stopped. */
 async function serveHere(o: Options, ctx: CommandContext, announce: boolean): Promise<void> {
+  // The server (Fastify and its plugins: 1.3 s to import on the loaded 2-core machine) is
+  // loaded only by `serve`, not by every command the CLI starts for.
+  const { createServer } = await import("../../server/app.js");
   const { app, live, web } = await createServer({ db: o.db, log: ctx.notice, allowedHosts: o.allowedHosts, cors: o.cors });
   let address: string;
   try {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Pinecone, type Index, type PineconeRecord, type RecordMetadata } from "@pinecone-database/pinecone";
+import type { Index, Pinecone, PineconeRecord, RecordMetadata } from "@pinecone-database/pinecone";
 import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
@@ -169,7 +169,7 @@ export class PineconeStore implements Store {
   readonly location: string;
   readonly readonly: boolean;
   readonly target: PineconeTarget;
-  private readonly client: Pinecone;
+  private clientPromise: Promise<Pinecone> | null = null;
   private indexInfo: Promise<{ dimension: number; metric: string }> | null = null;
   private meta: Promise<MetaRecord | null> | null = null;
   private snapshotLoad: Promise<Snapshot> | null = null;
@@ -182,9 +182,20 @@ export class PineconeStore implements Store {
     this.target = parsePineconeUrl(location);
     this.location = this.target.display;
     this.readonly = options.readonly ?? false;
-    // The client retries 5xx answers and dropped connections itself, with exponential backoff
-    // and jitter (from 200 ms); Plotline's batching adds no second layer.
-    this.client = new Pinecone({ apiKey: this.target.apiKey, ...(this.target.controllerHostUrl ? { controllerHostUrl: this.target.controllerHostUrl } : {}), maxRetries: MAX_RETRIES });
+  }
+
+  /**
+   * The client, its module imported on first use: importing it took 1.7 s of every one-shot CLI
+   * command on the loaded 2-core machine (SQLite ones too) when the store registry imported it
+   * at start.
+   */
+  private client(): Promise<Pinecone> {
+    this.clientPromise ??= import("@pinecone-database/pinecone").then(
+      // The client retries 5xx answers and dropped connections itself, with exponential backoff
+      // and jitter (from 200 ms); Plotline's batching adds no second layer.
+      ({ Pinecone }) => new Pinecone({ apiKey: this.target.apiKey, ...(this.target.controllerHostUrl ? { controllerHostUrl: this.target.controllerHostUrl } : {}), maxRetries: MAX_RETRIES }),
+    );
+    return this.clientPromise;
   }
 
   static open(location: string, options: StoreOpenOptions = {}): PineconeStore {
@@ -195,8 +206,8 @@ export class PineconeStore implements Store {
     return `${this.target.namespace || "default"}__plotline`;
   }
 
-  private index(namespace = this.target.namespace): Index {
-    return this.client.index({ name: this.target.index, namespace });
+  private async index(namespace = this.target.namespace): Promise<Index> {
+    return (await this.client()).index({ name: this.target.index, namespace });
   }
 
   /** A client failure as one line naming the index. */
@@ -222,7 +233,7 @@ export class PineconeStore implements Store {
   /** The index's dimension and metric (it must be cosine: Plotline's scores are cosines). */
   private describe(): Promise<{ dimension: number; metric: string }> {
     this.indexInfo ??= this.guard(async () => {
-      const d = await this.client.describeIndex(this.target.index);
+      const d = await (await this.client()).describeIndex(this.target.index);
       if (d.metric !== "cosine") throw new CollectionError(`${this.location}: the index uses the ${d.metric} metric; Plotline needs cosine`);
       return { dimension: d.dimension ?? 0, metric: d.metric };
     });
@@ -233,7 +244,7 @@ export class PineconeStore implements Store {
   private readMeta(): Promise<MetaRecord | null> {
     this.meta ??= this.guard(async () => {
       await this.describe();
-      const r = await this.index(this.metaNamespace).fetch({ ids: [MANIFEST_ID] });
+      const r = await (await this.index(this.metaNamespace)).fetch({ ids: [MANIFEST_ID] });
       const md = r.records[MANIFEST_ID]?.metadata;
       if (!md || typeof md.record !== "string") {
         if (!this.options.create) throw new CollectionError(`${this.location}: no Plotline collection here; create one with: plotline copy --to ${this.location}`);
@@ -250,7 +261,7 @@ export class PineconeStore implements Store {
     // Pinecone keeps no record without a vector; this one's is a unit axis, never searched (its own namespace).
     const values = new Array<number>(dimension).fill(0);
     values[0] = 1;
-    await this.index(this.metaNamespace).upsert({ records: [{ id: MANIFEST_ID, values, metadata: { record: JSON.stringify(record) } }] });
+    await (await this.index(this.metaNamespace)).upsert({ records: [{ id: MANIFEST_ID, values, metadata: { record: JSON.stringify(record) } }] });
     this.meta = Promise.resolve(record);
   }
 
@@ -289,13 +300,13 @@ export class PineconeStore implements Store {
       const ids: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.guard(() => this.index().listPaginated({ limit: LIST_PAGE, ...(token ? { paginationToken: token } : {}) }));
+        const page = await this.guard(async () => (await this.index()).listPaginated({ limit: LIST_PAGE, ...(token ? { paginationToken: token } : {}) }));
         for (const v of page.vectors ?? []) if (v.id) ids.push(v.id);
         token = page.pagination?.next;
       } while (token);
       const records: Snapshot["records"] = [];
       for (let i = 0; i < ids.length; i += FETCH_BATCH) {
-        const r = await this.guard(() => this.index().fetch({ ids: ids.slice(i, i + FETCH_BATCH) }));
+        const r = await this.guard(async () => (await this.index()).fetch({ ids: ids.slice(i, i + FETCH_BATCH) }));
         for (const rec of Object.values(r.records)) records.push({ id: rec.id, metadata: rec.metadata ?? {}, values: rec.values ?? [] });
       }
       records.sort((a, b) => Number(a.metadata.seq) - Number(b.metadata.seq));
@@ -315,7 +326,7 @@ export class PineconeStore implements Store {
     const unique = [...new Set(ids)];
     const found = new Map<string, MovieRow<F>>();
     for (let i = 0; i < unique.length; i += FETCH_BATCH) {
-      const r = await this.guard(() => this.index().fetch({ ids: unique.slice(i, i + FETCH_BATCH) }));
+      const r = await this.guard(async () => (await this.index()).fetch({ ids: unique.slice(i, i + FETCH_BATCH) }));
       for (const rec of Object.values(r.records)) found.set(rec.id, rowFromMetadata(rec.metadata ?? {}, fields) as MovieRow<F>);
     }
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
@@ -359,7 +370,7 @@ export class PineconeStore implements Store {
     const found: { id: string; seq: number }[] = [];
     let token: string | undefined;
     do {
-      const r = await this.guard(() => this.index().fetchByMetadata({ filter, limit: LIST_PAGE, ...(token ? { paginationToken: token } : {}) }));
+      const r = await this.guard(async () => (await this.index()).fetchByMetadata({ filter, limit: LIST_PAGE, ...(token ? { paginationToken: token } : {}) }));
       for (const rec of Object.values(r.records)) found.push({ id: rec.id, seq: Number(rec.metadata?.seq ?? 0) });
       token = r.pagination?.next;
     } while (token);
@@ -391,11 +402,11 @@ export class PineconeStore implements Store {
     const exclude = [...new Set(options.exclude ?? [])];
     const filter = pineconeFilter(options.filters, exclude.length ? [{ movie_id: { $nin: exclude } }] : []);
     const r = await this.guard(async () => {
-      if ("vector" in query) return this.index().query({ vector: Array.from(query.vector), topK: k, includeMetadata: true, ...(filter ? { filter } : {}) });
+      if ("vector" in query) return (await this.index()).query({ vector: Array.from(query.vector), topK: k, includeMetadata: true, ...(filter ? { filter } : {}) });
       // Querying by an unknown id is an error in Pinecone; an unknown movie has no neighbours.
-      const known = await this.index().fetch({ ids: [query.id] });
+      const known = await (await this.index()).fetch({ ids: [query.id] });
       if (!known.records[query.id]) return { matches: [] };
-      return this.index().query({ id: query.id, topK: k, includeMetadata: true, ...(filter ? { filter } : {}) });
+      return (await this.index()).query({ id: query.id, topK: k, includeMetadata: true, ...(filter ? { filter } : {}) });
     });
     const hits = (r.matches ?? []).map((m) => ({ id: m.id, score: m.score ?? 0, ordinal: Number(m.metadata?.seq ?? 0) }));
     return hits.sort((a, b) => b.score - a.score || a.ordinal - b.ordinal);
@@ -405,7 +416,7 @@ export class PineconeStore implements Store {
     const out = new Map<string, Float32Array>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += FETCH_BATCH) {
-      const r = await this.guard(() => this.index().fetch({ ids: unique.slice(i, i + FETCH_BATCH) }));
+      const r = await this.guard(async () => (await this.index()).fetch({ ids: unique.slice(i, i + FETCH_BATCH) }));
       for (const rec of Object.values(r.records)) if (rec.values?.length) out.set(rec.id, Float32Array.from(rec.values));
     }
     return out;
@@ -483,7 +494,7 @@ export class PineconeStore implements Store {
       const touched = [...new Set([...(batch.remove ?? []), ...upserts.map((u) => u.movie.id)])];
       const before = new Map<string, RecordMetadata>();
       for (let i = 0; i < touched.length; i += FETCH_BATCH) {
-        const r = await this.index().fetch({ ids: touched.slice(i, i + FETCH_BATCH) });
+        const r = await (await this.index()).fetch({ ids: touched.slice(i, i + FETCH_BATCH) });
         for (const rec of Object.values(r.records)) before.set(rec.id, rec.metadata ?? {});
       }
       // A record belongs to the committed state when the write that added it committed (`added`
@@ -536,7 +547,7 @@ export class PineconeStore implements Store {
 
       const upserted = new Set(upserts.map((u) => u.movie.id));
       const removeList = [...removeSet].filter((id) => before.has(id) && !upserted.has(id));
-      for (let i = 0; i < removeList.length; i += FETCH_BATCH) await this.index().deleteMany({ ids: removeList.slice(i, i + FETCH_BATCH) });
+      for (let i = 0; i < removeList.length; i += FETCH_BATCH) await (await this.index()).deleteMany({ ids: removeList.slice(i, i + FETCH_BATCH) });
 
       const base: MetaRecord = prev ?? { manifest: null, generation: 0, count: 0, maxSeq: -1, checkpoint: null };
       const batches = Math.ceil(records.length / UPSERT_BATCH);
@@ -545,7 +556,7 @@ export class PineconeStore implements Store {
       await sendInBatches(
         records.slice(resumeFrom * UPSERT_BATCH),
         async (recs, b) => {
-          await this.index().upsert({ records: recs });
+          await (await this.index()).upsert({ records: recs });
           const done = resumeFrom + b + 1;
           if (done < batches) await this.writeMeta({ ...base, checkpoint: { fingerprint, done } });
         },

@@ -1,12 +1,12 @@
-import weaviate, { Filters as F, type FilterValue } from "weaviate-client";
+import type { FilterValue } from "weaviate-client";
 import { hasFilters, validateFilters, type Filters } from "../filters.js";
 import { FILTER_PROPERTY, PROPERTY } from "./schema.js";
+import { weaviateSdk } from "./sdk.js";
 
 /** Property tests through the client's own filter builder (no hand-written filter JSON). */
-const where = weaviate.filter;
-const propertyFilter = (name: string) => where.byProperty(name);
+const propertyFilter = (name: string) => weaviateSdk().default.filter.byProperty(name);
 /** The object-id test (`exclude`). */
-export const idFilter = () => where.byId();
+export const idFilter = () => weaviateSdk().default.filter.byId();
 
 /**
  * `Filters` as a Weaviate filter, or undefined when nothing restricts. Weaviate's comparisons
@@ -37,5 +37,5 @@ export function weaviateFilter(f: Filters | undefined, extra: FilterValue[] = []
     if (f.language) parts.push(p(FILTER_PROPERTY.language).equal(f.language.toLowerCase()));
   }
   if (parts.length === 0) return undefined;
-  return parts.length === 1 ? parts[0] : F.and(...parts);
+  return parts.length === 1 ? parts[0] : weaviateSdk().Filters.and(...parts);
 }

@@ -1,8 +1,9 @@
-import { configure, type PropertyConfigCreate } from "weaviate-client";
+import type { PropertyConfigCreate } from "weaviate-client";
 import type { Movie } from "../../catalog/movie.js";
 import { porterStem } from "../../search/porter.js";
 import { fold, words } from "../../search/text.js";
 import { TEXT_FIELDS, type FieldWeights, type MovieField, type StoredMovie, type TextField } from "../store.js";
+import { weaviateSdk } from "./sdk.js";
 
 /** BM25's parameters, set in each collection's inverted-index settings (Plotline's, as SQLite's FTS5 uses). */
 export const BM25_K1 = 1.2;
@@ -122,6 +123,7 @@ export function movieProperties(): PropertyConfigCreate<undefined>[] {
 
 /** How a movie collection is created: Plotline's own vectors under a cosine HNSW index, BM25 with Plotline's k1 and b. */
 export function movieCollectionConfig(name: string, description: string) {
+  const { configure } = weaviateSdk();
   return {
     name,
     description,

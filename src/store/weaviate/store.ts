@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import weaviate, { Filters as WeaviateFilters, generateUuid5, type Collection, type FilterValue, type WeaviateClient, type WeaviateField } from "weaviate-client";
+import type { Collection, FilterValue, WeaviateClient, WeaviateField } from "weaviate-client";
 import type { Movie } from "../../catalog/movie.js";
 import { sentimentScore } from "../../catalog/sentiment.js";
 import type { EmbedderState } from "../../embed/embedder.js";
@@ -46,6 +46,7 @@ import {
 } from "../store.js";
 import { idFilter, weaviateFilter } from "./filters.js";
 import { parseWeaviateUrl, type WeaviateTarget } from "./options.js";
+import { loadWeaviateSdk, weaviateSdk } from "./sdk.js";
 import {
   boostedProperties,
   BM25_B,
@@ -208,6 +209,7 @@ export class WeaviateStore implements Store {
     this.clientPromise ??= (async () => {
       const t = this.target;
       try {
+        const weaviate = (await loadWeaviateSdk()).default;
         return await weaviate.connectToCustom({
           httpHost: t.httpHost,
           httpPort: t.httpPort,
@@ -327,7 +329,7 @@ export class WeaviateStore implements Store {
   }
 
   private metaUuid(kind: string, key: string): string {
-    return generateUuid5(`${kind}:${key}`, this.target.name);
+    return weaviateSdk().generateUuid5(`${kind}:${key}`, this.target.name);
   }
 
   private async readMeta(client: WeaviateClient, kind: string, key: string): Promise<{ value: unknown; data: string | null } | null> {
@@ -363,7 +365,7 @@ export class WeaviateStore implements Store {
       await client.collections.create({
         name: this.metaName,
         description: `Plotline's records for the collection ${this.target.name} (manifests, vocabulary, pending writes, ingest log)`,
-        vectorizers: weaviate.configure.vectors.selfProvided({ vectorIndexConfig: weaviate.configure.vectorIndex.flat() }),
+        vectorizers: weaviateSdk().configure.vectors.selfProvided({ vectorIndexConfig: weaviateSdk().configure.vectorIndex.flat() }),
         properties: [
           { name: "kind", dataType: "text", tokenization: "field", indexSearchable: false },
           { name: "key", dataType: "text", tokenization: "field", indexSearchable: false },
@@ -502,8 +504,9 @@ export class WeaviateStore implements Store {
   private async *keyset(fields: readonly MovieField[], filters: Filters | undefined, size: number, extra: { vectors?: boolean; raw?: boolean } = {}) {
     let last = -1;
     const returnProperties = [...propertiesFor(fields), ...(extra.raw ? [RAW, TEXT_HASH] : [])];
+    const { filter } = (await loadWeaviateSdk()).default;
     for (;;) {
-      const after = weaviate.filter.byProperty(SEQ).greaterThan(last);
+      const after = filter.byProperty(SEQ).greaterThan(last);
       const r = await this.call((client, gen) =>
         this.collection(client, gen).query.fetchObjects({
           filters: weaviateFilter(filters, [after]),
@@ -621,7 +624,7 @@ export class WeaviateStore implements Store {
       if (dims !== undefined && query.vector.length !== dims) throw new InvalidArgumentError("vector", `has ${query.vector.length} dimensions; the collection's have ${dims}`);
     }
     const exclude = [...new Set(options.exclude ?? [])];
-    const extra: FilterValue[] = exclude.length ? [WeaviateFilters.not(weaviate.filter.byId().containsAny(exclude.map((id) => this.uuid(id))))] : [];
+    const extra: FilterValue[] = exclude.length ? [weaviateSdk().Filters.not(idFilter().containsAny(exclude.map((id) => this.uuid(id))))] : [];
     const opts = { limit: k, filters: weaviateFilter(options.filters, extra), returnMetadata: ["distance" as const], returnProperties: RETURN_KEYS };
     const r = await this.call(async (client, g) => {
       const c = this.collection(client, g);
@@ -849,7 +852,7 @@ export class WeaviateStore implements Store {
       const total = planned.length;
       batch.onProgress?.(total - toSend.length, total);
       const physical = client.collections.get(target);
-      if (stale.length) await this.retry(() => physical.data.deleteMany(weaviate.filter.byId().containsAny(stale)));
+      if (stale.length) await this.retry(() => physical.data.deleteMany(idFilter().containsAny(stale)));
       await sendInBatches(
         toSend,
         async (objs) => {
