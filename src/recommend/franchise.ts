@@ -67,7 +67,7 @@ export function opening(title: string): string | null {
 
 /** Which movies of a collection share a series, by position. */
 export class SeriesIndex {
-  private readonly mainKey: string[];
+  private readonly mainKey: readonly string[];
   private readonly openKey: (string | null)[];
   private readonly byMain = new Map<string, number[]>();
   private readonly byOpening = new Map<string, number[]>();
@@ -79,7 +79,7 @@ export class SeriesIndex {
     /** `mainPart(title).join(" ")` by position, when the caller has it already (the ranking signals do). */
     mainKeys?: readonly string[],
   ) {
-    this.mainKey = mainKeys ? [...mainKeys] : titles.map((t) => mainPart(t).join(" "));
+    this.mainKey = mainKeys ?? titles.map((t) => mainPart(t).join(" "));
     this.openKey = titles.map(opening);
     titles.forEach((_, p) => {
       const m = this.mainKey[p]!;
