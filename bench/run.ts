@@ -5,7 +5,7 @@ import { machine, type BenchSection } from "./lib.js";
 import { ROOT } from "./paths.js";
 
 /**
- * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, `qdrant-cluster` and
+ * `npm run bench [-- area...]`: runs the named areas (default: every area but `scale`, `qdrant-cluster`, `reload`, `faiss` and
  * `postgres-scale`, which take long or need a server), prints a table per area and writes them to bench/results/latest.json.
  */
 const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSection[]> }>> = {
@@ -24,6 +24,8 @@ const AREAS: Record<string, () => Promise<{ run(args: string[]): Promise<BenchSe
   "postgres-scale": () => import("./postgres-scale.js"),
   // Stops and starts cluster nodes with the commands it is given: not in DEFAULT_AREAS.
   "qdrant-cluster": () => import("./qdrant-cluster.js"),
+  // A serving process reloading after another process's changes (#18): on request.
+  reload: () => import("./reload.js"),
   // Plotline against FAISS (Python, installed into a venv under ~/.cache/plotline); long too.
   faiss: () => import("./faiss.js"),
 };

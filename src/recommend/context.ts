@@ -1,3 +1,4 @@
+import { yieldTurn } from "../time-slice.js";
 import { dot } from "../vector-index/flat.js";
 import { sentimentScore } from "../catalog/sentiment.js";
 import { plotText } from "../embed/text.js";
@@ -109,8 +110,18 @@ export class RecommendContext {
     requireCapability(store, "allVectors", "recommendations (similar, recommend)");
     const rows: { id: string; title: string; year: number | null; sentiment: number }[] = [];
     for await (const batch of store.scan(["title", "year", "sentiment"])) rows.push(...batch);
+    // Turns of the event loop between the reads and the build (each tens of ms on 10k movies).
+    await yieldTurn();
     const vectors = await store.allVectors();
-    return new RecommendContext(store, rows, vectors, await sharedOverviews(store), await rankSignals(store), transcripts ?? Transcripts.empty(vectors.dims));
+    await yieldTurn();
+    const shared = await sharedOverviews(store);
+    const signals = await rankSignals(store);
+    await yieldTurn();
+    const context = new RecommendContext(store, rows, vectors, shared, signals, transcripts ?? Transcripts.empty(vectors.dims));
+    // The series index every default similar and recommend reads, built now in a turn of its own.
+    await yieldTurn();
+    context.series();
+    return context;
   }
 
   /** The movies a trailer file name (with or without folder and extension) is attached to. */

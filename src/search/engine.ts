@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
+import { yieldTurn } from "../time-slice.js";
 import { hasFilters, validateFilters, type Filters } from "../store/filters.js";
 import { requireCapability, requireNativeFusion, type KeywordHit, type NativeFusion, type Store, type VectorHit } from "../store/store.js";
 import { blendPrior, convexFusion, DEFAULT_ALPHA, HYBRID_POOL, RRF_K, rrfFusion, scoredFusion, type FusedHit, type Scored } from "./hybrid.js";
@@ -171,6 +172,7 @@ export class SearchEngine {
   spelling(): Promise<Spelling> {
     this.speller ??= (async () => {
       const vocabulary = this.store.capabilities.vocabulary ? await this.store.keywordVocabulary() : null;
+      await yieldTurn(); // the vocabulary's read and the sort of its terms below are each tens of ms
       return new Spelling(vocabulary, async () => {
         const texts: string[] = [];
         for await (const batch of this.store.scan(["title", "cast", "directors"])) for (const m of batch) texts.push(`${m.title} ${m.cast.join(" ")} ${m.directors.join(" ")}`);
@@ -197,6 +199,7 @@ export class SearchEngine {
   titlesIndex(): Promise<TitleIndex> {
     this.titleIndexBuild ??= (async () => {
       const c = await this.movieCatalog();
+      await yieldTurn();
       return (this.titleIndex = new TitleIndex(c.ids.map((_, p) => ({ key: p, title: c.titles[p]!, popularity: c.popularity[p]! }))));
     })();
     return this.titleIndexBuild;
@@ -473,6 +476,7 @@ export class SearchEngine {
    */
   private async queryLists(signals: RankSignals, text: string, keywordQuery: KeywordQuery, hasTerms: boolean, kw: Scored[], sem: Scored[]): Promise<QuerySignals> {
     const catalog = this.catalog!;
+    await signals.prepareTitles();
     const qs = querySignals(signals, text);
     const pool = candidatePool(kw, sem);
     const fieldsWanted = hasTerms && keywordQuery.phrases.length === 0 && this.store.capabilities.fieldMatches;

@@ -6,6 +6,7 @@ import { PriorTable } from "./prior.js";
 import { rankInputs, type RankInputs } from "./rank-inputs.js";
 import { FEATURE_COUNT, FEATURE_INDEX as F, rankFeature } from "./rank-model.js";
 import { titleWords } from "./title-index.js";
+import { mapSliced, TimeSlice, yieldTurn } from "../time-slice.js";
 import { TitleMatcher, titleQuery, TitleVocabulary } from "./title-match.js";
 
 /**
@@ -24,6 +25,7 @@ export class RankSignals {
    * read the prior, series and genres only).
    */
   private titleIndex: { titles: (Int32Array | undefined)[]; wordIds: TitleVocabulary; vocabulary: Set<string> } | null = null;
+  private titleBuild: Promise<void> | null = null;
   private readonly titleSource: Pick<RankInputs, "positions" | "titles">;
   private readonly genres: (string[] | undefined)[] = [];
   /** The collection's genre names by their lower case. */
@@ -37,13 +39,13 @@ export class RankSignals {
   /** Each title's main part (`mainPart`, words joined by spaces; "" when none), by position: the series index of recommendations reuses it. */
   private readonly mainKeys: string[] = [];
 
-  constructor(inputs: RankInputs) {
-    this.prior = new PriorTable(inputs);
+  /** @param keys each title's main part (`mainPart(title).join(" ")`), by input order: computed here when not given */
+  constructor(inputs: RankInputs, keys: readonly string[] = inputs.titles.map(mainKey), prior = new PriorTable(inputs)) {
+    this.prior = prior;
     this.ids = inputs.ids;
     const n = inputs.ids.length;
     this.series = new Int32Array(n).fill(-1);
     this.year = new Float64Array(n).fill(NaN);
-    const keys = inputs.titles.map((t) => mainPart(t).join(" "));
     const shared = new Map<string, number>();
     for (const k of keys) if (k) shared.set(k, (shared.get(k) ?? 0) + 1);
     const seriesIds = new Map<string, number>();
@@ -62,19 +64,45 @@ export class RankSignals {
     });
   }
 
+  /** Built in slices (`time-slice.ts`): the main parts' stemming is most of the build. */
   static async load(store: Store): Promise<RankSignals> {
-    return new RankSignals(await rankInputs(store));
+    const inputs = await rankInputs(store);
+    const keys = await mapSliced(inputs.titles, mainKey);
+    const prior = new PriorTable(inputs);
+    await yieldTurn();
+    return new RankSignals(inputs, keys, prior);
   }
 
   private titleData(): { titles: (Int32Array | undefined)[]; wordIds: TitleVocabulary; vocabulary: Set<string> } {
     if (this.titleIndex) return this.titleIndex;
     const t = { titles: [] as (Int32Array | undefined)[], wordIds: new TitleVocabulary(), vocabulary: new Set<string>() };
-    const { positions, titles } = this.titleSource;
-    for (let i = 0; i < titles.length; i++) {
-      t.titles[positions[i]!] = t.wordIds.add(titles[i]!);
-      for (const w of titleWords(titles[i]!)) t.vocabulary.add(w);
-    }
+    const { titles } = this.titleSource;
+    for (let i = 0; i < titles.length; i++) this.addTitle(t, i);
     return (this.titleIndex = t);
+  }
+
+  private addTitle(t: { titles: (Int32Array | undefined)[]; wordIds: TitleVocabulary; vocabulary: Set<string> }, i: number): void {
+    const title = this.titleSource.titles[i]!;
+    t.titles[this.titleSource.positions[i]!] = t.wordIds.add(title);
+    for (const w of titleWords(title)) t.vocabulary.add(w);
+  }
+
+  /**
+   * Builds the title words (what `titleOf` and `titleVocabulary` read) in slices, so a search
+   * that needs them first does not hold the event loop for the whole build; search awaits it.
+   */
+  async prepareTitles(): Promise<void> {
+    if (this.titleIndex) return;
+    this.titleBuild ??= (async () => {
+      const t = { titles: [] as (Int32Array | undefined)[], wordIds: new TitleVocabulary(), vocabulary: new Set<string>() };
+      const slice = new TimeSlice();
+      for (let i = 0; i < this.titleSource.titles.length; i++) {
+        this.addTitle(t, i);
+        if (slice.tick()) await slice.pause();
+      }
+      this.titleIndex ??= t;
+    })();
+    await this.titleBuild;
   }
 
   /** The ids that title words are numbered by (`titleOf`). */
@@ -147,6 +175,9 @@ export class RankSignals {
     return n / wanted.length;
   }
 }
+
+/** A title's main part as the series index keys it. */
+const mainKey = (title: string): string => mainPart(title).join(" ");
 
 const cache = new WeakMap<Store, { token: string; signals: Promise<RankSignals> }>();
 

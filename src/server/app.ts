@@ -1,3 +1,4 @@
+import { yieldTurn } from "../time-slice.js";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from "fastify";
 import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
@@ -80,8 +81,13 @@ export async function warm(p: Plotline): Promise<void> {
   if ((await p.info()).count === 0) return;
   const [first] = await p.store.page({ fields: ["title"], limit: 1 });
   if (!first) return;
+  // A turn of the event loop between the steps (and the builds slice their own long loops,
+  // `time-slice.ts`): a server warming a new generation keeps answering with the old one.
+  await yieldTurn();
   await p.search(first.title);
+  await yieldTurn();
   await p.titles(first.title.slice(0, 1));
+  await yieldTurn();
   await p.similar({ id: first.id }, { k: 1 });
 }
 

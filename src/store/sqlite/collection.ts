@@ -391,8 +391,17 @@ export class Collection {
 
   /** Every movie's rows, in rowid order, with their rowids. */
   allRows<F extends MovieField>(fields: readonly F[]): { rowid: number; row: Pick<StoredMovie, F | "id"> }[] {
+    const { raw, read } = this.allRowsRaw(fields);
+    return read(raw);
+  }
+
+  /**
+   * Every movie's row as SQLite gives it (one read: one state of the file), and how to turn a
+   * slice of them into rows: a scan decodes batch by batch, pausing between them (`scan`).
+   */
+  allRowsRaw<F extends MovieField>(fields: readonly F[]): { raw: unknown[][]; read: RowReader<F> } {
     const { select, join, read } = this.reader(fields);
-    return read(this.db.prepare(`SELECT m.rowid, ${select} FROM movies m${join} ORDER BY m.rowid`).raw().all() as unknown[][]);
+    return { raw: this.db.prepare(`SELECT m.rowid, ${select} FROM movies m${join} ORDER BY m.rowid`).raw().all() as unknown[][], read };
   }
 
   /**

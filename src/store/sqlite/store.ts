@@ -1,3 +1,4 @@
+import { TimeSlice, yieldTurn } from "../../time-slice.js";
 import { CollectionError, InvalidArgumentError } from "../../errors.js";
 import type { Movie } from "../../catalog/movie.js";
 import type { IndexConfig } from "../../vector-index/select.js";
@@ -40,7 +41,7 @@ import type { MovieTranscripts, Trailer, TrailerInfo } from "../trailers.js";
 import { Collection } from "./collection.js";
 import type { FilterTable } from "./filters.js";
 import type { KeywordIndex } from "./keyword.js";
-import { indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig } from "./saved-index.js";
+import { finishedVectorsInSlices, indexStatus, openCollectionIndex, removeOtherSidecars, setIndexConfig } from "./saved-index.js";
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
   keyword: true,
@@ -184,9 +185,16 @@ export class SqliteStore implements Store {
 
   async *scan<F extends MovieField>(fields: readonly F[], options: { batchSize?: number } = {}): AsyncIterable<MovieRow<F>[]> {
     const size = options.batchSize ?? SCAN_BATCH;
-    // One read of every row: a consistent state, and SQLite reads it faster than in pages.
-    const rows = this.collection.allRows(fields).map((r) => r.row);
-    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+    // One read of every row: a consistent state, and SQLite reads it faster than in pages. The
+    // rows are decoded a batch at a time, with a turn of the event loop when a slice is used up
+    // (a scan of every title and overview is ~100 ms of work: a reloading server keeps answering).
+    const { raw, read } = this.collection.allRowsRaw(fields);
+    await yieldTurn();
+    const slice = new TimeSlice();
+    for (let i = 0; i < raw.length; i += size) {
+      await slice.pause();
+      yield read(raw.slice(i, i + size)).map((r) => r.row);
+    }
   }
 
   async *records(options: { batchSize?: number } = {}): AsyncIterable<UpsertItem[]> {
@@ -483,7 +491,10 @@ export class SqliteStore implements Store {
     this.index ??= (async () => {
       const manifest = this.requireManifest();
       const finish = await this.finisher();
-      return openCollectionIndex(this.collection, finish, manifest, { readonly: this.readonly, onNotice: this.options.onNotice }).index;
+      // Read-only (a server's generation): in slices, so its event loop keeps answering. A
+      // writer reads them in one go, so no write of its own lands between the read and the index.
+      const flat = this.readonly ? await finishedVectorsInSlices(this.collection, finish, manifest) : undefined;
+      return openCollectionIndex(this.collection, finish, manifest, { readonly: this.readonly, onNotice: this.options.onNotice, flat }).index;
     })();
     // A failed open is not kept: the next call tries again.
     this.index.catch(() => (this.index = null));
