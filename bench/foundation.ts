@@ -71,11 +71,11 @@ async function exactScans(p: Plotline): Promise<[string, number][]> {
 }
 
 /** Median wall time of `runs` one-shot `plotline search` processes (start, open, load the embedder, search). */
-function oneShotWall(db: string, runs: number): number {
+function oneShotWall(db: string, runs: number, extra: string[] = []): number {
   const walls: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [BIN, "search", QUERIES[i % QUERIES.length]!, "--mode", "semantic", "--db", db, "--json"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BIN, "search", QUERIES[i % QUERIES.length]!, "--mode", "semantic", "--db", db, "--json", ...extra], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`plotline search failed: ${r.stderr}`);
     walls.push(performance.now() - t);
   }
@@ -173,10 +173,14 @@ export async function run(args: string[] = []): Promise<BenchSection[]> {
     const rate = texts.length / ((performance.now() - te) / 1000);
 
     await p.search(QUERIES[0]!, { mode: "semantic" }); // builds the index once
+    // The prior-off rows rank as before #12, for side-by-side runs with builds that predate it;
+    // each runs just before its default, in the place the default holds in those builds.
+    const samplesNoPrior = await timeCalls(QUERIES, (q) => p.search(q, { mode: "semantic", k: 10, prior: 0 }), 2000, 100);
     const samples = await timeCalls(QUERIES, (q) => p.search(q, { mode: "semantic", k: 10 }), 2000, 100);
     const scans = await exactScans(p);
     await p.close();
 
+    const oneShotNoPrior = oneShotWall(db, 7, ["--prior", "0"]);
     const oneShot = oneShotWall(db, 7);
 
     return [
@@ -192,8 +196,11 @@ export async function run(args: string[] = []): Promise<BenchSection[]> {
           ["movies embedded on the warm run", warm.embedded, "0"],
           ["glove embedding rate (sentences/s)", Math.round(rate), ""],
           ["glove word vectors load (ms)", ms(vectorsLoad), ""],
+          ["semantic query p50, in-process, prior off: before #12 (ms)", ms(percentile(samplesNoPrior, 50)), ""],
+          ["semantic query p99, in-process, prior off: before #12 (ms)", ms(percentile(samplesNoPrior, 99)), ""],
           ["semantic query p50, in-process (ms)", ms(percentile(samples, 50)), "< 1"],
           ["semantic query p99, in-process (ms)", ms(percentile(samples, 99)), ""],
+          ["plotline search one-shot wall, --prior 0: before #12, median of 7 (ms)", Math.round(oneShotNoPrior), ""],
           ["plotline search one-shot wall, median of 7 (ms)", Math.round(oneShot), "< 1500"],
           ...scans.map(([name, value]) => [`exact scan p50 (ms): ${name}`, value.toFixed(3), ""]),
         ],

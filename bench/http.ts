@@ -184,14 +184,16 @@ export async function run(args: string[]): Promise<BenchSection[]> {
         const t = m.title.toLowerCase().slice(0, 2 + Math.floor(next() * 7));
         return next() < 0.2 && t.length > 4 ? t.slice(0, 2) + t[3] + t[2] + t.slice(4) : t;
       });
+    // The "before #12" loads rank as before it (convex fusion, no prior; no prior or series in
+    // similar). They run first, in the order and places of their namesakes in builds that predate
+    // #12 (hybrid, titles, similar): a load's figures depend on what the server answered before
+    // it (heap, compiled code), so loads set side by side across builds run in the same order.
     const loads: Load[] = [
-      { name: "GET /api/search (hybrid, k 10)", paths: shuffled(SEARCH_QUERIES, next).map((q) => `/api/search?mode=hybrid&k=10&q=${encodeURIComponent(q)}`) },
-      { name: "GET /api/titles (k 8)", paths: prefixes.map((t) => `/api/titles?k=8&prefix=${encodeURIComponent(t)}`) },
-      { name: "GET /api/movies/:id/similar (knn, k 40)", paths: ids.map((id) => `/api/movies/${encodeURIComponent(id)}/similar?method=knn&k=40`) },
-      // The ranking before #12 (convex fusion, no prior; no prior or series in similar), to set
-      // beside builds that predate it.
       { name: "GET /api/search (hybrid convex, prior 0: before #12, k 10)", paths: shuffled(SEARCH_QUERIES, next).map((q) => `/api/search?mode=hybrid&fusion=convex&prior=0&k=10&q=${encodeURIComponent(q)}`) },
+      { name: "GET /api/titles (k 8)", paths: prefixes.map((t) => `/api/titles?k=8&prefix=${encodeURIComponent(t)}`) },
       { name: "GET /api/movies/:id/similar (knn, k 40, prior 0, series off: before #12)", paths: ids.map((id) => `/api/movies/${encodeURIComponent(id)}/similar?method=knn&k=40&prior=0&series=false`) },
+      { name: "GET /api/search (hybrid, k 10)", paths: shuffled(SEARCH_QUERIES, next).map((q) => `/api/search?mode=hybrid&k=10&q=${encodeURIComponent(q)}`) },
+      { name: "GET /api/movies/:id/similar (knn, k 40)", paths: ids.map((id) => `/api/movies/${encodeURIComponent(id)}/similar?method=knn&k=40`) },
     ];
 
     const sections: BenchSection[] = [];

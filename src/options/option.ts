@@ -63,9 +63,14 @@ export function cliName(spec: OptionSpec): string {
   return surfaceName(spec).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** HTTP names by spec: `fromJson` asks for every spec's on every request. */
+const httpNameOf = new WeakMap<OptionSpec, string>();
+
 /** `minRating` → `min_rating`. */
 export function httpName(spec: OptionSpec): string {
-  return surfaceName(spec).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let name = httpNameOf.get(spec);
+  if (name === undefined) httpNameOf.set(spec, (name = surfaceName(spec).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return name;
 }
 
 function on(spec: OptionSpec, surface: Surface): boolean {
