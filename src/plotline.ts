@@ -2,8 +2,11 @@ import type { Movie } from "./catalog/movie.js";
 import type { Embedder } from "./embed/embedder.js";
 import { embedderForId, hybridAlphaFor } from "./embed/registry.js";
 import { CapabilityError, CollectionError, InvalidArgumentError } from "./errors.js";
-import { copyCollection, type CopyOptions, type CopyResult } from "./copy.js";
-import { ingest, type IngestInput, type IngestOptions, type IngestResult } from "./ingest.js";
+// Ingest, trailers and copy are imported when first used (below): with their readers, media
+// tools and language detection they are a third of the modules, which every other command (a
+// one-shot `plotline search` or `similar`) would otherwise load at start-up.
+import type { CopyOptions, CopyResult } from "./copy.js";
+import type { IngestInput, IngestOptions, IngestResult } from "./ingest.js";
 import { RecommendContext } from "./recommend/context.js";
 import { recommend } from "./recommend/examples.js";
 import { resolveRef, unknownRefError, UnknownMovieError } from "./recommend/resolve.js";
@@ -15,7 +18,7 @@ import { DEFAULT_TITLES_K, MAX_QUERY_LENGTH, type SearchOptions, type SearchResp
 import { defaultDbPath, openStore } from "./store/open.js";
 import { requireCapability, type CheckFinding, type Distribution, type IndexStatus, type Manifest, type PreparedIndex, type Store, type StoreStats } from "./store/store.js";
 import type { TrailerCounts, TrailerInfo } from "./store/trailers.js";
-import { processTrailers, type TrailersOptions, type TrailersResult } from "./trailers.js";
+import type { TrailersOptions, TrailersResult } from "./trailers.js";
 import type { IndexConfig } from "./vector-index/select.js";
 
 export interface OpenOptions {
@@ -115,6 +118,7 @@ export class Plotline {
     };
     const target = openStore(to, { create: true, onNotice: options.onNotice, finisher, ...(options.distribution ? { distribution: options.distribution } : {}) });
     try {
+      const { copyCollection } = await import("./copy.js");
       return await copyCollection(source, target, { ...options, finish: await finisher() });
     } finally {
       await Promise.all([source.close(), target.close()]);
@@ -151,6 +155,7 @@ export class Plotline {
   }
 
   async ingest(inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestResult> {
+    const { ingest } = await import("./ingest.js");
     const result = await ingest(this.store, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     this.dropState(); // vectors and fitted state changed
     return result;
@@ -162,6 +167,7 @@ export class Plotline {
    */
   async trailers(inputs: readonly string[], options: TrailersOptions = {}): Promise<TrailersResult> {
     try {
+      const { processTrailers } = await import("./trailers.js");
       return await processTrailers(this.store, inputs, { embedderInstance: this.embedder ?? undefined, onNotice: this.options.onNotice, ...options });
     } finally {
       this.dropState(); // transcripts, languages and maybe movies changed

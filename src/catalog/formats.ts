@@ -1,10 +1,8 @@
 import { InvalidArgumentError, SourceError } from "../errors.js";
 import type { RawRecord } from "./movie.js";
-import { checkEncoding, DEFAULT_ENCODING, peek } from "./source.js";
-import { readCsvHeader } from "./readers/csv.js";
-import { checkMapping, readMappedCsv, readMappedJson, type ColumnMap } from "./readers/mapped.js";
-import { readTmdb, TMDB_REQUIRED_COLUMNS } from "./readers/tmdb.js";
-import { readWikipedia, WIKIPEDIA_FIELDS } from "./readers/wikipedia.js";
+import type { ColumnMap } from "./readers/mapped.js";
+// The readers and the decoding (csv-parse, stream-json, iconv-lite) are imported when a file is
+// opened (`openCatalog`), so the format names (the CLI's ingest flags) cost nothing at start-up.
 
 export const FORMATS = ["auto", "tmdb", "wikipedia", "csv", "tsv", "jsonl", "json"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -31,6 +29,7 @@ export interface OpenOptions {
 
 /** The CSV header of `file`, its parse errors naming the file. */
 async function headerOf(file: string, text: string, delimiter?: string): Promise<string[]> {
+  const { readCsvHeader } = await import("./readers/csv.js");
   try {
     return await readCsvHeader(text, delimiter);
   } catch (err) {
@@ -44,6 +43,12 @@ async function headerOf(file: string, text: string, delimiter?: string): Promise
  * All checks happen before the first record is read, so a bad file fails before any work.
  */
 export async function openCatalog(file: string, options: OpenOptions = {}): Promise<CatalogSource> {
+  const [{ checkEncoding, DEFAULT_ENCODING, peek }, { checkMapping, readMappedCsv, readMappedJson }, { readTmdb, TMDB_REQUIRED_COLUMNS }, { readWikipedia, WIKIPEDIA_FIELDS }] = await Promise.all([
+    import("./source.js"),
+    import("./readers/mapped.js"),
+    import("./readers/tmdb.js"),
+    import("./readers/wikipedia.js"),
+  ]);
   const format = options.format ?? "auto";
   const encoding = options.encoding ?? DEFAULT_ENCODING;
   checkEncoding(encoding);

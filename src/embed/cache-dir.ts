@@ -20,3 +20,6 @@ export function cacheDir(): string {
 export function modelsDir(): string {
   return process.env.PLOTLINE_MODELS || join(cacheDir(), "models");
 }
+
+/** What `plotline models import` writes beside a model, for `models list` and for tests: where it came from. */
+export const PROVENANCE_FILE = "plotline-import.json";

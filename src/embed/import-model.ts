@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import onnxProto from "onnx-proto";
 import { InvalidArgumentError, PlotlineError, SourceError } from "../errors.js";
 import { bertConfig, buildBertOnnx, type BertConfig } from "./bert-onnx.js";
-import { modelsDir } from "./cache-dir.js";
+import { modelsDir, PROVENANCE_FILE } from "./cache-dir.js";
 import { SentenceTransformerEmbedder } from "./minilm.js";
 import { quantizeMatMulWeights, type QuantizeReport } from "./quantize.js";
 import { SafetensorsFile } from "./safetensors.js";
@@ -20,8 +20,6 @@ const { onnx } = onnxProto;
  * `bert-onnx.ts`; `--int8` adds `onnx/model_quantized.onnx` (`quantize.ts`).
  */
 
-/** What the import writes beside the model, for `models list` and for tests: where it came from. */
-export const PROVENANCE_FILE = "plotline-import.json";
 /** Files copied from the checkpoint when present: tokenizer (the first two required), pooling and model card. */
 const REQUIRED_TOKENIZER = ["tokenizer.json", "tokenizer_config.json"];
 const OPTIONAL_FILES = ["special_tokens_map.json", "vocab.txt", "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json", "README.md", "LICENSE"];

@@ -44,9 +44,14 @@ export class RecommendContext {
   /** Trailer file names (lower case, with and without folder and extension) to positions. */
   private readonly byTrailerFile = new Map<string, number[]>();
   private tfidfIndex: TfidfIndex | null = null;
-  private seriesIndex: SeriesIndex | null = null;
-  /** Each position's position in `rankSignals` (which numbers every movie, vector or not). */
-  private readonly signalPositions: Int32Array;
+  /**
+   * The popularity prior and the series, which only the blend reads (`blend.ts`): loaded by
+   * `loadBlendSignals` on first use, so a call with the prior and series off (and the context
+   * build) never pays for them. `positions`: each position's position in `rankSignals` (which
+   * numbers every movie, vector or not).
+   */
+  private blendSignals: { rankSignals: RankSignals; positions: Int32Array; series: SeriesIndex } | null = null;
+  private blendLoad: Promise<void> | null = null;
   /** Milliseconds the TF-IDF build took (null until built). */
   tfidfBuildMs: number | null = null;
 
@@ -56,8 +61,6 @@ export class RecommendContext {
     rows: readonly { id: string; title: string; year: number | null; sentiment: number }[],
     vectors: { dims: number; ids: string[]; matrix: Float32Array; ordinals?: number[] },
     shared: readonly MovieRow<"overview" | "plot">[],
-    /** The popularity prior and the other ranking signals, shared with search. */
-    readonly rankSignals: RankSignals,
     /** Transcript vectors of the movies with trailers (`plotline trailers`). */
     readonly transcripts: Transcripts,
   ) {
@@ -85,9 +88,6 @@ export class RecommendContext {
     this.groupIdenticalVectors();
     this.groupIdenticalPlots(shared);
     this.sentiments = Float32Array.from(kept, (r) => r.sentiment);
-    const signalPosition = new Map<string, number>();
-    rankSignals.ids.forEach((id, i) => signalPosition.set(id, i));
-    this.signalPositions = Int32Array.from(this.ids, (id) => signalPosition.get(id) ?? -1);
     for (const [id, { transcript, languages, files }] of transcripts.info) {
       const p = this.byId.get(id);
       if (p === undefined) continue;
@@ -115,13 +115,40 @@ export class RecommendContext {
     const vectors = await store.allVectors();
     await yieldTurn();
     const shared = await sharedOverviews(store);
-    const signals = await rankSignals(store);
     await yieldTurn();
-    const context = new RecommendContext(store, rows, vectors, shared, signals, transcripts ?? Transcripts.empty(vectors.dims));
-    // The series index every default similar and recommend reads, built now in a turn of its own.
-    await yieldTurn();
-    context.series();
-    return context;
+    return new RecommendContext(store, rows, vectors, shared, transcripts ?? Transcripts.empty(vectors.dims));
+  }
+
+  /**
+   * Loads what the blend reads (`priorAt`, `series`): the ranking signals (shared with search)
+   * and the series index, built in a turn of its own. Every default similar and recommend awaits
+   * it first; the first one of a collection state pays for it.
+   */
+  async loadBlendSignals(): Promise<void> {
+    if (this.blendSignals) return;
+    this.blendLoad ??= (async () => {
+      const signals = await rankSignals(this.store);
+      await yieldTurn();
+      const byId = new Map<string, number>();
+      signals.ids.forEach((id, i) => byId.set(id, i));
+      const positions = Int32Array.from(this.ids, (id) => byId.get(id) ?? -1);
+      const series = new SeriesIndex(
+        this.titles,
+        Array.from(positions, (q) => signals.genresOf(q)),
+        Array.from(positions, (q, i) => (q >= 0 ? signals.mainKeyOf(q) : mainPart(this.titles[i]!).join(" "))),
+      );
+      this.blendSignals = { rankSignals: signals, positions, series };
+    })();
+    const load = this.blendLoad;
+    load.catch(() => {
+      if (this.blendLoad === load) this.blendLoad = null;
+    });
+    await load;
+  }
+
+  private loadedBlendSignals(): { rankSignals: RankSignals; positions: Int32Array; series: SeriesIndex } {
+    if (!this.blendSignals) throw new Error("RecommendContext: loadBlendSignals() was not awaited before the blend");
+    return this.blendSignals;
   }
 
   /** The movies a trailer file name (with or without folder and extension) is attached to. */
@@ -253,21 +280,15 @@ export class RecommendContext {
     return this.sentiments[p]!;
   }
 
-  /** The popularity prior of the movie at `p` (`src/search/prior.ts`). */
+  /** The popularity prior of the movie at `p` (`src/search/prior.ts`); after `loadBlendSignals`. */
   priorAt(p: number): number {
-    return this.rankSignals.prior.of(this.signalPositions[p]!);
+    const { rankSignals, positions } = this.loadedBlendSignals();
+    return rankSignals.prior.of(positions[p]!);
   }
 
-  /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); built on first use. */
+  /** Which movies share a series or are remakes, from their titles and genres (`franchise.ts`); after `loadBlendSignals`. */
   series(): SeriesIndex {
-    if (this.seriesIndex) return this.seriesIndex;
-    const signals = this.rankSignals;
-    const positions = Array.from(this.signalPositions);
-    return (this.seriesIndex = new SeriesIndex(
-      this.titles,
-      positions.map((q) => signals.genresOf(q)),
-      positions.map((q, i) => (q >= 0 ? signals.mainKeyOf(q) : mainPart(this.titles[i]!).join(" "))),
-    ));
+    return this.loadedBlendSignals().series;
   }
 
   /** The TF-IDF index of the plot texts, built on first use and kept with this context. */

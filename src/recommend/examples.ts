@@ -42,6 +42,7 @@ export async function recommend(ctx: RecommendContext, options: RecommendOptions
     throw new InvalidArgumentError("like", `the average strategy needs at least one liked movie in the collection${unknown.length ? ` (not found: ${unknown.map((u) => `'${u}'`).join(", ")})` : ""}; use --strategy best for dislikes only`);
   }
   const pl = plan(ctx, options, DEFAULT_RECOMMEND_K);
+  if (blends(pl)) await ctx.loadBlendSignals();
   const excluded = new Set<number>();
   for (const p of [...likes, ...dislikes]) for (const q of ctx.selfAndDuplicates(p)) excluded.add(q);
   // With a blend, more candidates by the strategy are re-ranked; the series join them.

@@ -21,6 +21,7 @@ export async function similar(ctx: RecommendContext, ref: MovieRef, options: Sim
   const pl = plan(ctx, options, DEFAULT_SIMILAR_K);
   const excluded = ctx.selfAndDuplicates(p);
   const admit = await admits(ctx, pl, excluded);
+  if (blends(pl)) await ctx.loadBlendSignals();
   // With a blend, more candidates by similarity are re-ranked; the series join them.
   const depth = blends(pl) ? Math.max(pl.pool, BLEND_POOL) : pl.pool;
   const blended = (candidates: Candidate[], similarityOf: (q: number) => number): Candidate[] => {

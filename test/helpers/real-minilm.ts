@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { modelsDir } from "../../src/embed/cache-dir.js";
-import { PROVENANCE_FILE } from "../../src/embed/import-model.js";
+import { PROVENANCE_FILE } from "../../src/embed/cache-dir.js";
 import { DEFAULT_MODEL, firstOnDisk, IMPORTED_MINILM, MINILM_MODELS } from "../../src/embed/minilm.js";
 
 /**

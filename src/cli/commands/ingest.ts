@@ -8,7 +8,6 @@ import { FORMATS, openCatalog, type Format, type OpenOptions } from "../../catal
 import { FIELD_LIMITS } from "../../catalog/limits.js";
 import { cacheDir } from "../../embed/cache-dir.js";
 import { defaultDbPath } from "../../store/open.js";
-import { parseColumnMap } from "../../catalog/readers/mapped.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { IngestResult } from "../../ingest.js";
 import { DEFAULT_INDEX_CONFIG, resolveKind } from "../../vector-index/select.js";
@@ -58,7 +57,8 @@ export const ingestCommand: Command = {
     if (inputs.length === 0) throw new InvalidArgumentError("ingest", "give at least one file, URL or - (stdin) to read");
     const format = (ctx.values.format as string | undefined) ?? "auto";
     if (!(FORMATS as readonly string[]).includes(format)) throw new InvalidArgumentError("--format", `unknown format '${format}' (formats: ${FORMATS.join(", ")})`);
-    const map = ctx.values.map ? parseColumnMap(ctx.values.map as string) : undefined;
+    // Imported here, like the readers (`openCatalog`): only ingest needs them.
+    const map = ctx.values.map ? (await import("../../catalog/readers/mapped.js")).parseColumnMap(ctx.values.map as string) : undefined;
     const urls = inputs.filter(isUrl);
     const sha256 = ctx.values.sha256 !== undefined ? checkSha256(ctx.values.sha256 as string) : undefined;
     if (sha256 && urls.length !== 1) throw new InvalidArgumentError("--sha256", `checks one download; give exactly one URL (got ${urls.length})`);

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { modelsDir } from "../../embed/cache-dir.js";
-import { importModel, PROVENANCE_FILE } from "../../embed/import-model.js";
+import { modelsDir, PROVENANCE_FILE } from "../../embed/cache-dir.js";
 import { firstOnDisk, MINILM_MODELS } from "../../embed/minilm.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { Command, CommandContext } from "../command.js";
@@ -10,6 +9,8 @@ import { bytes } from "../format.js";
 const SUBCOMMANDS = ["import", "list"] as const;
 
 async function importCmd(ctx: CommandContext, folder: string): Promise<void> {
+  // Imported here: the ONNX writer (protobufjs) is only needed by this subcommand.
+  const { importModel } = await import("../../embed/import-model.js");
   const name = ctx.values.name as string | undefined;
   const out = ctx.values.out as string | undefined;
   if (!ctx.json && process.stderr.isTTY) ctx.notice(`converting ${folder}${ctx.values.int8 ? " (fp32 and int8)" : ""}...`);

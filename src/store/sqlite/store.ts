@@ -312,25 +312,24 @@ export class SqliteStore implements Store {
     if (!v || k <= 0) return [];
     const allowed = this.allowed(options.filters);
     if (allowed && allowed.size === 0) return [];
-    const toHits = (hits: { id: number; score: number }[]) => hits.map((h) => ({ id: idOf[h.id]!, score: h.score, ordinal: h.id }));
-    const excluded = new Set<number>();
+    // Excluded rowids: a list, as callers exclude a movie and its few duplicates.
+    const excluded: number[] = [];
     for (const id of options.exclude ?? []) {
       const r = rowidOf.get(id);
-      if (r !== undefined) excluded.add(r);
+      if (r !== undefined) excluded.push(r);
     }
-    if (excluded.size === 0) return toHits(index.search(v, k, allowed ?? undefined));
     // Excluded movies are dropped after the search: ask for more than needed and widen until
     // k survive or the collection is exhausted.
-    let want = Math.min(index.size, k + excluded.size + 8);
+    let want = excluded.length === 0 ? k : Math.min(index.size, k + excluded.length + 8);
     for (;;) {
       const hits = index.search(v, want, allowed ?? undefined);
-      const out: { id: number; score: number }[] = [];
+      const out: VectorHit[] = [];
       for (const h of hits) {
-        if (excluded.has(h.id)) continue;
-        out.push(h);
-        if (out.length === k) return toHits(out);
+        if (excluded.length > 0 && excluded.includes(h.id)) continue;
+        out.push({ id: idOf[h.id]!, score: h.score, ordinal: h.id });
+        if (out.length === k) return out;
       }
-      if (hits.length < want || want >= index.size) return toHits(out);
+      if (hits.length < want || want >= index.size) return out;
       want = Math.min(index.size, want * 4);
     }
   }
@@ -488,16 +487,18 @@ export class SqliteStore implements Store {
    * Public for the SQLite backend's tests and benchmarks; everything else asks `vectorTop`.
    */
   vectorSearchIndex(): Promise<MutableVectorIndex> {
-    this.index ??= (async () => {
-      const manifest = this.requireManifest();
-      const finish = await this.finisher();
-      // Read-only (a server's generation): in slices, so its event loop keeps answering. A
-      // writer reads them in one go, so no write of its own lands between the read and the index.
-      const flat = this.readonly ? await finishedVectorsInSlices(this.collection, finish, manifest) : undefined;
-      return openCollectionIndex(this.collection, finish, manifest, { readonly: this.readonly, onNotice: this.options.onNotice, flat }).index;
-    })();
-    // A failed open is not kept: the next call tries again.
-    this.index.catch(() => (this.index = null));
+    if (!this.index) {
+      this.index = (async () => {
+        const manifest = this.requireManifest();
+        const finish = await this.finisher();
+        // Read-only (a server's generation): in slices, so its event loop keeps answering. A
+        // writer reads them in one go, so no write of its own lands between the read and the index.
+        const flat = this.readonly ? await finishedVectorsInSlices(this.collection, finish, manifest) : undefined;
+        return openCollectionIndex(this.collection, finish, manifest, { readonly: this.readonly, onNotice: this.options.onNotice, flat }).index;
+      })();
+      // A failed open is not kept: the next call tries again.
+      this.index.catch(() => (this.index = null));
+    }
     return this.index;
   }
 
